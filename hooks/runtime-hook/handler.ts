@@ -1,0 +1,65 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { evaluate, factsFromResourceProperties, verdict } from '../../shared/index.js';
+import { parseHookEvent, requestTokenOf } from '../../shared/adapters/hookEvent.js';
+import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
+import { decisionResponse, internalFailure, success, type HookResponse } from './response.js';
+
+export interface HookDependencies {
+  readonly loadPolicy: PolicyLoader;
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+/**
+ * parse -> facts -> evaluate -> respond. Never throws: whatever goes wrong becomes
+ * FAILED/InternalFailure with a message saying what, so a broken hook cannot pass silently.
+ */
+export function createHandler(deps: HookDependencies): (event: unknown) => Promise<HookResponse> {
+  const { logger } = deps;
+  return async (event) => {
+    const token = requestTokenOf(event);
+    try {
+      const req = parseHookEvent(event);
+      const context = { stackId: req.stackId, logicalId: req.logicalId, targetType: req.targetType, action: req.action };
+      if (req.action === 'DELETE' || !req.resource) {
+        logger.info('hook decision', { ...context, verdict: 'NOT_EVALUATED' });
+        return success(token, `${req.logicalId ?? req.targetType}: ${req.action} of ${req.targetType} is not subject to the runtime policy.`);
+      }
+      const policy = await deps.loadPolicy();
+      const facts = factsFromResourceProperties(req.resource.properties, {
+        logicalId: req.logicalId!,
+        accountId: req.accountId,
+        region: req.region,
+      });
+      const findings = evaluate(facts, policy, deps.now());
+      const v = verdict(findings);
+      const previous = req.resource.previousProperties?.Runtime;
+      const runtimeChange =
+        req.action === 'UPDATE' && previous !== facts.runtime ? `${typeof previous === 'string' ? previous : 'none'} -> ${facts.runtime ?? 'none'}` : undefined;
+      const response = decisionResponse(token, { logicalId: facts.logicalId!, runtime: facts.runtime, runtimeChange, findings, verdict: v });
+      logger.info('hook decision', {
+        ...context,
+        functionName: facts.name,
+        runtime: facts.runtime,
+        runtimeChange,
+        verdict: v.compliance,
+        ruleIds: v.ruleIds,
+        hookStatus: response.hookStatus,
+      });
+      return response;
+    } catch (error) {
+      logger.error('hook could not evaluate the request', { error: error as Error, clientRequestToken: token });
+      return internalFailure(token, error);
+    }
+  };
+}
+
+const ssm = new SSMClient({});
+
+export const handler = createHandler({
+  loadPolicy: cachedPolicyLoader(getStringFromEnv({ key: 'POLICY_SOURCE', defaultValue: 'default' }), () => ssm),
+  now: Date.now,
+  logger: new Logger({ serviceName: 'runtime-warden-hook' }),
+});

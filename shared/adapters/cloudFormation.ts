@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { InvalidFunctionPropertiesError } from '../errors.js';
+import type { FunctionFacts } from '../facts/functionFacts.js';
+import { updateMode } from '../policy/schema.js';
+
+// CloudFormation passes property values as it has them: numbers and booleans may be strings, and a
+// SAM function's Tags are a map where AWS::Lambda::Function has a Key/Value list.
+const tagList = z.array(z.object({ Key: z.string(), Value: z.coerce.string() }));
+const tagMap = z.record(z.string(), z.coerce.string());
+
+const functionProperties = z.object({
+  FunctionName: z.string().optional(),
+  Runtime: z.string({ error: 'Runtime must be a string (was an unresolved intrinsic function?)' }).optional(),
+  PackageType: z.enum(['Zip', 'Image']).optional(),
+  Code: z.object({ ImageUri: z.unknown().optional() }).loose().optional(),
+  ImageUri: z.unknown().optional(),
+  Tags: z.union([tagList, tagMap]).optional(),
+  Layers: z.array(z.string()).optional(),
+  RuntimeManagementConfig: z
+    .object({ UpdateRuntimeOn: updateMode, RuntimeVersionArn: z.string().optional() })
+    .loose()
+    .optional(),
+});
+
+export interface ResourceContext {
+  readonly logicalId: string;
+  readonly accountId?: string;
+  readonly region?: string;
+}
+
+/** Facts from the properties of an `AWS::Lambda::Function` (or SAM function) resource. */
+export function factsFromResourceProperties(properties: unknown, ctx: ResourceContext): FunctionFacts {
+  const parsed = functionProperties.safeParse(properties ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(properties)'}: ${i.message}`);
+    throw new InvalidFunctionPropertiesError(`Resource ${ctx.logicalId} has invalid Lambda function properties: ${issues.join('; ')}`);
+  }
+  const p = parsed.data;
+  const tags = Array.isArray(p.Tags) ? Object.fromEntries(p.Tags.map((t) => [t.Key, t.Value])) : (p.Tags ?? {});
+  const isImage = p.PackageType === 'Image' || (p.PackageType === undefined && (p.Code?.ImageUri !== undefined || p.ImageUri !== undefined));
+  const rmc = p.RuntimeManagementConfig;
+  return {
+    name: p.FunctionName ?? ctx.logicalId,
+    logicalId: ctx.logicalId,
+    ...(ctx.accountId !== undefined && { accountId: ctx.accountId }),
+    ...(ctx.region !== undefined && { region: ctx.region }),
+    ...(p.Runtime !== undefined && { runtime: p.Runtime }),
+    packageType: isImage ? 'Image' : 'Zip',
+    // Without RuntimeManagementConfig, Lambda applies Auto.
+    updateMode: rmc?.UpdateRuntimeOn ?? 'Auto',
+    ...(rmc?.RuntimeVersionArn !== undefined && { runtimeVersionArn: rmc.RuntimeVersionArn }),
+    tags,
+    layers: p.Layers ?? [],
+  };
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { InvalidEventError } from '../errors.js';
+
+/** Resource types whose properties the hook judges; SAM's type is listed in case it is ever sent. */
+export const LAMBDA_TARGET_TYPES: readonly string[] = ['AWS::Lambda::Function', 'AWS::Serverless::Function'];
+
+const envelope = z.object({
+  clientRequestToken: z.string().min(1),
+  awsAccountId: z.string().optional(),
+  stackId: z.string().optional(),
+  hookTypeName: z.string().optional(),
+  actionInvocationPoint: z.enum(['CREATE_PRE_PROVISION', 'UPDATE_PRE_PROVISION', 'DELETE_PRE_PROVISION']),
+  requestData: z.object({ targetType: z.string().min(1), targetLogicalId: z.string().optional() }).loose(),
+});
+
+const resourceRequest = z.object({
+  targetName: z.string().optional(),
+  targetType: z.string(),
+  targetLogicalId: z.string().min(1),
+  targetModel: z.object({
+    resourceProperties: z.record(z.string(), z.unknown()).nullish(),
+    previousResourceProperties: z.record(z.string(), z.unknown()).nullish(),
+  }),
+});
+
+export type HookAction = 'CREATE' | 'UPDATE' | 'DELETE';
+
+export interface HookRequest {
+  readonly clientRequestToken: string;
+  readonly action: HookAction;
+  readonly accountId: string | undefined;
+  readonly region: string | undefined;
+  readonly stackId: string | undefined;
+  readonly targetType: string;
+  readonly logicalId: string | undefined;
+  /** Present for a Lambda function target (RESOURCE operations). */
+  readonly resource?: {
+    readonly properties: Record<string, unknown>;
+    readonly previousProperties: Record<string, unknown> | undefined;
+  };
+}
+
+function describe(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
+}
+
+/** The request token of any event that has one, so that even a rejected event gets it echoed. */
+export function requestTokenOf(event: unknown): string {
+  const token = (event as { clientRequestToken?: unknown } | null)?.clientRequestToken;
+  return typeof token === 'string' ? token : '';
+}
+
+/** Parses a CloudFormation Lambda hook invocation. Throws InvalidEventError saying what is wrong. */
+export function parseHookEvent(event: unknown): HookRequest {
+  const env = envelope.safeParse(event);
+  if (!env.success) throw new InvalidEventError(`Not a CloudFormation hook event: ${describe(env.error)}`);
+  const e = env.data;
+  const base = {
+    clientRequestToken: e.clientRequestToken,
+    action: e.actionInvocationPoint.replace('_PRE_PROVISION', '') as HookAction,
+    accountId: e.awsAccountId,
+    // arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID
+    region: e.stackId?.split(':')[3] || undefined,
+    stackId: e.stackId,
+    targetType: e.requestData.targetType,
+    logicalId: e.requestData.targetLogicalId,
+  };
+  if (!LAMBDA_TARGET_TYPES.includes(e.requestData.targetType)) return base;
+  const req = resourceRequest.safeParse(e.requestData);
+  if (!req.success) throw new InvalidEventError(`Malformed requestData for ${e.requestData.targetType}: ${describe(req.error)}`);
+  const model = req.data.targetModel;
+  return {
+    ...base,
+    resource: { properties: model.resourceProperties ?? {}, previousProperties: model.previousResourceProperties ?? undefined },
+  };
+}

@@ -1,0 +1,176 @@
+import { RUNTIME_ROWS } from './runtimeData.js';
+
+export type LifecyclePhase = 'active' | 'deprecated' | 'create-blocked' | 'update-blocked' | 'unknown';
+
+export interface RuntimeInfo {
+  readonly id: string;
+  readonly family: string;
+  readonly language: string;
+  /** Language version as published (`22`, `3.13`, `al2023`). */
+  readonly version: string;
+  readonly os: string;
+  readonly deprecation: string | null;
+  readonly blockCreate: string | null;
+  readonly blockUpdate: string | null;
+}
+
+/** A runtime entry a policy adds or changes; absent fields keep the catalog's value. */
+export interface RuntimeOverride {
+  readonly id: string;
+  readonly family?: string;
+  readonly os?: string;
+  readonly deprecation?: string | null;
+  readonly blockCreate?: string | null;
+  readonly blockUpdate?: string | null;
+}
+
+const LANGUAGES: Record<string, string> = {
+  nodejs: 'Node.js',
+  python: 'Python',
+  java: 'Java',
+  dotnet: '.NET',
+  ruby: 'Ruby',
+  go: 'Go',
+  'os-only': 'OS-only',
+};
+
+const DAY_MS = 86_400_000;
+
+/** Dates in the catalog are UTC calendar days: a phase starts at 00:00 UTC of its day. */
+export function dayStart(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`);
+}
+
+export function daysBetween(fromMs: number, toMs: number): number {
+  return Math.ceil((toMs - fromMs) / DAY_MS);
+}
+
+function versionOf(id: string): string {
+  if (id.startsWith('provided')) return id === 'provided' ? 'al1' : id.slice('provided.'.length);
+  const match = /(\d+(?:\.\d+)*)/.exec(id);
+  return match ? match[1]! : id;
+}
+
+function inferFamily(id: string): string {
+  if (id.startsWith('provided')) return 'os-only';
+  if (id.startsWith('dotnet')) return 'dotnet';
+  const match = /^[a-z]+/.exec(id);
+  return match ? match[0] : id;
+}
+
+/** Numeric parts of a version for ordering (`3.13` > `3.9`); words sort after numbers. */
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.]/).map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
+  const pb = b.split(/[.]/).map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? 0;
+    const y = pb[i] ?? 0;
+    if (Number.isNaN(x) || Number.isNaN(y)) return a.localeCompare(b);
+    if (x !== y) return x - y;
+  }
+  return 0;
+}
+
+interface Entry extends RuntimeInfo {
+  readonly deprecationMs: number;
+  readonly blockCreateMs: number;
+  readonly blockUpdateMs: number;
+}
+
+function entry(info: RuntimeInfo): Entry {
+  const ms = (d: string | null): number => (d === null ? Number.POSITIVE_INFINITY : dayStart(d));
+  return {
+    ...info,
+    deprecationMs: ms(info.deprecation),
+    blockCreateMs: ms(info.blockCreate),
+    blockUpdateMs: ms(info.blockUpdate),
+  };
+}
+
+/**
+ * The runtime catalog: what each identifier is and where it stands in its lifecycle at a given
+ * instant. Pure data; no clock inside (callers pass `now`).
+ */
+export class RuntimeCatalog {
+  private readonly entries: ReadonlyMap<string, Entry>;
+
+  private constructor(entries: Map<string, Entry>) {
+    this.entries = entries;
+  }
+
+  public static fromRows(rows = RUNTIME_ROWS): RuntimeCatalog {
+    const map = new Map<string, Entry>();
+    for (const [id, family, os, deprecation, blockCreate, blockUpdate] of rows) {
+      map.set(id, entry({ id, family, language: LANGUAGES[family] ?? family, version: versionOf(id), os, deprecation, blockCreate, blockUpdate }));
+    }
+    return new RuntimeCatalog(map);
+  }
+
+  /** A copy with the policy's overrides applied: new identifiers are added, known ones changed. */
+  public withOverrides(overrides: readonly RuntimeOverride[]): RuntimeCatalog {
+    if (overrides.length === 0) return this;
+    const map = new Map(this.entries);
+    for (const o of overrides) {
+      const base = map.get(o.id);
+      const family = o.family ?? base?.family ?? inferFamily(o.id);
+      map.set(
+        o.id,
+        entry({
+          id: o.id,
+          family,
+          language: LANGUAGES[family] ?? family,
+          version: base?.version ?? versionOf(o.id),
+          os: o.os ?? base?.os ?? 'unknown',
+          deprecation: o.deprecation !== undefined ? o.deprecation : (base?.deprecation ?? null),
+          blockCreate: o.blockCreate !== undefined ? o.blockCreate : (base?.blockCreate ?? null),
+          blockUpdate: o.blockUpdate !== undefined ? o.blockUpdate : (base?.blockUpdate ?? null),
+        }),
+      );
+    }
+    return new RuntimeCatalog(map);
+  }
+
+  public get(id: string): RuntimeInfo | undefined {
+    return this.entries.get(id);
+  }
+
+  public has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  public all(): RuntimeInfo[] {
+    return [...this.entries.values()];
+  }
+
+  public phase(id: string, nowMs: number): LifecyclePhase {
+    const e = this.entries.get(id);
+    if (!e) return 'unknown';
+    if (nowMs >= e.blockUpdateMs) return 'update-blocked';
+    if (nowMs >= e.blockCreateMs) return 'create-blocked';
+    if (nowMs >= e.deprecationMs) return 'deprecated';
+    return 'active';
+  }
+
+  /**
+   * The newest runtime of the same family that is active at `nowMs` and that `allowed` accepts:
+   * the one supported longest (latest deprecation, unscheduled counting as latest), then the
+   * highest version.
+   */
+  public recommendedTarget(id: string, nowMs: number, allowed: (id: string) => boolean): RuntimeInfo | undefined {
+    const family = this.entries.get(id)?.family ?? inferFamily(id);
+    let best: Entry | undefined;
+    for (const e of this.entries.values()) {
+      if (e.family !== family || e.id === id || !allowed(e.id) || this.phase(e.id, nowMs) !== 'active') continue;
+      if (
+        !best ||
+        e.deprecationMs > best.deprecationMs ||
+        (e.deprecationMs === best.deprecationMs && compareVersions(e.version, best.version) > 0)
+      ) {
+        best = e;
+      }
+    }
+    return best;
+  }
+}
+
+export const DEFAULT_CATALOG = RuntimeCatalog.fromRows();

@@ -1,0 +1,106 @@
+import { dayStart, daysBetween } from '../catalog/catalog.js';
+import type { FunctionFacts } from '../facts/functionFacts.js';
+import { compileWaiver, DEFAULT_POLICY, type CompiledWaiver, type Policy } from '../policy/policy.js';
+import { isoDate } from '../policy/schema.js';
+import { CHECKS, NOT_APPLICABLE, WAIVER_APPLIED, WAIVER_EXPIRED, WAIVER_TAG_INVALID } from './rules.js';
+import type { Finding, RuleContext, RuleMeta } from './types.js';
+
+function finding(meta: RuleMeta, message: string, remediation: Finding['remediation'] = { kind: 'none' }): Finding {
+  return { ruleId: meta.id, rule: meta.name, severity: meta.severity, message, remediation };
+}
+
+function context(facts: FunctionFacts, policy: Policy, nowMs: number): RuleContext {
+  const tagValue = facts.tags[policy.document.tiers.tagKey];
+  const named = tagValue === undefined ? undefined : policy.tiers.get(tagValue.trim().toLowerCase());
+  const runtime = facts.runtime;
+  return {
+    facts,
+    policy,
+    nowMs,
+    runtime,
+    info: runtime === undefined ? undefined : policy.catalog.get(runtime),
+    phase: runtime === undefined ? 'unknown' : policy.catalog.phase(runtime, nowMs),
+    tier: named ?? policy.defaultTier,
+    invalidTierTag: tagValue !== undefined && named === undefined ? tagValue : undefined,
+    target: runtime === undefined ? undefined : policy.catalog.recommendedTarget(runtime, nowMs, (r) => policy.allowsRuntime(r, nowMs)),
+  };
+}
+
+/** The tag waiver, `YYYY-MM-DD reason`; a string when it is malformed or reaches too far. */
+function tagWaiver(facts: FunctionFacts, policy: Policy, nowMs: number): CompiledWaiver | string | undefined {
+  const cfg = policy.document.waiverTag;
+  const value = cfg.enabled ? facts.tags[cfg.key] : undefined;
+  if (value === undefined) return undefined;
+  const match = /^\s*(\S+)\s+(.*\S)\s*$/.exec(value);
+  if (!match || !isoDate.safeParse(match[1]).success) {
+    return `Tag ${cfg.key}="${value}" is not "YYYY-MM-DD reason": no waiver applied.`;
+  }
+  const expires = match[1]!;
+  if (daysBetween(nowMs, dayStart(expires)) > cfg.maxDays) {
+    return `Tag ${cfg.key} expires ${expires}, more than ${cfg.maxDays} days ahead: no waiver applied; ask for a policy waiver instead.`;
+  }
+  return compileWaiver({ function: facts.name, expires, reason: match[2]! }, 'tag');
+}
+
+function applyWaivers(findings: Finding[], facts: FunctionFacts, policy: Policy, nowMs: number): Finding[] {
+  const fromTag = tagWaiver(facts, policy, nowMs);
+  const out = [...findings];
+  if (typeof fromTag === 'string') out.push(finding(WAIVER_TAG_INVALID, fromTag, { kind: 'fix-tag', tagKey: policy.document.waiverTag.key }));
+  const candidates = policy.waivers.filter(
+    (w) => (w.account === undefined || w.account === facts.accountId) && (w.matchesName(facts.name) || (facts.logicalId !== undefined && w.matchesName(facts.logicalId))),
+  );
+  if (fromTag !== undefined && typeof fromTag !== 'string') candidates.push(fromTag);
+
+  const covers = (w: CompiledWaiver, f: Finding): boolean => f.severity === 'error' && (w.rules === undefined || w.rules.includes(f.ruleId));
+  const active = candidates.filter((w) => nowMs < w.endMs);
+  const waived = new Map<number, CompiledWaiver>();
+  out.forEach((f, i) => {
+    const w = active.find((c) => covers(c, f));
+    if (w) waived.set(i, w);
+  });
+  for (const [i, w] of waived) {
+    const f = out[i]!;
+    out[i] = { ...f, severity: 'warning', message: `${f.message} (waived until ${w.expires})`, waivedUntil: w.expires };
+  }
+  for (const w of new Set(waived.values())) {
+    const ids = [...waived].filter(([, x]) => x === w).map(([i]) => out[i]!.ruleId);
+    const left = daysBetween(nowMs, w.endMs);
+    out.push(
+      finding(
+        WAIVER_APPLIED,
+        `${w.source === 'tag' ? 'Tag waiver' : `Policy waiver "${w.function}"`} until ${w.expires} (${left} ${left === 1 ? 'day' : 'days'} left) downgrades ${ids.join(', ')} to warnings: ${w.reason}`,
+        { kind: 'renew-waiver' },
+      ),
+    );
+  }
+  for (const w of candidates.filter((c) => nowMs >= c.endMs)) {
+    const wouldCover = out.filter((f) => covers(w, f)).map((f) => f.ruleId);
+    if (wouldCover.length === 0) continue;
+    out.push(
+      finding(
+        WAIVER_EXPIRED,
+        `${w.source === 'tag' ? 'Tag waiver' : `Policy waiver "${w.function}"`} expired on ${w.expires} and no longer covers ${wouldCover.join(', ')} (${w.reason}).`,
+        { kind: 'renew-waiver' },
+      ),
+    );
+  }
+  return out;
+}
+
+/**
+ * Judges one function against a policy at an instant. Pure: the clock is a parameter, and no I/O
+ * happens here, so the hook, the Config rule, remediation and the CLI all get the same answer.
+ */
+export function evaluate(facts: FunctionFacts, policy: Policy = DEFAULT_POLICY, now: Date | number = Date.now()): Finding[] {
+  const nowMs = typeof now === 'number' ? now : now.getTime();
+  if (facts.packageType === 'Image') {
+    return [finding(NOT_APPLICABLE, 'Container image function: its runtime is inside the image, out of reach of the runtime policy.')];
+  }
+  const ctx = context(facts, policy, nowMs);
+  const findings: Finding[] = [];
+  for (const c of CHECKS) {
+    const r = c.check(ctx);
+    if (r) findings.push(finding(c, r.message, r.remediation));
+  }
+  return applyWaivers(findings, facts, policy, nowMs);
+}

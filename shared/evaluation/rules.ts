@@ -1,0 +1,215 @@
+import { dayStart, daysBetween } from '../catalog/catalog.js';
+import type { Check, RemediationAction, RuleContext, RuleMeta } from './types.js';
+
+function daysLeft(ctx: RuleContext, date: string): string {
+  const n = daysBetween(ctx.nowMs, dayStart(date));
+  return n === 1 ? '1 day left' : `${n} days left`;
+}
+
+function upgrade(ctx: RuleContext): { text: string; remediation: RemediationAction } {
+  return ctx.target
+    ? { text: `Upgrade to ${ctx.target.id}.`, remediation: { kind: 'upgrade-runtime', targetRuntime: ctx.target.id } }
+    : { text: 'No approved, supported runtime of the same family exists: move to another runtime family.', remediation: { kind: 'upgrade-runtime' } };
+}
+
+function ageDays(ctx: RuleContext): number | undefined {
+  const t = ctx.facts.lastModified ? Date.parse(ctx.facts.lastModified) : Number.NaN;
+  return Number.isNaN(t) ? undefined : Math.floor((ctx.nowMs - t) / 86_400_000);
+}
+
+/** Lifecycle dates still ahead, for messages: `AWS blocks updates from 2027-03-03 (100 days left)`. */
+function nextBlock(ctx: RuleContext): string {
+  const { info } = ctx;
+  if (!info) return '';
+  const ahead: string[] = [];
+  if (info.blockCreate && dayStart(info.blockCreate) > ctx.nowMs) ahead.push(`creates from ${info.blockCreate} (${daysLeft(ctx, info.blockCreate)})`);
+  if (info.blockUpdate && dayStart(info.blockUpdate) > ctx.nowMs) ahead.push(`updates from ${info.blockUpdate} (${daysLeft(ctx, info.blockUpdate)})`);
+  return ahead.length > 0 ? ` AWS blocks ${ahead.join(' and ')}.` : '';
+}
+
+/**
+ * The policy's checks: each a small pure unit with a stable id. Order is the order of findings.
+ * Lifecycle checks (RW004-RW006) are exclusive: a runtime is in one phase at a time.
+ */
+export const CHECKS: readonly Check[] = [
+  {
+    id: 'RW001',
+    name: 'runtime-unknown',
+    title: 'Runtime is not in the runtime catalog',
+    severity: 'error',
+    check: (ctx) => {
+      if (ctx.runtime === undefined) {
+        return { message: 'Zip-packaged function with no Runtime: set a supported runtime.', remediation: { kind: 'upgrade-runtime' } };
+      }
+      if (ctx.phase !== 'unknown') return undefined;
+      return {
+        message: `Runtime "${ctx.runtime}" is not in the runtime catalog, so its lifecycle is unknown (fail closed): use a known runtime or add it under catalogOverrides.`,
+        remediation: { kind: 'upgrade-runtime' },
+      };
+    },
+  },
+  {
+    id: 'RW002',
+    name: 'runtime-denied',
+    title: 'Runtime is denied by policy',
+    severity: 'error',
+    check: (ctx) => {
+      if (ctx.runtime === undefined || !ctx.policy.isDenied(ctx.runtime)) return undefined;
+      const u = upgrade(ctx);
+      return { message: `${ctx.runtime} is denied by policy. ${u.text}`, remediation: u.remediation };
+    },
+  },
+  {
+    id: 'RW003',
+    name: 'runtime-not-approved',
+    title: 'Runtime is not on the approved list',
+    severity: 'error',
+    check: (ctx) => {
+      const r = ctx.runtime;
+      if (r === undefined || ctx.phase === 'unknown' || ctx.policy.isDenied(r) || ctx.policy.isApprovedExplicitly(r) !== false) return undefined;
+      const u = upgrade(ctx);
+      return { message: `${r} is not on the approved runtime list. ${u.text}`, remediation: u.remediation };
+    },
+  },
+  {
+    id: 'RW004',
+    name: 'runtime-deprecated',
+    title: 'Runtime is deprecated by AWS',
+    severity: 'error',
+    check: (ctx) => {
+      if (ctx.phase !== 'deprecated') return undefined;
+      const u = upgrade(ctx);
+      return {
+        message: `${ctx.runtime} is deprecated since ${ctx.info!.deprecation} (no more security patches).${nextBlock(ctx)} ${u.text}`,
+        remediation: u.remediation,
+      };
+    },
+  },
+  {
+    id: 'RW005',
+    name: 'runtime-create-blocked',
+    title: 'AWS blocks creating functions on this runtime',
+    severity: 'error',
+    check: (ctx) => {
+      if (ctx.phase !== 'create-blocked') return undefined;
+      const u = upgrade(ctx);
+      return {
+        message: `${ctx.runtime} is deprecated since ${ctx.info!.deprecation} and AWS blocks creating functions on it since ${ctx.info!.blockCreate}.${nextBlock(ctx)} ${u.text}`,
+        remediation: u.remediation,
+      };
+    },
+  },
+  {
+    id: 'RW006',
+    name: 'runtime-update-blocked',
+    title: 'AWS blocks updating functions on this runtime',
+    severity: 'error',
+    check: (ctx) => {
+      if (ctx.phase !== 'update-blocked') return undefined;
+      const u = upgrade(ctx);
+      return {
+        message: `${ctx.runtime} is deprecated since ${ctx.info!.deprecation} and AWS blocks updating functions on it since ${ctx.info!.blockUpdate}: the function can no longer be changed in place. ${u.text}`,
+        remediation: u.remediation,
+      };
+    },
+  },
+  {
+    id: 'RW007',
+    name: 'deprecation-approaching',
+    title: "Runtime deprecation falls within the tier's upgrade lead time",
+    severity: 'warning',
+    check: (ctx) => {
+      const date = ctx.info?.deprecation;
+      if (ctx.phase !== 'active' || !date) return undefined;
+      const window = Math.max(ctx.tier.upgradeLeadDays, ctx.policy.document.warnBeforeDeprecationDays);
+      if (daysBetween(ctx.nowMs, dayStart(date)) > window) return undefined;
+      const u = upgrade(ctx);
+      return {
+        message: `${ctx.runtime} is deprecated on ${date} (${daysLeft(ctx, date)}), inside the ${ctx.tier.name} tier's ${window}-day upgrade window. ${u.text}`,
+        remediation: u.remediation,
+      };
+    },
+  },
+  {
+    id: 'RW008',
+    name: 'update-mode-not-allowed',
+    title: 'Runtime update mode is not allowed for the tier',
+    severity: 'error',
+    check: (ctx) => {
+      const mode = ctx.facts.updateMode;
+      if (mode === undefined || ctx.tier.allowedUpdateModes.includes(mode)) return undefined;
+      return {
+        message: `Runtime update mode ${mode} is not allowed for the ${ctx.tier.name} tier (allowed: ${ctx.tier.allowedUpdateModes.join(', ')}). Set UpdateRuntimeOn to ${ctx.tier.preferredUpdateMode}.`,
+        remediation: { kind: 'set-update-mode', mode: ctx.tier.preferredUpdateMode },
+      };
+    },
+  },
+  {
+    id: 'RW009',
+    name: 'manual-without-version-arn',
+    title: 'Manual update mode without a runtime version ARN',
+    severity: 'error',
+    check: (ctx) => {
+      if (ctx.facts.updateMode !== 'Manual' || ctx.facts.runtimeVersionArn) return undefined;
+      return {
+        message: 'UpdateRuntimeOn is Manual but no RuntimeVersionArn is set: pin a runtime version ARN, or switch back to Auto.',
+        remediation: { kind: 'pin-runtime-version' },
+      };
+    },
+  },
+  {
+    id: 'RW010',
+    name: 'manual-pin-too-old',
+    title: 'Manual runtime version pin is older than the policy allows',
+    severity: 'error',
+    check: (ctx) => {
+      const age = ageDays(ctx);
+      const max = ctx.policy.document.manualPinMaxAgeDays;
+      if (ctx.facts.updateMode !== 'Manual' || age === undefined || age <= max) return undefined;
+      return {
+        message: `Pinned to a runtime version (Manual) for ${age} days, more than the ${max} allowed: a pin is a temporary rollback and misses security patches. Switch back to Auto.`,
+        remediation: { kind: 'set-update-mode', mode: 'Auto' },
+      };
+    },
+  },
+  {
+    id: 'RW011',
+    name: 'function-update-stale',
+    title: 'FunctionUpdate mode but the function has not been deployed recently',
+    severity: 'warning',
+    check: (ctx) => {
+      const age = ageDays(ctx);
+      const max = ctx.tier.redeployWithinDays;
+      if (ctx.facts.updateMode !== 'FunctionUpdate' || age === undefined || max === undefined || age <= max) return undefined;
+      return {
+        message: `UpdateRuntimeOn is FunctionUpdate but the function was last deployed ${age} days ago (the ${ctx.tier.name} tier expects a deploy every ${max} days), so it misses runtime patches. Redeploy it or switch to Auto.`,
+        remediation: { kind: 'set-update-mode', mode: 'Auto' },
+      };
+    },
+  },
+  {
+    id: 'RW012',
+    name: 'tier-tag-invalid',
+    title: 'Tier tag names no tier',
+    severity: 'warning',
+    check: (ctx) => {
+      if (ctx.invalidTierTag === undefined) return undefined;
+      const key = ctx.policy.document.tiers.tagKey;
+      return {
+        message: `Tag ${key}="${ctx.invalidTierTag}" names no tier (known: ${[...ctx.policy.tiers.keys()].join(', ')}); judged as ${ctx.tier.name}.`,
+        remediation: { kind: 'fix-tag', tagKey: key },
+      };
+    },
+  },
+];
+
+/** Findings that `evaluate` itself emits rather than a check. */
+export const NOT_APPLICABLE: RuleMeta = { id: 'RW000', name: 'not-applicable', title: 'Container image: runtime is out of reach', severity: 'info' };
+export const WAIVER_APPLIED: RuleMeta = { id: 'RW013', name: 'waiver-applied', title: 'A waiver downgrades errors to warnings', severity: 'info' };
+export const WAIVER_EXPIRED: RuleMeta = { id: 'RW014', name: 'waiver-expired', title: 'A matching waiver has expired and has no effect', severity: 'warning' };
+export const WAIVER_TAG_INVALID: RuleMeta = { id: 'RW015', name: 'waiver-tag-invalid', title: 'Waiver tag is malformed or reaches too far', severity: 'warning' };
+
+/** The whole rule catalogue, for documentation, SARIF rule lists and the test that pins the ids. */
+export const RULES: readonly RuleMeta[] = [NOT_APPLICABLE, ...CHECKS, WAIVER_APPLIED, WAIVER_EXPIRED, WAIVER_TAG_INVALID]
+  .map(({ id, name, title, severity }) => ({ id, name, title, severity }))
+  .sort((a, b) => a.id.localeCompare(b.id));

@@ -1,0 +1,53 @@
+import type { LifecyclePhase, RuntimeInfo } from '../catalog/catalog.js';
+import type { FunctionFacts } from '../facts/functionFacts.js';
+import type { Policy, Tier } from '../policy/policy.js';
+import type { UpdateMode } from '../policy/schema.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** What to do about a finding; remediation documents and the CLI act on `kind`. */
+export type RemediationAction =
+  | { readonly kind: 'upgrade-runtime'; readonly targetRuntime?: string }
+  | { readonly kind: 'set-update-mode'; readonly mode: UpdateMode }
+  | { readonly kind: 'pin-runtime-version' }
+  | { readonly kind: 'redeploy' }
+  | { readonly kind: 'fix-tag'; readonly tagKey: string }
+  | { readonly kind: 'renew-waiver' }
+  | { readonly kind: 'none' };
+
+export interface Finding {
+  readonly ruleId: string;
+  readonly rule: string;
+  readonly severity: Severity;
+  /** One line an on-call engineer can act on. */
+  readonly message: string;
+  readonly remediation: RemediationAction;
+  /** Set when a waiver downgraded this finding from an error. */
+  readonly waivedUntil?: string;
+}
+
+export interface RuleMeta {
+  readonly id: string;
+  readonly name: string;
+  readonly title: string;
+  readonly severity: Severity;
+}
+
+/** Everything a check may look at, computed once per evaluation. */
+export interface RuleContext {
+  readonly facts: FunctionFacts;
+  readonly policy: Policy;
+  readonly nowMs: number;
+  readonly runtime: string | undefined;
+  readonly info: RuntimeInfo | undefined;
+  readonly phase: LifecyclePhase;
+  readonly tier: Tier;
+  /** The tier tag's value when it names no tier. */
+  readonly invalidTierTag: string | undefined;
+  /** Where the function should go: newest allowed, active runtime of its family. */
+  readonly target: RuntimeInfo | undefined;
+}
+
+export interface Check extends RuleMeta {
+  readonly check: (ctx: RuleContext) => { message: string; remediation: RemediationAction } | undefined;
+}

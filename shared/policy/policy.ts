@@ -1,0 +1,85 @@
+import picomatch from 'picomatch';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { DEFAULT_CATALOG, dayStart, type RuntimeCatalog } from '../catalog/catalog.js';
+import { PolicyValidationError } from '../errors.js';
+import { policySchema, type PolicyDocument, type TierDefinition, type UpdateMode, type Waiver } from './schema.js';
+
+export interface CompiledWaiver extends Waiver {
+  readonly source: 'policy' | 'tag';
+  /** First instant at which the waiver no longer applies: the day after `expires`, 00:00 UTC. */
+  readonly endMs: number;
+  readonly matchesName: (name: string) => boolean;
+}
+
+export interface Tier extends TierDefinition {
+  readonly name: string;
+  readonly preferredUpdateMode: UpdateMode;
+}
+
+/** A validated policy, compiled once for fast repeated evaluation. */
+export interface Policy {
+  readonly document: PolicyDocument;
+  readonly catalog: RuntimeCatalog;
+  readonly tiers: ReadonlyMap<string, Tier>;
+  readonly defaultTier: Tier;
+  readonly waivers: readonly CompiledWaiver[];
+  /** Whether policy lets a function use `runtime` at `nowMs` (before lifecycle rules). */
+  readonly allowsRuntime: (runtime: string, nowMs: number) => boolean;
+  readonly isDenied: (runtime: string) => boolean;
+  readonly isApprovedExplicitly: (runtime: string) => boolean | undefined;
+}
+
+const DAY_MS = 86_400_000;
+
+export function compileWaiver(w: Waiver, source: CompiledWaiver['source']): CompiledWaiver {
+  const isMatch = picomatch(w.function, { nocase: false });
+  return { ...w, source, endMs: dayStart(w.expires) + DAY_MS, matchesName: (name) => isMatch(name) };
+}
+
+function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(document)'}: ${i.message}`);
+}
+
+/** Validates a policy document (already parsed from JSON or YAML) and compiles it. */
+export function parsePolicy(input: unknown, source = 'policy document'): Policy {
+  const result = policySchema.safeParse(input);
+  if (!result.success) throw new PolicyValidationError(formatIssues(result.error), source);
+  return compilePolicy(result.data);
+}
+
+/** Parses policy text, JSON or YAML (JSON is YAML), then validates it. */
+export function parsePolicyText(text: string, source = 'policy document'): Policy {
+  let input: unknown;
+  try {
+    input = parseYaml(text, { maxAliasCount: 100 });
+  } catch (err) {
+    const detail = err instanceof YAMLParseError ? err.message.split('\n')[0] : String(err);
+    throw new PolicyValidationError([`not valid JSON or YAML: ${detail}`], source);
+  }
+  return parsePolicy(input, source);
+}
+
+export function compilePolicy(document: PolicyDocument): Policy {
+  const catalog = DEFAULT_CATALOG.withOverrides(document.catalogOverrides);
+  const tiers = new Map<string, Tier>(
+    Object.entries(document.tiers.definitions).map(([name, t]) => [
+      name,
+      { ...t, name, preferredUpdateMode: t.preferredUpdateMode ?? t.allowedUpdateModes[0]! },
+    ]),
+  );
+  const approved = document.approvedRuntimes ? new Set(document.approvedRuntimes) : undefined;
+  const denied = new Set(document.deniedRuntimes);
+  return {
+    document,
+    catalog,
+    tiers,
+    defaultTier: tiers.get(document.tiers.defaultTier)!,
+    waivers: document.waivers.map((w) => compileWaiver(w, 'policy')),
+    isDenied: (r) => denied.has(r),
+    isApprovedExplicitly: (r) => (approved ? approved.has(r) : undefined),
+    allowsRuntime: (r, nowMs) => !denied.has(r) && (approved ? approved.has(r) : catalog.phase(r, nowMs) === 'active'),
+  };
+}
+
+export const DEFAULT_POLICY: Policy = parsePolicy({ version: 1 }, 'default policy');

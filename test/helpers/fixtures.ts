@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FunctionFacts } from '../../shared/index.js';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The instant every unit test judges at, so that the suite does not rot as dates pass. */
+export const NOW = Date.parse('2026-11-23T12:00:00Z');
+
+export function loadEvent<T = Record<string, unknown>>(source: string, name: string): T {
+  return JSON.parse(readFileSync(join(ROOT, 'test', 'events', source, `${name}.json`), 'utf8')) as T;
+}
+
+type HookEvent = {
+  actionInvocationPoint: string;
+  requestData: { targetModel: { resourceProperties: Record<string, unknown>; previousResourceProperties: Record<string, unknown> | null } };
+};
+
+/** A recorded hook event with some resource properties changed (`undefined` removes one). */
+export function hookEvent(name: string, properties: Record<string, unknown> = {}): HookEvent {
+  const event = loadEvent<HookEvent>('hook', name);
+  const target = event.requestData.targetModel.resourceProperties;
+  for (const [k, v] of Object.entries(properties)) {
+    if (v === undefined) delete target[k];
+    else target[k] = v;
+  }
+  return event;
+}
+
+export function facts(overrides: Partial<FunctionFacts> = {}): FunctionFacts {
+  return { name: 'orders-api', accountId: '123456789012', region: 'eu-west-1', runtime: 'nodejs22.x', packageType: 'Zip', updateMode: 'Auto', tags: {}, layers: [], ...overrides };
+}
