@@ -44,7 +44,8 @@ export function factsFromResourceProperties(properties: unknown, ctx: ResourceCo
     logicalId: ctx.logicalId,
     ...(ctx.accountId !== undefined && { accountId: ctx.accountId }),
     ...(ctx.region !== undefined && { region: ctx.region }),
-    ...(p.Runtime !== undefined && { runtime: p.Runtime }),
+    // An image carries its runtime inside; a Runtime inherited from SAM Globals means nothing there.
+    ...(p.Runtime !== undefined && !isImage && { runtime: p.Runtime }),
     packageType: isImage ? 'Image' : 'Zip',
     // Without RuntimeManagementConfig, Lambda applies Auto.
     updateMode: rmc?.UpdateRuntimeOn ?? 'Auto',

@@ -1,0 +1,34 @@
+# The README's two commands: `make run` and `make test`. Each sets up what it needs on a fresh
+# clone: npm packages from package-lock.json, and Python tools in the project-local .venv.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+# Our Lambda functions run on Node.js 22; a machine with Node.js 20 may still run the tools.
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
+export SAM_CLI_TELEMETRY := 0
+VENV := .venv
+NODE_DEPS := node_modules/.installed
+PY_TOOLS := $(VENV)/.installed
+
+.PHONY: run test bench typecheck
+
+run: $(NODE_DEPS)
+	npx tsx scripts/run-local.ts
+
+test: $(NODE_DEPS) $(PY_TOOLS)
+	npx tsc --noEmit
+	status=0; npx vitest run || status=$$?; node scripts/test-summary.mjs; exit $$status
+
+bench: $(NODE_DEPS)
+	npx tsx bench/evaluate.bench.ts
+
+typecheck: $(NODE_DEPS)
+	npx tsc --noEmit
+
+$(NODE_DEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(PY_TOOLS): requirements-tools.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+	touch $@

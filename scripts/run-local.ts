@@ -1,0 +1,63 @@
+// The main job, run locally: the Lambda hook judges every function of the sample templates (as
+// CloudFormation would send them, one CREATE event each) and the sample hook events, and prints
+// each decision. Usage: tsx scripts/run-local.ts [--policy FILE] [--now YYYY-MM-DD] [paths...]
+import { Logger } from '@aws-lambda-powertools/logger';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createHandler } from '../hooks/runtime-hook/handler.js';
+import type { HookResponse } from '../hooks/runtime-hook/response.js';
+import { lambdaFunctionsOf } from '../shared/adapters/template.js';
+import { parseTemplate } from '../shared/adapters/templateYaml.js';
+import { DEFAULT_POLICY, parsePolicyText, type Policy } from '../shared/index.js';
+
+const { values, positionals } = parseArgs({
+  options: { policy: { type: 'string' }, now: { type: 'string' } },
+  allowPositionals: true,
+});
+
+const policy: Policy = values.policy ? parsePolicyText(readFileSync(values.policy, 'utf8'), values.policy) : DEFAULT_POLICY;
+const now = values.now ? Date.parse(`${values.now}T00:00:00Z`) : Date.now();
+if (Number.isNaN(now)) throw new Error(`--now ${values.now} is not a date (YYYY-MM-DD)`);
+const handler = createHandler({ loadPolicy: () => Promise.resolve(policy), now: () => now, logger: new Logger({ logLevel: 'SILENT' }) });
+
+function files(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path).sort().flatMap((f) => files(join(path, f)));
+}
+
+/** A CREATE event shaped like the ones CloudFormation sends for a resource. */
+function createEvent(stack: string, logicalId: string, properties: Record<string, unknown>, n: number): unknown {
+  return {
+    clientRequestToken: `local-${n}`,
+    awsAccountId: '123456789012',
+    stackId: `arn:aws:cloudformation:eu-west-1:123456789012:stack/${stack}/local`,
+    actionInvocationPoint: 'CREATE_PRE_PROVISION',
+    requestData: { targetName: 'AWS::Lambda::Function', targetType: 'AWS::Lambda::Function', targetLogicalId: logicalId, targetModel: { resourceProperties: properties } },
+    requestContext: { invocation: 1, callbackContext: null },
+  };
+}
+
+const counts = { allowed: 0, blocked: 0, errors: 0 };
+function print(source: string, res: HookResponse): void {
+  const label = res.hookStatus === 'SUCCESS' ? 'ALLOW' : res.errorCode === 'NonCompliant' ? 'BLOCK' : 'ERROR';
+  counts[label === 'ALLOW' ? 'allowed' : label === 'BLOCK' ? 'blocked' : 'errors']++;
+  console.log(`${label}  ${source}\n       ${res.message}`);
+}
+
+const roots = positionals.length > 0 ? positionals : ['examples/templates', 'examples/events'];
+console.log(`runtime-warden hook, policy ${values.policy ?? '(bundled default)'}, judged at ${new Date(now).toISOString()}\n`);
+let n = 0;
+for (const file of roots.flatMap(files)) {
+  const text = readFileSync(file, 'utf8');
+  const rel = relative(process.cwd(), file);
+  if (file.endsWith('.json') && text.includes('"actionInvocationPoint"')) {
+    print(`${rel} (hook event)`, await handler(JSON.parse(text)));
+    continue;
+  }
+  const stack = rel.replace(/[^A-Za-z0-9-]/g, '-');
+  for (const fn of lambdaFunctionsOf(parseTemplate(text))) {
+    print(`${rel} ${fn.logicalId}`, await handler(createEvent(stack, fn.logicalId, fn.properties, ++n)));
+  }
+}
+console.log(`\n${counts.allowed} allowed, ${counts.blocked} blocked, ${counts.errors} could not be evaluated`);

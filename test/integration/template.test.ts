@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseTemplate } from '../../shared/adapters/templateYaml.js';
+import { loadEvent, ROOT } from '../helpers/fixtures.js';
+
+const run = promisify(execFile);
+const bin = (tool: string): string => join(ROOT, '.venv', 'bin', tool);
+const env = {
+  ...process.env,
+  SAM_CLI_TELEMETRY: '0',
+  // SAM's esbuild builder looks for esbuild on the PATH: the project's own copy.
+  PATH: `${join(ROOT, 'node_modules', '.bin')}:${join(ROOT, '.venv', 'bin')}:${process.env.PATH ?? ''}`,
+};
+
+type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> }> };
+const template = parseTemplate(readFileSync(join(ROOT, 'template.yaml'), 'utf8')) as Template;
+
+describe('template.yaml', () => {
+  const buildDir = mkdtempSync(join(tmpdir(), 'rw-sam-build-'));
+  afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
+
+  it('passes cfn-lint', async () => {
+    await expect(run(bin('cfn-lint'), ['template.yaml'], { cwd: ROOT, env })).resolves.toBeDefined();
+  });
+
+  it('passes sam validate --lint', async () => {
+    const { stdout } = await run(bin('sam'), ['validate', '--lint'], { cwd: ROOT, env });
+    expect(stdout).toContain('is a valid SAM Template');
+  });
+
+  it('declares the Lambda hook on CREATE and UPDATE of Lambda functions before provisioning', () => {
+    const hook = template.Resources.RuntimeHook!;
+    expect(hook.Type).toBe('AWS::CloudFormation::LambdaHook');
+    expect(hook.Properties).toMatchObject({
+      LambdaFunction: { 'Fn::GetAtt': ['RuntimeHookFunction', 'Arn'] },
+      ExecutionRole: { 'Fn::GetAtt': ['RuntimeHookExecutionRole', 'Arn'] },
+      FailureMode: { Ref: 'HookFailureMode' },
+      TargetOperations: ['RESOURCE'],
+      TargetFilters: { Actions: ['CREATE', 'UPDATE'], InvocationPoints: ['PRE_PROVISION'], TargetNames: ['AWS::Lambda::Function'] },
+    });
+    const fn = template.Resources.RuntimeHookFunction!;
+    expect(fn.Metadata).toMatchObject({ BuildMethod: 'esbuild', BuildProperties: { Format: 'esm', EntryPoints: ['hooks/runtime-hook/handler.ts'] } });
+    expect(fn.Properties.Timeout).toBeLessThan(30);
+  });
+
+  it('builds with sam build into a bundle that answers hook events', async () => {
+    // Act
+    await run(bin('sam'), ['build', '--build-dir', buildDir], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
+    const bundle = (await import(pathToFileURL(join(buildDir, 'RuntimeHookFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<{ hookStatus: string; errorCode?: string }> };
+    // Assess: the bundled code, not the sources, decides
+    expect(await bundle.handler(loadEvent('hook', 'create-nodejs16'))).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
+    expect(await bundle.handler(loadEvent('hook', 'create-nodejs22'))).toMatchObject({ hookStatus: 'SUCCESS' });
+    expect(await bundle.handler('garbage')).toMatchObject({ hookStatus: 'FAILED', errorCode: 'InternalFailure' });
+  }, 600_000);
+});

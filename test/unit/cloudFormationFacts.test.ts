@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { factsFromResourceProperties, InvalidFunctionPropertiesError } from '../../shared/index.js';
+import { lambdaFunctionsOf } from '../../shared/adapters/template.js';
+import { parseTemplate } from '../../shared/adapters/templateYaml.js';
+
+const ctx = { logicalId: 'OrdersFunction', accountId: '123456789012', region: 'eu-west-1' };
+
+describe('facts from CloudFormation properties', () => {
+  it('normalises a function resource', () => {
+    expect(
+      factsFromResourceProperties(
+        {
+          FunctionName: 'orders-api',
+          Runtime: 'nodejs22.x',
+          Tags: [{ Key: 'runtime-warden:tier', Value: 'critical' }, { Key: 'cost-centre', Value: 4711 }],
+          Layers: ['arn:aws:lambda:eu-west-1:123456789012:layer:common:7'],
+          RuntimeManagementConfig: { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: 'arn:aws:lambda:eu-west-1::runtime:0af1' },
+        },
+        ctx,
+      ),
+    ).toEqual({
+      name: 'orders-api',
+      logicalId: 'OrdersFunction',
+      accountId: '123456789012',
+      region: 'eu-west-1',
+      runtime: 'nodejs22.x',
+      packageType: 'Zip',
+      updateMode: 'Manual',
+      runtimeVersionArn: 'arn:aws:lambda:eu-west-1::runtime:0af1',
+      tags: { 'runtime-warden:tier': 'critical', 'cost-centre': '4711' },
+      layers: ['arn:aws:lambda:eu-west-1:123456789012:layer:common:7'],
+    });
+  });
+
+  it('defaults to Auto and to the logical id as name, and reads SAM tag maps', () => {
+    expect(factsFromResourceProperties({ Runtime: 'python3.13', Tags: { team: 'x' } }, ctx)).toMatchObject({ name: 'OrdersFunction', updateMode: 'Auto', tags: { team: 'x' } });
+  });
+
+  it('recognises container images with or without PackageType, ignoring an inherited Runtime', () => {
+    expect(factsFromResourceProperties({ PackageType: 'Image', Code: { ImageUri: 'x' } }, ctx)).toMatchObject({ packageType: 'Image' });
+    const sam = factsFromResourceProperties({ ImageUri: 'repo:tag', Runtime: 'nodejs16.x' }, ctx);
+    expect(sam.packageType).toBe('Image');
+    expect(sam.runtime).toBeUndefined();
+  });
+
+  it('rejects properties it cannot judge, naming them', () => {
+    expect(() => factsFromResourceProperties({ Runtime: { Ref: 'Runtime' } }, ctx)).toThrow(InvalidFunctionPropertiesError);
+    expect(() => factsFromResourceProperties({ Tags: 'team=x' }, ctx)).toThrow(/Resource OrdersFunction has invalid Lambda function properties: Tags: /);
+    expect(() => factsFromResourceProperties({ PackageType: 'Jar' }, ctx)).toThrow(/PackageType: /);
+  });
+});
+
+describe('functions of a template', () => {
+  it("fills SAM Globals.Function in where the function does not override, leaving plain Lambda resources alone", () => {
+    const template = parseTemplate(`
+Globals:
+  Function:
+    Runtime: nodejs16.x
+    Tags: { owner: orders }
+    RuntimeManagementConfig: { UpdateRuntimeOn: FunctionUpdate }
+Resources:
+  Inherits:
+    Type: AWS::Serverless::Function
+    Properties: { Tags: { tier: critical } }
+  Overrides:
+    Type: AWS::Serverless::Function
+    Properties: { Runtime: nodejs22.x }
+  Plain:
+    Type: AWS::Lambda::Function
+    Properties: { Runtime: python3.13 }
+  Bucket:
+    Type: AWS::S3::Bucket
+`);
+    expect(lambdaFunctionsOf(template)).toEqual([
+      { logicalId: 'Inherits', type: 'AWS::Serverless::Function', properties: { Runtime: 'nodejs16.x', Tags: { owner: 'orders', tier: 'critical' }, RuntimeManagementConfig: { UpdateRuntimeOn: 'FunctionUpdate' } } },
+      { logicalId: 'Overrides', type: 'AWS::Serverless::Function', properties: { Runtime: 'nodejs22.x', Tags: { owner: 'orders' }, RuntimeManagementConfig: { UpdateRuntimeOn: 'FunctionUpdate' } } },
+      { logicalId: 'Plain', type: 'AWS::Lambda::Function', properties: { Runtime: 'python3.13' } },
+    ]);
+  });
+
+  it('finds nothing in what is not a template', () => {
+    expect(lambdaFunctionsOf(null)).toEqual([]);
+    expect(lambdaFunctionsOf({ Resources: [] })).toEqual([]);
+  });
+});

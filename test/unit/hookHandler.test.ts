@@ -1,0 +1,170 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { describe, expect, it, vi } from 'vitest';
+import { createHandler } from '../../hooks/runtime-hook/handler.js';
+import { HOOK_MESSAGE_MAX } from '../../hooks/runtime-hook/response.js';
+import { DEFAULT_POLICY, parsePolicy, PolicySourceError, PolicyValidationError, type Policy } from '../../shared/index.js';
+import { hookEvent, loadEvent, NOW } from '../helpers/fixtures.js';
+
+const TOKEN = 'f3b2a9c4-5d6e-4f70-8a91-b2c3d4e5f601';
+
+function setup(loadPolicy: () => Promise<Policy> = () => Promise.resolve(DEFAULT_POLICY)) {
+  const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+  const info = vi.spyOn(logger, 'info');
+  const error = vi.spyOn(logger, 'error');
+  return { handler: createHandler({ loadPolicy, now: () => NOW, logger }), info, error };
+}
+
+describe('runtime hook handler', () => {
+  it('fails a CREATE on nodejs16.x as NonCompliant, naming the deprecation date', async () => {
+    const { handler } = setup();
+    const res = await handler(loadEvent('hook', 'create-nodejs16'));
+    expect(res).toEqual({ hookStatus: 'FAILED', errorCode: 'NonCompliant', clientRequestToken: TOKEN, message: expect.any(String) });
+    expect(res.message).toMatch(/^OrdersFunction \(nodejs16\.x\) breaks the Lambda runtime policy: \[RW004 error\] nodejs16\.x is deprecated since 2024-06-12/);
+    expect(res.message).toContain('Upgrade to nodejs26.x.');
+  });
+
+  it('lets a CREATE on nodejs22.x succeed', async () => {
+    const { handler } = setup();
+    expect(await handler(loadEvent('hook', 'create-nodejs22'))).toEqual({
+      hookStatus: 'SUCCESS',
+      clientRequestToken: TOKEN,
+      message: 'OrdersFunction (nodejs22.x): COMPLIANT. Compliant: approved, supported runtime and allowed update mode.',
+    });
+  });
+
+  it('lets a container image function succeed as not applicable', async () => {
+    const { handler } = setup();
+    const res = await handler(loadEvent('hook', 'create-image'));
+    expect(res).toMatchObject({ hookStatus: 'SUCCESS', clientRequestToken: TOKEN });
+    expect(res.message).toMatch(/^OrdersFunction \(no runtime\): NOT_APPLICABLE\. Container image function/);
+  });
+
+  it('judges the new properties of an UPDATE and tells the runtime change', async () => {
+    const { handler } = setup();
+    const res = await handler(loadEvent('hook', 'update-nodejs18-to-nodejs22'));
+    expect(res).toMatchObject({ hookStatus: 'SUCCESS' });
+    expect(res.message).toMatch(/^OrdersFunction \(nodejs22\.x\), runtime change nodejs18\.x -> nodejs22\.x: COMPLIANT/);
+  });
+
+  it('fails an UPDATE that stays on a deprecated runtime, without claiming a change', async () => {
+    const { handler } = setup();
+    const res = await handler(loadEvent('hook', 'update-stays-nodejs18'));
+    expect(res).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
+    expect(res.message).toMatch(/^OrdersFunction \(nodejs18\.x\) breaks the Lambda runtime policy: \[RW004 error\] nodejs18\.x is deprecated since 2025-09-01/);
+  });
+
+  it('fails Manual mode without a runtime version ARN', async () => {
+    const { handler } = setup();
+    const res = await handler(loadEvent('hook', 'create-critical-manual-without-arn'));
+    expect(res).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
+    expect(res.message).toContain('[RW009 error] UpdateRuntimeOn is Manual but no RuntimeVersionArn is set');
+    expect(res.message).toContain('[RW007 warning]');
+  });
+
+  it('fails an update mode the tier forbids, and passes it once the mode is right', async () => {
+    const { handler } = setup();
+    const tags = [{ Key: 'runtime-warden:tier', Value: 'critical' }];
+    expect(await handler(hookEvent('create-nodejs22', { Tags: tags, Runtime: 'python3.13' }))).toMatchObject({ hookStatus: 'FAILED', message: expect.stringContaining('[RW008 error]') });
+    expect(
+      await handler(hookEvent('create-nodejs22', { Tags: tags, Runtime: 'python3.13', RuntimeManagementConfig: { UpdateRuntimeOn: 'FunctionUpdate' } })),
+    ).toMatchObject({ hookStatus: 'SUCCESS' });
+  });
+
+  it('honours an approved list and a denied list', async () => {
+    const policy = parsePolicy({ version: 1, approvedRuntimes: ['nodejs24.x', 'python3.13'], deniedRuntimes: ['python3.12'] });
+    const { handler } = setup(() => Promise.resolve(policy));
+    expect((await handler(loadEvent('hook', 'create-nodejs22'))).message).toContain('[RW003 error] nodejs22.x is not on the approved runtime list. Upgrade to nodejs24.x.');
+    expect((await handler(hookEvent('create-nodejs22', { Runtime: 'python3.12' }))).message).toContain('[RW002 error] python3.12 is denied by policy');
+    expect(await handler(hookEvent('create-nodejs22', { Runtime: 'nodejs24.x' }))).toMatchObject({ hookStatus: 'SUCCESS' });
+  });
+
+  it('lets a valid waiver through with a warning, and blocks once it has expired', async () => {
+    const { handler } = setup();
+    const waived = await handler(hookEvent('create-nodejs16', { Tags: [{ Key: 'runtime-warden:waiver', Value: '2026-12-15 CHG-77 moving to nodejs22.x' }] }));
+    expect(waived).toMatchObject({ hookStatus: 'SUCCESS' });
+    expect(waived.message).toContain('[RW004 warning]');
+    expect(waived.message).toContain('[RW013 info] Tag waiver until 2026-12-15');
+    const expired = await handler(hookEvent('create-nodejs16', { Tags: [{ Key: 'runtime-warden:waiver', Value: '2026-11-01 CHG-77' }] }));
+    expect(expired).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
+    expect(expired.message).toContain('[RW014 warning] Tag waiver expired on 2026-11-01');
+  });
+
+  it('fails closed on an unknown runtime', async () => {
+    const { handler } = setup();
+    expect(await handler(hookEvent('create-nodejs22', { Runtime: 'nodejs99.x' }))).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant', message: expect.stringContaining('[RW001 error]') });
+  });
+
+  it('lets DELETE and other resource types through without judging them', async () => {
+    const { handler } = setup();
+    expect(await handler(loadEvent('hook', 'delete'))).toMatchObject({ hookStatus: 'SUCCESS', message: 'OrdersFunction: DELETE of AWS::Lambda::Function is not subject to the runtime policy.' });
+    expect(await handler(loadEvent('hook', 'create-s3-bucket'))).toMatchObject({ hookStatus: 'SUCCESS', clientRequestToken: TOKEN });
+  });
+
+  it.each([
+    ['null', null],
+    ['a number', 42],
+    ['a string', 'CREATE'],
+    ['an array', []],
+    ['an empty object', {}],
+    ['an event without requestData', { clientRequestToken: 'tok-1', actionInvocationPoint: 'CREATE_PRE_PROVISION' }],
+    ['an unknown invocation point', { ...loadEvent('hook', 'create-nodejs22'), actionInvocationPoint: 'CREATE_POST_PROVISION' }],
+  ])('answers %s with FAILED/InternalFailure without throwing', async (_, event) => {
+    const { handler, error } = setup();
+    const res = await handler(event);
+    expect(res).toMatchObject({ hookStatus: 'FAILED', errorCode: 'InternalFailure' });
+    expect(res.message).toMatch(/^runtime-warden could not evaluate this resource\. InvalidEventError: Not a CloudFormation hook event: /);
+    expect(res.clientRequestToken).toBe((event as { clientRequestToken?: string } | null)?.clientRequestToken ?? '');
+    expect(error).toHaveBeenCalledOnce();
+  });
+
+  it('answers malformed function properties with InternalFailure naming the property', async () => {
+    const { handler } = setup();
+    const intrinsic = await handler(hookEvent('create-nodejs22', { Runtime: { 'Fn::Sub': '${Lang}22.x' } }));
+    expect(intrinsic).toMatchObject({ hookStatus: 'FAILED', errorCode: 'InternalFailure', clientRequestToken: TOKEN });
+    expect(intrinsic.message).toContain('Resource OrdersFunction has invalid Lambda function properties: Runtime: Runtime must be a string');
+    const badMode = await handler(hookEvent('create-nodejs22', { RuntimeManagementConfig: { UpdateRuntimeOn: 'Sometimes' } }));
+    expect(badMode.message).toContain('RuntimeManagementConfig.UpdateRuntimeOn');
+  });
+
+  it('answers a broken policy with InternalFailure naming the bad field', async () => {
+    const { handler } = setup(() => Promise.reject(new PolicyValidationError(['deniedRuntimes.0: must be a Lambda runtime identifier'], 'policy in SSM parameter /rw/policy')));
+    const res = await handler(loadEvent('hook', 'create-nodejs22'));
+    expect(res).toEqual({
+      hookStatus: 'FAILED',
+      errorCode: 'InternalFailure',
+      clientRequestToken: TOKEN,
+      message: 'runtime-warden could not evaluate this resource. PolicyValidationError: Invalid policy in SSM parameter /rw/policy: deniedRuntimes.0: must be a Lambda runtime identifier',
+    });
+  });
+
+  it('answers a policy source failure with InternalFailure', async () => {
+    const { handler } = setup(() => Promise.reject(new PolicySourceError('Cannot read policy from SSM parameter /rw/policy: AccessDeniedException: no')));
+    expect(await handler(loadEvent('hook', 'create-nodejs22'))).toMatchObject({ hookStatus: 'FAILED', errorCode: 'InternalFailure', message: expect.stringContaining('AccessDeniedException') });
+  });
+
+  it('keeps the message within the hook limit', async () => {
+    const { handler } = setup();
+    const res = await handler(hookEvent('create-nodejs22', { Runtime: `nodejs${'9'.repeat(10_000)}.x` }));
+    expect(res.hookStatus).toBe('FAILED');
+    expect(res.message.length).toBe(HOOK_MESSAGE_MAX);
+    expect(res.message.endsWith('…')).toBe(true);
+  });
+
+  it('logs one structured line per decision with the operator context', async () => {
+    const { handler, info } = setup();
+    await handler(loadEvent('hook', 'update-stays-nodejs18'));
+    expect(info).toHaveBeenCalledOnce();
+    expect(info).toHaveBeenCalledWith('hook decision', {
+      stackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/orders-service/1a2b3c4d-0000-11ef-9f2a-0a1b2c3d4e5f',
+      logicalId: 'OrdersFunction',
+      targetType: 'AWS::Lambda::Function',
+      action: 'UPDATE',
+      functionName: 'orders-api',
+      runtime: 'nodejs18.x',
+      runtimeChange: undefined,
+      verdict: 'NON_COMPLIANT',
+      ruleIds: ['RW004'],
+      hookStatus: 'FAILED',
+    });
+  });
+});
