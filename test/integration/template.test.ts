@@ -51,6 +51,7 @@ describe('template.yaml', () => {
   it('builds with sam build into a bundle that answers hook events', async () => {
     // Act
     await run(bin('sam'), ['build', '--build-dir', buildDir], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
+    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     const bundle = (await import(pathToFileURL(join(buildDir, 'RuntimeHookFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<{ hookStatus: string; errorCode?: string }> };
     // Assess: the bundled code, not the sources, decides
     expect(await bundle.handler(loadEvent('hook', 'create-nodejs16'))).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
