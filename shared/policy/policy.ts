@@ -83,3 +83,9 @@ export function compilePolicy(document: PolicyDocument): Policy {
 }
 
 export const DEFAULT_POLICY: Policy = parsePolicy({ version: 1 }, 'default policy');
+
+/** The policy with some fields replaced (e.g. from Config rule parameters), validated again. */
+export function withDocumentOverrides(policy: Policy, overrides: Partial<Pick<PolicyDocument, 'approvedRuntimes' | 'deniedRuntimes'>>, source: string): Policy {
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  return Object.keys(defined).length === 0 ? policy : parsePolicy({ ...policy.document, ...defined }, source);
+}

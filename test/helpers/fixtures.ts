@@ -31,3 +31,22 @@ export function hookEvent(name: string, properties: Record<string, unknown> = {}
 export function facts(overrides: Partial<FunctionFacts> = {}): FunctionFacts {
   return { name: 'orders-api', accountId: '123456789012', region: 'eu-west-1', runtime: 'nodejs22.x', packageType: 'Zip', updateMode: 'Auto', tags: {}, layers: [], ...overrides };
 }
+
+type ConfigEvent = Record<string, unknown> & { invokingEvent: string; ruleParameters: string; resultToken: string };
+
+/** A recorded Config rule event, with rule parameters, top-level fields or the item changed. */
+export function configEvent(
+  name: string,
+  changes: { parameters?: Record<string, string>; fields?: Record<string, unknown>; configuration?: Record<string, unknown>; item?: Record<string, unknown> } = {},
+): ConfigEvent {
+  const event = loadEvent<ConfigEvent>('config', name);
+  if (changes.parameters) event.ruleParameters = JSON.stringify(changes.parameters);
+  Object.assign(event, changes.fields ?? {});
+  if (changes.configuration || changes.item) {
+    const inv = JSON.parse(event.invokingEvent) as { configurationItem: Record<string, unknown> & { configuration: Record<string, unknown> } };
+    Object.assign(inv.configurationItem, changes.item ?? {});
+    Object.assign(inv.configurationItem.configuration, changes.configuration ?? {});
+    event.invokingEvent = JSON.stringify(inv);
+  }
+  return event;
+}

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from './fixtures.js';
@@ -10,6 +11,15 @@ export interface MotoServer {
   readonly clientConfig: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
   reset(): Promise<void>;
   stop(): Promise<void>;
+  /** Requests the emulator received since it started (or the last reset), with `record: true`. */
+  recorded(): Promise<RecordedRequest[]>;
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly target: string | undefined;
+  readonly body: string;
 }
 
 const MOTO = join(ROOT, '.venv', 'bin', 'moto_server');
@@ -41,11 +51,13 @@ async function waitUntilUp(endpoint: string, proc: ChildProcess, output: () => s
 }
 
 /** Starts moto's server on a free loopback port, from the project virtualenv. */
-export async function startMoto(): Promise<MotoServer> {
+export async function startMoto(options: { record?: boolean } = {}): Promise<MotoServer> {
   if (!existsSync(MOTO)) throw new Error(`${MOTO} is missing: run the README's test command, which creates the virtualenv`);
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const proc = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const dir = mkdtempSync(join(tmpdir(), 'rw-moto-'));
+  const env = { ...process.env, ...(options.record && { MOTO_ENABLE_RECORDING: 'true', MOTO_RECORDER_FILEPATH: join(dir, 'recording.jsonl') }) };
+  const proc = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: dir });
   let log = '';
   const keep = (b: Buffer): void => {
     log = (log + b.toString()).slice(-4000);
@@ -58,11 +70,27 @@ export async function startMoto(): Promise<MotoServer> {
     clientConfig: { endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } },
     reset: async () => {
       await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      if (options.record) await fetch(`${endpoint}/moto-api/recorder/reset-recording`, { method: 'POST' });
+    },
+    recorded: async () => {
+      const text = await (await fetch(`${endpoint}/moto-api/recorder/download-recording`)).text();
+      return text
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => {
+          const e = JSON.parse(l) as { method: string; url: string; headers: Record<string, string>; body: string | null; body_encoded: boolean };
+          const target = Object.entries(e.headers).find(([k]) => k.toLowerCase() === 'x-amz-target')?.[1];
+          const body = e.body ? (e.body_encoded ? Buffer.from(e.body, 'base64').toString('utf8') : e.body) : '';
+          return { method: e.method, url: e.url, target, body };
+        });
     },
     stop: () =>
       new Promise((resolve) => {
         if (proc.exitCode !== null) return resolve();
-        proc.once('exit', () => resolve());
+        proc.once('exit', () => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        });
         proc.kill('SIGTERM');
       }),
   };

@@ -1,0 +1,228 @@
+import { getNumberFromEnv, getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ConfigServiceClient, GetResourceConfigHistoryCommand } from '@aws-sdk/client-config-service';
+import { LambdaClient, paginateListVersionsByFunction } from '@aws-sdk/client-lambda';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import pLimit from 'p-limit';
+import { parseConfigRuleEvent, type ConfigRuleRequest, type ConfigurationItem } from '../../shared/adapters/configEvent.js';
+import { factsFromConfigurationItem } from '../../shared/adapters/configItem.js';
+import { factsFromFunctionConfiguration, type LambdaFunctionConfiguration } from '../../shared/adapters/lambdaApi.js';
+import {
+  configEvaluation,
+  evaluateFunction,
+  notApplicableReason,
+  staleEvaluations,
+  versionsBreakingPolicy,
+  type AliasTarget,
+  type ConfigEvaluation,
+} from '../../shared/config/decision.js';
+import type { FunctionFacts, Policy } from '../../shared/index.js';
+import { isNotFound } from '../../shared/io/awsErrors.js';
+import { EvaluationReporter, previouslyEvaluated } from '../../shared/io/configReporter.js';
+import { listFunctions, readAliasRoutes, readTags, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
+import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
+import { withDocumentOverrides } from '../../shared/policy/policy.js';
+
+type Lambda = Pick<LambdaClient, 'send'>;
+type Config = Pick<ConfigServiceClient, 'send'>;
+
+export interface ConfigRuleDependencies {
+  readonly lambda: Lambda;
+  readonly config: Config;
+  /** The policy for a source named in the rule parameters, or the deployment's default source. */
+  readonly policyLoader: (source: string | undefined) => PolicyLoader;
+  readonly now: () => number;
+  readonly logger: Logger;
+  /** Time kept back from Lambda's deadline to report what was evaluated. */
+  readonly deadlineReserveMs: number;
+  readonly concurrency: number;
+}
+
+export interface LambdaContextLike {
+  getRemainingTimeInMillis(): number;
+}
+
+/** One invocation's worth of state: the request, its policy, clients and the reporter. */
+interface Run {
+  readonly req: ConfigRuleRequest;
+  readonly policy: Policy;
+  readonly now: number;
+  readonly deps: ConfigRuleDependencies;
+  readonly modes: RuntimeManagementReader | undefined;
+  readonly checkAliases: boolean;
+}
+
+/**
+ * parse -> facts -> evaluate -> report (PutEvaluations) -> return what was reported. Invalid
+ * events or parameters throw after logging, so Config shows the rule as failing rather than
+ * everything as compliant.
+ */
+export function createHandler(deps: ConfigRuleDependencies): (event: unknown, context?: LambdaContextLike) => Promise<ConfigEvaluation[]> {
+  const { logger } = deps;
+  return async (event, context) => {
+    const startedMs = Date.now();
+    let req: ConfigRuleRequest;
+    let policy: Policy;
+    try {
+      req = parseConfigRuleEvent(event);
+      const base = await deps.policyLoader(req.parameters.policySource)();
+      policy = withDocumentOverrides(base, { approvedRuntimes: req.parameters.approvedRuntimes, deniedRuntimes: req.parameters.deniedRuntimes }, 'policy with rule parameter overrides');
+    } catch (error) {
+      logger.error('config rule cannot run: nothing was evaluated', { error: error as Error });
+      throw error;
+    }
+    logger.appendKeys({ rule: req.ruleName, messageType: req.invokingEvent.messageType });
+    const run: Run = {
+      req,
+      policy,
+      now: deps.now(),
+      deps,
+      modes: req.parameters.checkUpdateMode === false ? undefined : new RuntimeManagementReader(deps.lambda, (reason) => logger.warn('update-mode rules skipped', { reason })),
+      checkAliases: req.parameters.checkAliasVersions !== false,
+    };
+    const reporter = new EvaluationReporter(deps.config, req.resultToken);
+    const failures: string[] = [];
+    if (req.invokingEvent.messageType === 'ScheduledNotification') {
+      const deadline = context ? startedMs + context.getRemainingTimeInMillis() - deps.deadlineReserveMs : Number.POSITIVE_INFINITY;
+      await periodic(run, reporter, deadline, failures);
+    } else {
+      const evaluation = await change(run);
+      if (evaluation) await reporter.add(evaluation);
+    }
+    await reporter.flush();
+    logger.info('config rule reported', {
+      evaluations: reporter.reported.length,
+      nonCompliant: reporter.reported.filter((e) => e.ComplianceType === 'NON_COMPLIANT').length,
+      putEvaluationsCalls: reporter.calls,
+    });
+    logger.removeKeys(['rule', 'messageType']);
+    if (reporter.unreported.length > 0 || failures.length > 0) {
+      const msg = [
+        reporter.unreported.length > 0 && `${reporter.unreported.length} evaluations refused by PutEvaluations: ${reporter.unreported.map((e) => e.ComplianceResourceId).join(', ')}`,
+        failures.length > 0 && `${failures.length} functions could not be evaluated: ${failures.join('; ')}`,
+      ].filter(Boolean);
+      logger.error('config rule run incomplete', { unreported: reporter.unreported.map((e) => e.ComplianceResourceId), failures });
+      throw new Error(`Config rule run incomplete: ${msg.join('. ')}`);
+    }
+    return reporter.reported;
+  };
+}
+
+async function fetchOversizedItem(config: Config, resourceType: string, resourceId: string): Promise<ConfigurationItem | null> {
+  const out = await config.send(new GetResourceConfigHistoryCommand({ resourceType: resourceType as never, resourceId, limit: 1 }));
+  const item = out.configurationItems?.[0];
+  return item ? ({ ...item, resourceType: item.resourceType ?? resourceType, resourceId: item.resourceId ?? resourceId } as ConfigurationItem) : null;
+}
+
+function captureTime(item: ConfigurationItem | null, fallback: number): Date {
+  const t = item?.configurationItemCaptureTime;
+  const d = t instanceof Date ? t : typeof t === 'string' ? new Date(t) : undefined;
+  return d && !Number.isNaN(d.getTime()) ? d : new Date(fallback);
+}
+
+async function change(run: Run): Promise<ConfigEvaluation | undefined> {
+  const { req, deps } = run;
+  const inv = req.invokingEvent;
+  let item: ConfigurationItem | null;
+  if (inv.messageType === 'OversizedConfigurationItemChangeNotification') {
+    const s = inv.configurationItemSummary;
+    item = notApplicableReason(s, req.eventLeftScope) ? (s as ConfigurationItem) : await fetchOversizedItem(deps.config, s.resourceType, s.resourceId);
+    if (!item) return configEvaluation(s.resourceId, 'NOT_APPLICABLE', 'AWS Config has no configuration history for the function.', captureTime(s as ConfigurationItem, run.now));
+  } else if (inv.messageType === 'ConfigurationItemChangeNotification') {
+    item = inv.configurationItem;
+  } else {
+    return undefined;
+  }
+  if (!item) {
+    deps.logger.warn('change notification without a configuration item: nothing to evaluate');
+    return undefined;
+  }
+  const ts = captureTime(item, run.now);
+  const reason = notApplicableReason(item, req.eventLeftScope);
+  if (reason) return configEvaluation(item.resourceId, 'NOT_APPLICABLE', reason, ts);
+  const plain = factsFromConfigurationItem(item);
+  const facts = plain.packageType === 'Image' || !run.modes ? plain : factsFromConfigurationItem(item, await run.modes.read(plain.name));
+  const versions = run.checkAliases ? await listVersions(deps.lambda, facts.name) : [];
+  return judge(run, facts, versions, ts);
+}
+
+async function listVersions(lambda: Lambda, functionName: string): Promise<LambdaFunctionConfiguration[]> {
+  const out: LambdaFunctionConfiguration[] = [];
+  for await (const page of paginateListVersionsByFunction({ client: lambda as LambdaClient }, { FunctionName: functionName })) {
+    out.push(...(page.Versions ?? []).filter((v) => v.Version !== '$LATEST'));
+  }
+  return out;
+}
+
+/** Judges `$LATEST` and, where a published version breaks the policy, the aliases serving it. */
+async function judge(run: Run, facts: FunctionFacts, versions: readonly LambdaFunctionConfiguration[], ts: Date): Promise<ConfigEvaluation> {
+  const versionFacts = versions.map((v) => factsFromFunctionConfiguration(v, { tags: facts.tags }));
+  const bad = versionsBreakingPolicy(versionFacts, run.policy, run.now);
+  let aliases: AliasTarget[] = [];
+  if (bad.length > 0) {
+    const routes = await readAliasRoutes(run.deps.lambda, facts.name);
+    aliases = routes.flatMap((r) => {
+      const v = bad.find((b) => b.qualifier === r.version);
+      return v ? [{ alias: r.alias, version: r.version, facts: v }] : [];
+    });
+  }
+  return evaluateFunction(facts, aliases, run.policy, run.now, ts);
+}
+
+async function periodic(run: Run, reporter: EvaluationReporter, deadline: number, failures: string[]): Promise<void> {
+  const { deps, req } = run;
+  const functions = await listFunctions(deps.lambda, run.checkAliases);
+  const limit = pLimit(deps.concurrency);
+  const ts = new Date(run.now);
+  const skipped: string[] = [];
+  await Promise.all(
+    functions.map((fn) =>
+      limit(async () => {
+        const name = fn.latest.FunctionName!;
+        if (Date.now() >= deadline) {
+          skipped.push(name);
+          return;
+        }
+        try {
+          const tags = await readTags(deps.lambda, fn.latest.FunctionArn!);
+          const mode = fn.latest.PackageType !== 'Image' && run.modes ? await run.modes.read(name) : {};
+          const facts = factsFromFunctionConfiguration(fn.latest, { tags, ...mode });
+          await reporter.add(await judge(run, facts, fn.versions, ts));
+        } catch (err) {
+          if (isNotFound(err)) await reporter.add(configEvaluation(name, 'NOT_APPLICABLE', 'The function was deleted during evaluation.', ts));
+          else failures.push(`${name}: ${(err as Error).name}: ${(err as Error).message}`);
+        }
+      }),
+    ),
+  );
+  if (skipped.length > 0) {
+    deps.logger.warn('periodic run stopped before the Lambda deadline; the rest keep their previous evaluation', { evaluated: functions.length - skipped.length, notEvaluated: skipped.length, functions: skipped.slice(0, 50) });
+    return;
+  }
+  if (req.ruleName) {
+    const before = await previouslyEvaluated(deps.config, req.ruleName, (reason) => deps.logger.warn('stale evaluations kept', { reason }));
+    if (before) await reporter.add(...staleEvaluations(before, new Set(functions.map((f) => f.latest.FunctionName!)), ts));
+  }
+}
+
+// AWS SDK clients, made once per container, with adaptive retry for throttling.
+const clientConfig = { retryMode: 'adaptive', maxAttempts: 6 } as const;
+const ssm = new SSMClient(clientConfig);
+const loaders = new Map<string, PolicyLoader>();
+const defaultSource = getStringFromEnv({ key: 'POLICY_SOURCE', defaultValue: 'default' });
+
+export const handler = createHandler({
+  lambda: new LambdaClient(clientConfig),
+  config: new ConfigServiceClient(clientConfig),
+  policyLoader: (source) => {
+    const s = source ?? defaultSource;
+    let loader = loaders.get(s);
+    if (!loader) loaders.set(s, (loader = cachedPolicyLoader(s, () => ssm)));
+    return loader;
+  },
+  now: Date.now,
+  logger: new Logger({ serviceName: 'runtime-warden-config-rule' }),
+  deadlineReserveMs: getNumberFromEnv({ key: 'DEADLINE_RESERVE_MS', defaultValue: 20_000 }),
+  concurrency: getNumberFromEnv({ key: 'CONCURRENCY', defaultValue: 8 }),
+});
+

@@ -1,0 +1,9 @@
+/** The name and HTTP status of an AWS SDK v3 error, for decisions and messages. */
+export function awsError(err: unknown): { name: string; status: number | undefined; message: string } {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  return { name: e?.name ?? 'Error', status: e?.$metadata?.httpStatusCode, message: e?.message ?? String(err) };
+}
+
+export function isNotFound(err: unknown): boolean {
+  return awsError(err).name === 'ResourceNotFoundException';
+}

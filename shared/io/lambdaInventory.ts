@@ -1,0 +1,97 @@
+import {
+  GetRuntimeManagementConfigCommand,
+  ListTagsCommand,
+  paginateListAliases,
+  paginateListFunctions,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
+import type { LambdaFunctionConfiguration } from '../adapters/lambdaApi.js';
+import { UPDATE_MODES, type UpdateMode } from '../policy/schema.js';
+import { awsError, isNotFound } from './awsErrors.js';
+
+type Lambda = Pick<LambdaClient, 'send'>;
+
+export interface InventoryFunction {
+  readonly latest: LambdaFunctionConfiguration;
+  /** Published versions (not `$LATEST`), when the listing asked for them. */
+  readonly versions: readonly LambdaFunctionConfiguration[];
+}
+
+/** ListFunctions' largest page. */
+export const LIST_FUNCTIONS_PAGE = 50;
+
+/**
+ * Every function of the account and region in ceil(entries / 50) ListFunctions calls; with
+ * `includeVersions`, published versions come in the same listing (FunctionVersion=ALL).
+ */
+export async function listFunctions(lambda: Lambda, includeVersions: boolean): Promise<InventoryFunction[]> {
+  const byName = new Map<string, { latest?: LambdaFunctionConfiguration; versions: LambdaFunctionConfiguration[] }>();
+  const pages = paginateListFunctions(
+    { client: lambda as LambdaClient, pageSize: LIST_FUNCTIONS_PAGE },
+    { MaxItems: LIST_FUNCTIONS_PAGE, ...(includeVersions && { FunctionVersion: 'ALL' as const }) },
+  );
+  for await (const page of pages) {
+    for (const fn of page.Functions ?? []) {
+      if (!fn.FunctionName) continue;
+      const entry = byName.get(fn.FunctionName) ?? { versions: [] };
+      if (fn.Version === undefined || fn.Version === '$LATEST') entry.latest = fn;
+      else entry.versions.push(fn);
+      byName.set(fn.FunctionName, entry);
+    }
+  }
+  return [...byName.values()].flatMap((e) => (e.latest ? [{ latest: e.latest, versions: e.versions }] : []));
+}
+
+export async function readTags(lambda: Lambda, functionArn: string): Promise<Record<string, string>> {
+  const out = await lambda.send(new ListTagsCommand({ Resource: functionArn.split(':').slice(0, 7).join(':') }));
+  return out.Tags ?? {};
+}
+
+/** Each alias and the versions it routes to (its version, and any weighted extra versions). */
+export async function readAliasRoutes(lambda: Lambda, functionName: string): Promise<{ alias: string; version: string }[]> {
+  const routes: { alias: string; version: string }[] = [];
+  for await (const page of paginateListAliases({ client: lambda as LambdaClient }, { FunctionName: functionName })) {
+    for (const a of page.Aliases ?? []) {
+      if (!a.Name) continue;
+      if (a.FunctionVersion) routes.push({ alias: a.Name, version: a.FunctionVersion });
+      for (const v of Object.keys(a.RoutingConfig?.AdditionalVersionWeights ?? {})) routes.push({ alias: a.Name, version: v });
+    }
+  }
+  return routes;
+}
+
+export interface RuntimeManagement {
+  readonly updateMode?: UpdateMode;
+  readonly pinnedRuntimeVersionArn?: string;
+}
+
+/**
+ * Reads runtime update modes. An endpoint that does not offer the API (a 404 that is not a
+ * missing function, as emulators answer) turns the reads off for the rest of the run, once, with
+ * `onUnsupported` told why; the mode then stays unknown and mode rules are skipped.
+ */
+export class RuntimeManagementReader {
+  private supported = true;
+
+  public constructor(
+    private readonly lambda: Lambda,
+    private readonly onUnsupported: (reason: string) => void,
+  ) {}
+
+  public async read(functionName: string, qualifier?: string): Promise<RuntimeManagement> {
+    if (!this.supported) return {};
+    try {
+      const out = await this.lambda.send(new GetRuntimeManagementConfigCommand({ FunctionName: functionName, ...(qualifier && { Qualifier: qualifier }) }));
+      const mode = UPDATE_MODES.find((m) => m === out.UpdateRuntimeOn);
+      return { ...(mode && { updateMode: mode }), ...(out.RuntimeVersionArn && { pinnedRuntimeVersionArn: out.RuntimeVersionArn }) };
+    } catch (err) {
+      const e = awsError(err);
+      if (e.status === 404 && !isNotFound(err)) {
+        this.supported = false;
+        this.onUnsupported(`GetRuntimeManagementConfig is not available at this endpoint (${e.name}: ${e.message.split('\n')[0]})`);
+        return {};
+      }
+      throw err;
+    }
+  }
+}

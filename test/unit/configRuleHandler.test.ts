@@ -1,0 +1,284 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  ConfigServiceClient,
+  GetComplianceDetailsByConfigRuleCommand,
+  GetResourceConfigHistoryCommand,
+  PutEvaluationsCommand,
+  type Evaluation,
+} from '@aws-sdk/client-config-service';
+import {
+  GetRuntimeManagementConfigCommand,
+  LambdaClient,
+  ListAliasesCommand,
+  ListFunctionsCommand,
+  ListTagsCommand,
+  ListVersionsByFunctionCommand,
+  type FunctionConfiguration,
+} from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { createHandler, type ConfigRuleDependencies } from '../../config-rules/runtime-compliance/handler.js';
+import { DEFAULT_POLICY, PolicyValidationError } from '../../shared/index.js';
+import { configEvent, loadEvent, NOW } from '../helpers/fixtures.js';
+
+const lambda = new LambdaClient({ region: 'eu-west-1' });
+const config = new ConfigServiceClient({ region: 'eu-west-1' });
+const lambdaMock = mockClient(lambda);
+const configMock = mockClient(config);
+const ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:';
+
+function setup(overrides: Partial<ConfigRuleDependencies> = {}) {
+  const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+  const warn = vi.spyOn(logger, 'warn');
+  const error = vi.spyOn(logger, 'error');
+  const handler = createHandler({
+    lambda,
+    config,
+    policyLoader: () => () => Promise.resolve(DEFAULT_POLICY),
+    now: () => NOW,
+    logger,
+    deadlineReserveMs: 1_000,
+    concurrency: 4,
+    ...overrides,
+  });
+  return { handler, warn, error };
+}
+
+const sent = (): Evaluation[][] => configMock.commandCalls(PutEvaluationsCommand).map((c) => c.args[0].input.Evaluations ?? []);
+
+function fn(name: string, runtime: string | undefined, extra: Partial<FunctionConfiguration> = {}): FunctionConfiguration {
+  return { FunctionName: name, FunctionArn: `${ARN}${name}`, Runtime: runtime, PackageType: runtime ? 'Zip' : 'Image', Version: '$LATEST', LastModified: '2026-10-01T00:00:00.000+0000', ...extra };
+}
+
+describe('config rule: change-triggered', () => {
+  beforeEach(() => {
+    lambdaMock.reset();
+    configMock.reset();
+    configMock.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+    lambdaMock.on(GetRuntimeManagementConfigCommand).resolves({ UpdateRuntimeOn: 'Auto' });
+    lambdaMock.on(ListVersionsByFunctionCommand).resolves({ Versions: [] });
+  });
+
+  it('reports one NON_COMPLIANT evaluation for a python3.8 function, naming the runtime and its deprecation date', async () => {
+    const { handler } = setup();
+    const result = await handler(loadEvent('config', 'change-python38'));
+    expect(result).toEqual([
+      {
+        ComplianceResourceType: 'AWS::Lambda::Function',
+        ComplianceResourceId: 'orders-ingest',
+        ComplianceType: 'NON_COMPLIANT',
+        Annotation: expect.stringMatching(/^RW004 python3\.8 is deprecated since 2024-10-14/),
+        OrderingTimestamp: new Date('2026-11-20T16:42:05.112Z'),
+      },
+    ]);
+    expect(result[0]!.Annotation.length).toBeLessThanOrEqual(256);
+    expect(sent()).toEqual([result]);
+    expect(configMock.commandCalls(PutEvaluationsCommand)[0]!.args[0].input).toMatchObject({ ResultToken: 'eyJlbmNyeXB0ZWREYXRhIjpbMTIsLTU1LDEwMV19' });
+    expect(configMock.commandCalls(PutEvaluationsCommand)[0]!.args[0].input.TestMode).toBeUndefined();
+  });
+
+  it('fetches an oversized item and reaches the same verdict', async () => {
+    const item = JSON.parse(loadEvent<{ invokingEvent: string }>('config', 'change-python38').invokingEvent).configurationItem;
+    // The history API returns configuration as a JSON string and the capture time as a Date.
+    configMock
+      .on(GetResourceConfigHistoryCommand, { resourceType: 'AWS::Lambda::Function', resourceId: 'orders-ingest', limit: 1 })
+      .resolves({ configurationItems: [{ ...item, configuration: JSON.stringify(item.configuration), configurationItemCaptureTime: new Date(item.configurationItemCaptureTime), arn: item.ARN }] });
+    const { handler } = setup();
+    const [oversized] = await handler(loadEvent('config', 'oversized-python38'));
+    const [direct] = await setup().handler(loadEvent('config', 'change-python38'));
+    expect(oversized).toEqual(direct);
+    expect(configMock.commandCalls(GetResourceConfigHistoryCommand)).toHaveLength(1);
+  });
+
+  it('answers NOT_APPLICABLE when the oversized item has no history', async () => {
+    configMock.on(GetResourceConfigHistoryCommand).resolves({ configurationItems: [] });
+    const [e] = await setup().handler(loadEvent('config', 'oversized-python38'));
+    expect(e).toMatchObject({ ComplianceResourceId: 'orders-ingest', ComplianceType: 'NOT_APPLICABLE' });
+  });
+
+  it.each([
+    ['a deleted function', loadEvent('config', 'deleted'), 'The function has been deleted.'],
+    ['a function not recorded', configEvent('change-python38', { item: { configurationItemStatus: 'ResourceNotRecorded' } }), 'The function is not recorded by AWS Config.'],
+    ['a function that left the scope', configEvent('change-python38', { fields: { eventLeftScope: true } }), 'The function left the scope of this rule.'],
+    ['a container image', loadEvent('config', 'change-image'), 'Container image function: its runtime is inside the image, out of reach of the runtime policy.'],
+  ])('answers NOT_APPLICABLE for %s', async (_, event, annotation) => {
+    const [e] = await setup().handler(event);
+    expect(e).toMatchObject({ ComplianceResourceId: 'orders-ingest', ComplianceType: 'NOT_APPLICABLE', Annotation: annotation });
+  });
+
+  it('reads the update mode and judges it: Manual without a version ARN', async () => {
+    lambdaMock.on(GetRuntimeManagementConfigCommand, { FunctionName: 'orders-ingest' }).resolves({ UpdateRuntimeOn: 'Manual' });
+    const [e] = await setup().handler(configEvent('change-python38', { configuration: { runtime: 'python3.13' }, item: { tags: { 'runtime-warden:tier': 'critical' } } }));
+    expect(e).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringMatching(/^RW009 UpdateRuntimeOn is Manual but no RuntimeVersionArn/) });
+  });
+
+  it('skips update-mode rules when the parameter says so, without calling the API', async () => {
+    const [e] = await setup().handler(configEvent('change-python38', { configuration: { runtime: 'python3.13' }, parameters: { checkUpdateMode: 'false' } }));
+    expect(e).toMatchObject({ ComplianceType: 'COMPLIANT' });
+    expect(lambdaMock.commandCalls(GetRuntimeManagementConfigCommand)).toHaveLength(0);
+  });
+
+  it('carries on without update modes when the endpoint lacks the API, saying so once', async () => {
+    lambdaMock.on(GetRuntimeManagementConfigCommand).rejects(Object.assign(new SyntaxError('Unexpected token <'), { $metadata: { httpStatusCode: 404 } }));
+    const { handler, warn } = setup();
+    const [e] = await handler(configEvent('change-python38', { configuration: { runtime: 'python3.13' } }));
+    expect(e).toMatchObject({ ComplianceType: 'COMPLIANT' });
+    expect(warn).toHaveBeenCalledWith('update-mode rules skipped', { reason: expect.stringContaining('GetRuntimeManagementConfig is not available at this endpoint') });
+  });
+
+  it('applies approvedRuntimes from the rule parameters', async () => {
+    const [e] = await setup().handler(configEvent('change-python38', { configuration: { runtime: 'python3.13' }, parameters: { approvedRuntimes: 'python3.12, python3.14' } }));
+    expect(e).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: 'RW003 python3.13 is not on the approved runtime list. Upgrade to python3.14.' });
+  });
+
+  it('asks AWS to check but store nothing with the TESTMODE token, and still returns the evaluations', async () => {
+    const result = await setup().handler(configEvent('change-python38', { fields: { resultToken: 'TESTMODE' } }));
+    expect(result).toHaveLength(1);
+    expect(configMock.commandCalls(PutEvaluationsCommand)[0]!.args[0].input).toMatchObject({ ResultToken: 'TESTMODE', TestMode: true });
+  });
+
+  it.each([
+    ['an unknown parameter', { approvedRuntime: 'python3.13' }, /^Invalid rule parameters: \(value\): Unrecognized key: "approvedRuntime"/],
+    ['a malformed runtime list', { approvedRuntimes: 'Python 3.13' }, /approvedRuntimes\.0: must be a Lambda runtime identifier/],
+    ['a bad boolean', { checkUpdateMode: 'yes' }, /^Invalid rule parameters: checkUpdateMode: /],
+  ])('fails loudly on %s, reporting nothing', async (_, parameters, message) => {
+    const { handler, error } = setup();
+    const err = await handler(configEvent('change-python38', { parameters })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PolicyValidationError);
+    expect((err as Error).message).toMatch(message);
+    expect(error).toHaveBeenCalledWith('config rule cannot run: nothing was evaluated', expect.anything());
+    expect(configMock.commandCalls(PutEvaluationsCommand)).toHaveLength(0);
+  });
+
+  it('fails loudly on an event that is not a Config rule event', async () => {
+    await expect(setup().handler({ hello: 'world' })).rejects.toThrow(/^Not an AWS Config rule event: /);
+    await expect(setup().handler({ ...loadEvent('config', 'scheduled'), invokingEvent: '{oops' })).rejects.toThrow(/^invokingEvent is not valid JSON/);
+    await expect(setup().handler({ ...loadEvent('config', 'scheduled'), invokingEvent: '{"messageType":"Nope"}' })).rejects.toThrow(/^Unsupported invokingEvent: /);
+  });
+
+  it('fails loudly when the policy cannot be loaded', async () => {
+    const { handler } = setup({ policyLoader: () => () => Promise.reject(new Error('SSM down')) });
+    await expect(handler(loadEvent('config', 'change-python38'))).rejects.toThrow('SSM down');
+    expect(configMock.commandCalls(PutEvaluationsCommand)).toHaveLength(0);
+  });
+});
+
+describe('config rule: periodic', () => {
+  beforeEach(() => {
+    lambdaMock.reset();
+    configMock.reset();
+    configMock.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+    configMock.on(GetComplianceDetailsByConfigRuleCommand).resolves({ EvaluationResults: [] });
+    lambdaMock.on(ListTagsCommand).resolves({ Tags: {} });
+    lambdaMock.on(GetRuntimeManagementConfigCommand).resolves({ UpdateRuntimeOn: 'Auto' });
+  });
+
+  function fleet(n: number): FunctionConfiguration[] {
+    return Array.from({ length: n }, (_, i) => fn(`fn-${String(i).padStart(4, '0')}`, i % 3 === 0 ? 'nodejs16.x' : 'nodejs22.x'));
+  }
+
+  it('reports every function, in batches of at most 100', async () => {
+    lambdaMock.on(ListFunctionsCommand).resolves({ Functions: fleet(250) });
+    const result = await setup().handler(loadEvent('config', 'scheduled'));
+    expect(result).toHaveLength(250);
+    expect(sent().map((b) => b.length)).toEqual([100, 100, 50]);
+    expect(result.filter((e) => e.ComplianceType === 'NON_COMPLIANT')).toHaveLength(84);
+    expect(new Set(result.map((e) => e.ComplianceResourceId)).size).toBe(250);
+  });
+
+  it('retries only the evaluations that come back failed', async () => {
+    lambdaMock.on(ListFunctionsCommand).resolves({ Functions: fleet(3) });
+    configMock
+      .on(PutEvaluationsCommand)
+      .resolvesOnce({ FailedEvaluations: [{ ComplianceResourceType: 'AWS::Lambda::Function', ComplianceResourceId: 'fn-0001', ComplianceType: 'COMPLIANT', OrderingTimestamp: new Date() }] })
+      .resolves({ FailedEvaluations: [] });
+    const result = await setup().handler(loadEvent('config', 'scheduled'));
+    expect(result.map((e) => e.ComplianceResourceId).sort()).toEqual(['fn-0000', 'fn-0001', 'fn-0002']);
+    expect(sent().map((b) => b.map((e) => e.ComplianceResourceId))).toEqual([['fn-0000', 'fn-0001', 'fn-0002'], ['fn-0001']]);
+  });
+
+  it('fails loudly, after reporting the rest, when PutEvaluations keeps refusing an evaluation', async () => {
+    lambdaMock.on(ListFunctionsCommand).resolves({ Functions: fleet(3) });
+    configMock.on(PutEvaluationsCommand).callsFake((input: { Evaluations: Evaluation[] }) => ({
+      FailedEvaluations: input.Evaluations.filter((e) => e.ComplianceResourceId === 'fn-0002'),
+    }));
+    await expect(setup().handler(loadEvent('config', 'scheduled'))).rejects.toThrow('Config rule run incomplete: 1 evaluations refused by PutEvaluations: fn-0002');
+    expect(sent().flat().filter((e) => e.ComplianceResourceId === 'fn-0000')).toHaveLength(1);
+  }, 30_000);
+
+  it('reports what it evaluated and fails loudly naming the functions it could not read', async () => {
+    lambdaMock.on(ListFunctionsCommand).resolves({ Functions: fleet(3) });
+    lambdaMock.on(ListTagsCommand, { Resource: `${ARN}fn-0001` }).rejects(Object.assign(new Error('User is not authorized to perform: lambda:ListTags'), { name: 'AccessDeniedException' }));
+    await expect(setup().handler(loadEvent('config', 'scheduled'))).rejects.toThrow(/1 functions could not be evaluated: fn-0001: AccessDeniedException/);
+    expect(sent().flat().map((e) => e.ComplianceResourceId).sort()).toEqual(['fn-0000', 'fn-0002']);
+  });
+
+  it('answers NOT_APPLICABLE for a function deleted while it was being read', async () => {
+    lambdaMock.on(ListFunctionsCommand).resolves({ Functions: fleet(2) });
+    lambdaMock.on(ListTagsCommand, { Resource: `${ARN}fn-0001` }).rejects(Object.assign(new Error('Function not found'), { name: 'ResourceNotFoundException' }));
+    const result = await setup().handler(loadEvent('config', 'scheduled'));
+    expect(result.find((e) => e.ComplianceResourceId === 'fn-0001')).toMatchObject({ ComplianceType: 'NOT_APPLICABLE', Annotation: 'The function was deleted during evaluation.' });
+  });
+
+  it('retires functions that no longer exist with NOT_APPLICABLE', async () => {
+    lambdaMock.on(ListFunctionsCommand).resolves({ Functions: fleet(2) });
+    configMock.on(GetComplianceDetailsByConfigRuleCommand).resolves({
+      EvaluationResults: ['fn-0000', 'gone-1', 'gone-2'].map((id) => ({ EvaluationResultIdentifier: { EvaluationResultQualifier: { ResourceId: id } } })),
+    });
+    const result = await setup().handler(loadEvent('config', 'scheduled'));
+    expect(result.filter((e) => e.ComplianceType === 'NOT_APPLICABLE').map((e) => [e.ComplianceResourceId, e.Annotation])).toEqual([
+      ['gone-1', 'The function no longer exists.'],
+      ['gone-2', 'The function no longer exists.'],
+    ]);
+    expect(configMock.commandCalls(GetComplianceDetailsByConfigRuleCommand)[0]!.args[0].input).toMatchObject({ ConfigRuleName: 'runtime-warden-runtime-compliance' });
+  });
+
+  it('keeps previous results when Config cannot list them, saying why', async () => {
+    lambdaMock.on(ListFunctionsCommand).resolves({ Functions: fleet(1) });
+    configMock.on(GetComplianceDetailsByConfigRuleCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const { handler, warn } = setup();
+    expect(await handler(loadEvent('config', 'scheduled'))).toHaveLength(1);
+    expect(warn).toHaveBeenCalledWith('stale evaluations kept', { reason: expect.stringContaining('ThrottlingException') });
+  });
+
+  it('flags a function whose $LATEST is fine but whose prod alias serves a deprecated version', async () => {
+    lambdaMock.on(ListFunctionsCommand).resolves({
+      Functions: [
+        fn('checkout', 'nodejs22.x'),
+        fn('checkout', 'nodejs16.x', { Version: '3', FunctionArn: `${ARN}checkout:3` }),
+        fn('checkout', 'nodejs22.x', { Version: '4', FunctionArn: `${ARN}checkout:4` }),
+        fn('unaliased', 'nodejs22.x'),
+        fn('unaliased', 'nodejs16.x', { Version: '1', FunctionArn: `${ARN}unaliased:1` }),
+      ],
+    });
+    lambdaMock.on(ListAliasesCommand, { FunctionName: 'checkout' }).resolves({ Aliases: [{ Name: 'prod', FunctionVersion: '3' }, { Name: 'beta', FunctionVersion: '4' }] });
+    lambdaMock.on(ListAliasesCommand, { FunctionName: 'unaliased' }).resolves({ Aliases: [] });
+    const result = await setup().handler(loadEvent('config', 'scheduled'));
+    expect(result.find((e) => e.ComplianceResourceId === 'checkout')).toMatchObject({
+      ComplianceType: 'NON_COMPLIANT',
+      Annotation: expect.stringMatching(/^\$LATEST compliant; alias prod -> version 3 \(nodejs16\.x\): RW004 nodejs16\.x is deprecated since 2024-06-12/),
+    });
+    expect(result.find((e) => e.ComplianceResourceId === 'unaliased')).toMatchObject({ ComplianceType: 'COMPLIANT' });
+    expect(lambdaMock.commandCalls(ListFunctionsCommand)[0]!.args[0].input).toMatchObject({ FunctionVersion: 'ALL', MaxItems: 50 });
+  });
+
+  it('looks at versions routed by weight too', async () => {
+    lambdaMock.on(ListFunctionsCommand).resolves({ Functions: [fn('pay', 'nodejs22.x'), fn('pay', 'nodejs16.x', { Version: '7' })] });
+    lambdaMock.on(ListAliasesCommand).resolves({ Aliases: [{ Name: 'live', FunctionVersion: '8', RoutingConfig: { AdditionalVersionWeights: { '7': 0.1 } } }] });
+    const [e] = await setup().handler(loadEvent('config', 'scheduled'));
+    expect(e!.Annotation).toMatch(/^\$LATEST compliant; alias live -> version 7 \(nodejs16\.x\)/);
+  });
+
+  it('stops before the Lambda deadline and reports what it evaluated', async () => {
+    lambdaMock.on(ListFunctionsCommand).resolves({ Functions: fleet(40) });
+    // Each tag read takes 20 ms; the run has 300 ms and keeps 100 ms back.
+    lambdaMock.on(ListTagsCommand).callsFake(() => new Promise((r) => setTimeout(() => r({ Tags: {} }), 20)));
+    const { handler, warn } = setup({ deadlineReserveMs: 100, concurrency: 1 });
+    const result = await handler(loadEvent('config', 'scheduled'), { getRemainingTimeInMillis: () => 300 });
+    expect(result.length).toBeGreaterThan(0);
+    expect(result.length).toBeLessThan(40);
+    expect(sent().flat()).toHaveLength(result.length);
+    expect(warn).toHaveBeenCalledWith('periodic run stopped before the Lambda deadline; the rest keep their previous evaluation', expect.objectContaining({ notEvaluated: 40 - result.length }));
+    expect(configMock.commandCalls(GetComplianceDetailsByConfigRuleCommand)).toHaveLength(0);
+  });
+});
