@@ -26,6 +26,7 @@ export class EvaluationReporter {
   public readonly unreported: ConfigEvaluation[] = [];
   public calls = 0;
   private buffer: ConfigEvaluation[] = [];
+  private queue: Promise<void> = Promise.resolve();
   private readonly maxAttempts: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -38,13 +39,20 @@ export class EvaluationReporter {
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
-  public async add(...evaluations: ConfigEvaluation[]): Promise<void> {
+  public add(...evaluations: ConfigEvaluation[]): Promise<void> {
     this.buffer.push(...evaluations);
-    while (this.buffer.length >= PUT_EVALUATIONS_MAX) await this.send(this.buffer.splice(0, PUT_EVALUATIONS_MAX));
+    while (this.buffer.length >= PUT_EVALUATIONS_MAX) this.enqueue(this.buffer.splice(0, PUT_EVALUATIONS_MAX));
+    return this.queue;
   }
 
-  public async flush(): Promise<void> {
-    while (this.buffer.length > 0) await this.send(this.buffer.splice(0, PUT_EVALUATIONS_MAX));
+  public flush(): Promise<void> {
+    while (this.buffer.length > 0) this.enqueue(this.buffer.splice(0, PUT_EVALUATIONS_MAX));
+    return this.queue;
+  }
+
+  // One PutEvaluations call at a time, whoever adds: the API is rate-limited per account.
+  private enqueue(batch: ConfigEvaluation[]): void {
+    this.queue = this.queue.then(() => this.send(batch));
   }
 
   private async send(batch: ConfigEvaluation[]): Promise<void> {

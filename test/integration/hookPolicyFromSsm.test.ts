@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../hooks/runtime-hook/handler.js';
 import { cachedPolicyLoader } from '../../shared/io/policySource.js';
 import { loadEvent, NOW } from '../helpers/fixtures.js';
-import { startMoto, type MotoServer } from '../helpers/motoServer.js';
+import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
 
 // The hook reading its policy from a real SSM API (moto's server on loopback).
 describe('runtime hook with its policy in SSM', () => {

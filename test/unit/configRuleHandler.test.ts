@@ -47,7 +47,7 @@ function setup(overrides: Partial<ConfigRuleDependencies> = {}) {
 const sent = (): Evaluation[][] => configMock.commandCalls(PutEvaluationsCommand).map((c) => c.args[0].input.Evaluations ?? []);
 
 function fn(name: string, runtime: string | undefined, extra: Partial<FunctionConfiguration> = {}): FunctionConfiguration {
-  return { FunctionName: name, FunctionArn: `${ARN}${name}`, Runtime: runtime, PackageType: runtime ? 'Zip' : 'Image', Version: '$LATEST', LastModified: '2026-10-01T00:00:00.000+0000', ...extra };
+  return { FunctionName: name, FunctionArn: `${ARN}${name}`, Runtime: runtime as FunctionConfiguration['Runtime'], PackageType: runtime ? 'Zip' : 'Image', Version: '$LATEST', LastModified: '2026-10-01T00:00:00.000+0000', ...extra };
 }
 
 describe('config rule: change-triggered', () => {
@@ -152,8 +152,8 @@ describe('config rule: change-triggered', () => {
 
   it('fails loudly on an event that is not a Config rule event', async () => {
     await expect(setup().handler({ hello: 'world' })).rejects.toThrow(/^Not an AWS Config rule event: /);
-    await expect(setup().handler({ ...loadEvent('config', 'scheduled'), invokingEvent: '{oops' })).rejects.toThrow(/^invokingEvent is not valid JSON/);
-    await expect(setup().handler({ ...loadEvent('config', 'scheduled'), invokingEvent: '{"messageType":"Nope"}' })).rejects.toThrow(/^Unsupported invokingEvent: /);
+    await expect(setup().handler({ ...loadEvent<object>('config', 'scheduled'), invokingEvent: '{oops' })).rejects.toThrow(/^invokingEvent is not valid JSON/);
+    await expect(setup().handler({ ...loadEvent<object>('config', 'scheduled'), invokingEvent: '{"messageType":"Nope"}' })).rejects.toThrow(/^Unsupported invokingEvent: /);
   });
 
   it('fails loudly when the policy cannot be loaded', async () => {

@@ -2,8 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { ROOT } from './fixtures.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface MotoServer {
   readonly endpoint: string;
@@ -74,8 +75,11 @@ export async function startMoto(options: { record?: boolean } = {}): Promise<Mot
     },
     recorded: async () => {
       const text = await (await fetch(`${endpoint}/moto-api/recorder/download-recording`)).text();
+      // Moto appends each entry and its newline in two writes, so under concurrent requests a
+      // small entry can land between a large one and its newline: split such lines again.
       return text
         .split('\n')
+        .flatMap((l) => l.split(/(?<="body_encoded": (?:true|false)\})(?=\{)/))
         .filter((l) => l.trim() !== '')
         .map((l) => {
           const e = JSON.parse(l) as { method: string; url: string; headers: Record<string, string>; body: string | null; body_encoded: boolean };

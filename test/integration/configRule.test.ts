@@ -1,0 +1,106 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { GetFunctionConfigurationCommand, LambdaClient, ListTagsCommand } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHandler } from '../../config-rules/runtime-compliance/handler.js';
+import { DEFAULT_POLICY } from '../../shared/index.js';
+import { sampleFleet, seedFleet } from '../../scripts/emulator/fleet.js';
+import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
+import { loadEvent, NOW } from '../helpers/fixtures.js';
+
+// The Config rule against moto's server: Lambda reads are real; PutEvaluations is real in
+// TestMode (moto stores nothing otherwise), and what it received is read back from the
+// emulator's request recording. GetResourceConfigHistory for Lambda is missing in moto: the
+// oversized path stubs only that call on an otherwise real client.
+
+const camel = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(camel) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k[0]!.toLowerCase() + k.slice(1), camel(x)])) : v;
+
+describe('config rule against the emulator', () => {
+  let moto: MotoServer;
+  let lambda: LambdaClient;
+  let config: ConfigServiceClient;
+  const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+  const deps = () => ({ lambda, config, policyLoader: () => () => Promise.resolve(DEFAULT_POLICY), now: () => NOW, logger, deadlineReserveMs: 5_000, concurrency: 8 });
+
+  beforeAll(async () => {
+    moto = await startMoto({ record: true });
+    lambda = new LambdaClient(moto.clientConfig);
+    config = new ConfigServiceClient({ ...moto.clientConfig, maxAttempts: 1 });
+  });
+  afterAll(async () => {
+    lambda?.destroy();
+    config?.destroy();
+    await moto?.stop();
+  });
+  beforeEach(() => moto.reset());
+
+  /** What the emulator received in PutEvaluations calls. */
+  async function putEvaluations(): Promise<{ ComplianceResourceId: string; ComplianceType: string; Annotation: string }[][]> {
+    return (await moto.recorded())
+      .filter((r) => r.target === 'StarlingDoveService.PutEvaluations')
+      .map((r) => (JSON.parse(r.body) as { Evaluations: { ComplianceResourceId: string; ComplianceType: string; Annotation: string }[]; TestMode: boolean }).Evaluations);
+  }
+
+  /** A change notification built from the emulator's own view of a function. */
+  async function changeEvent(functionName: string): Promise<unknown> {
+    const cfg = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    const { Tags } = await lambda.send(new ListTagsCommand({ Resource: cfg.FunctionArn!.replace(/:\$LATEST$/, '') }));
+    const event = loadEvent<{ invokingEvent: string; resultToken: string }>('config', 'change-python38');
+    const inv = JSON.parse(event.invokingEvent) as { configurationItem: Record<string, unknown> };
+    const { $metadata: _, ...configuration } = cfg;
+    Object.assign(inv.configurationItem, { resourceId: functionName, resourceName: functionName, ARN: cfg.FunctionArn, tags: Tags, configuration: camel(configuration) });
+    return { ...event, invokingEvent: JSON.stringify(inv), resultToken: 'TESTMODE' };
+  }
+
+  it('reports a python3.8 function NON_COMPLIANT on a change event, naming the runtime and its deprecation date', async () => {
+    await seedFleet(moto.clientConfig, [{ name: 'orders-ingest', runtime: 'python3.8', tags: { 'runtime-warden:tier': 'important' } }]);
+    const result = await createHandler(deps())(await changeEvent('orders-ingest'));
+    expect(result).toEqual([expect.objectContaining({ ComplianceResourceId: 'orders-ingest', ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringContaining('python3.8 is deprecated since 2024-10-14') })]);
+    expect(await putEvaluations()).toEqual([[expect.objectContaining({ ComplianceResourceId: 'orders-ingest', ComplianceType: 'NON_COMPLIANT', Annotation: result[0]!.Annotation })]]);
+  });
+
+  it('reaches the same verdict for an oversized item after fetching it', async () => {
+    await seedFleet(moto.clientConfig, [{ name: 'orders-ingest', runtime: 'python3.8', tags: {} }]);
+    const direct = (await createHandler(deps())(await changeEvent('orders-ingest')))[0]!;
+    const item = JSON.parse((JSON.parse(JSON.stringify(await changeEvent('orders-ingest'))) as { invokingEvent: string }).invokingEvent).configurationItem;
+    const history = new ConfigServiceClient(moto.clientConfig);
+    history.middlewareStack.add(
+      (next, context) => async (args) =>
+        context.commandName === 'GetResourceConfigHistoryCommand'
+          ? { output: { configurationItems: [{ ...item, configuration: JSON.stringify(item.configuration) }], $metadata: {} }, response: {} }
+          : next(args),
+      { step: 'initialize', name: 'moto-lacks-lambda-config-history' },
+    );
+    const oversized = { ...loadEvent<object>('config', 'oversized-python38'), resultToken: 'TESTMODE' };
+    const [e] = await createHandler({ ...deps(), config: history })(oversized);
+    expect(e).toEqual(direct);
+    history.destroy();
+  });
+
+  it('reports a deleted function NOT_APPLICABLE', async () => {
+    const [e] = await createHandler(deps())({ ...loadEvent<object>('config', 'deleted'), resultToken: 'TESTMODE' });
+    expect(e).toMatchObject({ ComplianceResourceId: 'orders-ingest', ComplianceType: 'NOT_APPLICABLE' });
+    expect((await putEvaluations()).flat()).toEqual([expect.objectContaining({ ComplianceResourceId: 'orders-ingest', ComplianceType: 'NOT_APPLICABLE' })]);
+  });
+
+  it('reports exactly 1,000 evaluations for 1,000 functions in at most 10 PutEvaluations calls', async () => {
+    // Prepare
+    const fleet = sampleFleet(1000);
+    await seedFleet(moto.clientConfig, fleet);
+    // Act
+    const result = await createHandler(deps())({ ...loadEvent<object>('config', 'scheduled'), resultToken: 'TESTMODE' }, { getRemainingTimeInMillis: () => 600_000 });
+    // Assess: what the handler returns and what the emulator received agree
+    const received = await putEvaluations();
+    expect(result).toHaveLength(1000);
+    expect(received.length).toBeLessThanOrEqual(Math.ceil(1000 / 100));
+    expect(received.every((batch) => batch.length <= 100)).toBe(true);
+    expect(received.flat().map((e) => e.ComplianceResourceId).sort()).toEqual(fleet.map((f) => f.name).sort());
+    const byName = new Map(result.map((e) => [e.ComplianceResourceId, e]));
+    const first = (pred: (f: (typeof fleet)[number]) => boolean): string => fleet.find(pred)!.name;
+    expect(byName.get(first((f) => f.runtime === 'nodejs16.x'))).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringContaining('nodejs16.x is deprecated since 2024-06-12') });
+    expect(byName.get(first((f) => f.aliasOn !== undefined))).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringMatching(/alias prod -> version 1 \(nodejs16\.x\)/) });
+    expect(byName.get(first((f) => f.runtime === undefined))).toMatchObject({ ComplianceType: 'NOT_APPLICABLE' });
+    expect(byName.get(first((f) => f.runtime === 'python3.13' && !('runtime-warden:waiver' in f.tags)))).toMatchObject({ ComplianceType: 'COMPLIANT' });
+  }, 300_000);
+});
