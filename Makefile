@@ -11,15 +11,16 @@ PY_TOOLS := $(VENV)/.installed
 
 .PHONY: run test bench typecheck
 
-run: $(NODE_DEPS)
+run: $(NODE_DEPS) $(PY_TOOLS)
 	npx tsx scripts/run-local.ts
 
 test: $(NODE_DEPS) $(PY_TOOLS)
 	npx tsc --noEmit
 	status=0; npx vitest run || status=$$?; node scripts/test-summary.mjs; exit $$status
 
-bench: $(NODE_DEPS)
+bench: $(NODE_DEPS) $(PY_TOOLS)
 	npx tsx bench/evaluate.bench.ts
+	npx tsx bench/configRule.bench.ts
 
 typecheck: $(NODE_DEPS)
 	npx tsc --noEmit

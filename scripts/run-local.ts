@@ -1,18 +1,26 @@
-// The main job, run locally: the Lambda hook judges every function of the sample templates (as
-// CloudFormation would send them, one CREATE event each) and the sample hook events, and prints
-// each decision. Usage: tsx scripts/run-local.ts [--policy FILE] [--now YYYY-MM-DD] [paths...]
+// The main job, run locally on its embedded defaults:
+// 1. the Lambda hook judges every function of the sample templates (as CloudFormation would send
+//    them, one CREATE event each) and the sample hook events, and prints each decision;
+// 2. the Config rule's periodic evaluation runs over a sample fleet seeded into moto's server on
+//    loopback, and prints a compliance table.
+// Usage: tsx scripts/run-local.ts [--policy FILE] [--now YYYY-MM-DD] [--fleet N] [paths...]
 import { Logger } from '@aws-lambda-powertools/logger';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { createHandler as createConfigRule } from '../config-rules/runtime-compliance/handler.js';
 import { createHandler } from '../hooks/runtime-hook/handler.js';
 import type { HookResponse } from '../hooks/runtime-hook/response.js';
 import { lambdaFunctionsOf } from '../shared/adapters/template.js';
 import { parseTemplate } from '../shared/adapters/templateYaml.js';
 import { DEFAULT_POLICY, parsePolicyText, type Policy } from '../shared/index.js';
+import { sampleFleet, seedFleet } from './emulator/fleet.js';
+import { startMoto } from './emulator/moto.js';
 
 const { values, positionals } = parseArgs({
-  options: { policy: { type: 'string' }, now: { type: 'string' } },
+  options: { policy: { type: 'string' }, now: { type: 'string' }, fleet: { type: 'string', default: '36' } },
   allowPositionals: true,
 });
 
@@ -61,3 +69,48 @@ for (const file of roots.flatMap(files)) {
   }
 }
 console.log(`\n${counts.allowed} allowed, ${counts.blocked} blocked, ${counts.errors} could not be evaluated`);
+
+// 2. The Config rule over an emulated account.
+const size = Number(values.fleet);
+console.log(`\nruntime-warden Config rule, periodic evaluation of ${size} functions in moto's server\n`);
+const moto = await startMoto();
+const lambda = new LambdaClient(moto.clientConfig);
+const config = new ConfigServiceClient({ ...moto.clientConfig, maxAttempts: 1 });
+try {
+  const fleet = sampleFleet(size);
+  await seedFleet(moto.clientConfig, fleet);
+  const rule = createConfigRule({
+    lambda,
+    config,
+    policyLoader: () => () => Promise.resolve(policy),
+    now: () => now,
+    logger: new Logger({ logLevel: 'SILENT' }),
+    deadlineReserveMs: 5_000,
+    concurrency: 8,
+  });
+  const scheduled = {
+    version: '1.0',
+    invokingEvent: JSON.stringify({ messageType: 'ScheduledNotification', awsAccountId: '123456789012', notificationCreationTime: new Date(now).toISOString() }),
+    ruleParameters: '{}',
+    // moto's PutEvaluations works in test mode only
+    resultToken: 'TESTMODE',
+    eventLeftScope: false,
+    configRuleName: 'runtime-warden-runtime-compliance',
+    accountId: '123456789012',
+  };
+  const evaluations = await rule(scheduled, { getRemainingTimeInMillis: () => 900_000 });
+  const specs = new Map(fleet.map((f) => [f.name, f]));
+  const width = Math.max(...fleet.map((f) => f.name.length));
+  console.log(`${'FUNCTION'.padEnd(width)}  ${'RUNTIME'.padEnd(15)} ${'TIER'.padEnd(12)} ${'COMPLIANCE'.padEnd(14)} ANNOTATION`);
+  for (const e of [...evaluations].sort((a, b) => a.ComplianceResourceId.localeCompare(b.ComplianceResourceId))) {
+    const spec = specs.get(e.ComplianceResourceId);
+    const annotation = e.Annotation.length > 110 ? `${e.Annotation.slice(0, 109)}…` : e.Annotation;
+    console.log(`${e.ComplianceResourceId.padEnd(width)}  ${(spec?.runtime ?? 'image').padEnd(15)} ${(spec?.tags['runtime-warden:tier'] ?? '(default)').padEnd(12)} ${e.ComplianceType.padEnd(14)} ${annotation}`);
+  }
+  const by = (t: string): number => evaluations.filter((e) => e.ComplianceType === t).length;
+  console.log(`\n${evaluations.length} functions: ${by('COMPLIANT')} compliant, ${by('NON_COMPLIANT')} non-compliant, ${by('NOT_APPLICABLE')} not applicable`);
+} finally {
+  lambda.destroy();
+  config.destroy();
+  await moto.stop();
+}

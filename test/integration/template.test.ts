@@ -48,14 +48,35 @@ describe('template.yaml', () => {
     expect(fn.Properties.Timeout).toBeLessThan(30);
   });
 
-  it('builds with sam build into a bundle that answers hook events', async () => {
+  it('declares the custom Config rule, on change and periodically, invocable only by Config of this account', () => {
+    expect(template.Resources.RuntimeComplianceRule).toMatchObject({
+      Type: 'AWS::Config::ConfigRule',
+      Properties: {
+        Scope: { ComplianceResourceTypes: ['AWS::Lambda::Function'] },
+        Source: {
+          Owner: 'CUSTOM_LAMBDA',
+          SourceIdentifier: { 'Fn::GetAtt': ['ConfigRuleFunction', 'Arn'] },
+          SourceDetails: [
+            { EventSource: 'aws.config', MessageType: 'ConfigurationItemChangeNotification' },
+            { EventSource: 'aws.config', MessageType: 'OversizedConfigurationItemChangeNotification' },
+            { EventSource: 'aws.config', MessageType: 'ScheduledNotification', MaximumExecutionFrequency: { Ref: 'EvaluationFrequency' } },
+          ],
+        },
+      },
+    });
+    expect(template.Resources.ConfigRuleInvokePermission!.Properties).toMatchObject({ Principal: 'config.amazonaws.com', SourceAccount: { Ref: 'AWS::AccountId' } });
+  });
+
+  it('builds with sam build into bundles that answer real events', async () => {
     // Act
-    await run(bin('sam'), ['build', '--build-dir', buildDir], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
+    await run(bin('sam'), ['build', '--parallel', '--build-dir', buildDir], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     const bundle = (await import(pathToFileURL(join(buildDir, 'RuntimeHookFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<{ hookStatus: string; errorCode?: string }> };
     // Assess: the bundled code, not the sources, decides
     expect(await bundle.handler(loadEvent('hook', 'create-nodejs16'))).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
     expect(await bundle.handler(loadEvent('hook', 'create-nodejs22'))).toMatchObject({ hookStatus: 'SUCCESS' });
     expect(await bundle.handler('garbage')).toMatchObject({ hookStatus: 'FAILED', errorCode: 'InternalFailure' });
+    const rule = (await import(pathToFileURL(join(buildDir, 'ConfigRuleFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<unknown> };
+    await expect(rule.handler({ invokingEvent: 'x' })).rejects.toThrow(/^Not an AWS Config rule event: /);
   }, 600_000);
 });
