@@ -30,3 +30,11 @@ export class PolicySourceError extends Error {
     this.name = 'PolicySourceError';
   }
 }
+
+/** A remediation that cannot proceed; the message is what the automation step shows. */
+export class RemediationError extends Error {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RemediationError';
+  }
+}

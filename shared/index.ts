@@ -5,7 +5,7 @@ export { CATALOG_DATA_AS_OF } from './catalog/runtimeData.js';
 export * from './errors.js';
 export type { FunctionFacts } from './facts/functionFacts.js';
 export { factsFromResourceProperties, type ResourceContext } from './adapters/cloudFormation.js';
-export { DEFAULT_POLICY, compilePolicy, parsePolicy, parsePolicyText, type Policy, type Tier } from './policy/policy.js';
+export { DEFAULT_POLICY, compilePolicy, parsePolicy, parsePolicyText, tierOf, type Policy, type Tier } from './policy/policy.js';
 export { policySchema, UPDATE_MODES, type PolicyDocument, type PolicyDocumentInput, type UpdateMode } from './policy/schema.js';
 export { evaluate } from './evaluation/evaluate.js';
 export { CHECKS, RULES } from './evaluation/rules.js';

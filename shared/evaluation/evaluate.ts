@@ -1,6 +1,6 @@
 import { dayStart, daysBetween } from '../catalog/catalog.js';
 import type { FunctionFacts } from '../facts/functionFacts.js';
-import { compileWaiver, DEFAULT_POLICY, type CompiledWaiver, type Policy } from '../policy/policy.js';
+import { compileWaiver, DEFAULT_POLICY, tierOf, type CompiledWaiver, type Policy } from '../policy/policy.js';
 import { isoDate } from '../policy/schema.js';
 import { CHECKS, NOT_APPLICABLE, WAIVER_APPLIED, WAIVER_EXPIRED, WAIVER_TAG_INVALID } from './rules.js';
 import type { Finding, RuleContext, RuleMeta } from './types.js';
@@ -10,8 +10,7 @@ function finding(meta: RuleMeta, message: string, remediation: Finding['remediat
 }
 
 function context(facts: FunctionFacts, policy: Policy, nowMs: number): RuleContext {
-  const tagValue = facts.tags[policy.document.tiers.tagKey];
-  const named = tagValue === undefined ? undefined : policy.tiers.get(tagValue.trim().toLowerCase());
+  const { tier, invalidTag } = tierOf(facts.tags, policy);
   const runtime = facts.runtime;
   return {
     facts,
@@ -20,8 +19,8 @@ function context(facts: FunctionFacts, policy: Policy, nowMs: number): RuleConte
     runtime,
     info: runtime === undefined ? undefined : policy.catalog.get(runtime),
     phase: runtime === undefined ? 'unknown' : policy.catalog.phase(runtime, nowMs),
-    tier: named ?? policy.defaultTier,
-    invalidTierTag: tagValue !== undefined && named === undefined ? tagValue : undefined,
+    tier,
+    invalidTierTag: invalidTag,
     target: runtime === undefined ? undefined : policy.catalog.recommendedTarget(runtime, nowMs, (r) => policy.allowsRuntime(r, nowMs)),
   };
 }

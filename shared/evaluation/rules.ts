@@ -12,6 +12,18 @@ function upgrade(ctx: RuleContext): { text: string; remediation: RemediationActi
     : { text: 'No approved, supported runtime of the same family exists: move to another runtime family.', remediation: { kind: 'upgrade-runtime' } };
 }
 
+/**
+ * Where a function should move from a stale Manual pin or FunctionUpdate: Auto where the tier
+ * allows it, else the tier's preferred mode; staying put means re-pinning or redeploying.
+ */
+function unstaleMode(ctx: RuleContext, same: RemediationAction): { text: string; remediation: RemediationAction } {
+  const mode = ctx.tier.allowedUpdateModes.includes('Auto') ? 'Auto' : ctx.tier.preferredUpdateMode;
+  if (mode === ctx.facts.updateMode) {
+    return { text: same.kind === 'redeploy' ? 'Redeploy it.' : 'Pin a current runtime version.', remediation: same };
+  }
+  return { text: `Switch to ${mode}.`, remediation: { kind: 'set-update-mode', mode } };
+}
+
 function ageDays(ctx: RuleContext): number | undefined {
   const t = ctx.facts.lastModified ? Date.parse(ctx.facts.lastModified) : Number.NaN;
   return Number.isNaN(t) ? undefined : Math.floor((ctx.nowMs - t) / 86_400_000);
@@ -166,9 +178,10 @@ export const CHECKS: readonly Check[] = [
       const age = ageDays(ctx);
       const max = ctx.policy.document.manualPinMaxAgeDays;
       if (ctx.facts.updateMode !== 'Manual' || age === undefined || age <= max) return undefined;
+      const next = unstaleMode(ctx, { kind: 'pin-runtime-version' });
       return {
-        message: `Pinned to a runtime version (Manual) for ${age} days, more than the ${max} allowed: a pin is a temporary rollback and misses security patches. Switch back to Auto.`,
-        remediation: { kind: 'set-update-mode', mode: 'Auto' },
+        message: `Pinned to a runtime version (Manual) for ${age} days, more than the ${max} allowed: a pin is a temporary rollback and misses security patches. ${next.text}`,
+        remediation: next.remediation,
       };
     },
   },
@@ -181,9 +194,10 @@ export const CHECKS: readonly Check[] = [
       const age = ageDays(ctx);
       const max = ctx.tier.redeployWithinDays;
       if (ctx.facts.updateMode !== 'FunctionUpdate' || age === undefined || max === undefined || age <= max) return undefined;
+      const next = unstaleMode(ctx, { kind: 'redeploy' });
       return {
-        message: `UpdateRuntimeOn is FunctionUpdate but the function was last deployed ${age} days ago (the ${ctx.tier.name} tier expects a deploy every ${max} days), so it misses runtime patches. Redeploy it or switch to Auto.`,
-        remediation: { kind: 'set-update-mode', mode: 'Auto' },
+        message: `UpdateRuntimeOn is FunctionUpdate but the function was last deployed ${age} days ago (the ${ctx.tier.name} tier expects a deploy every ${max} days), so it misses runtime patches. ${next.text}`,
+        remediation: next.remediation,
       };
     },
   },

@@ -1,4 +1,5 @@
 import {
+  GetFunctionConfigurationCommand,
   GetRuntimeManagementConfigCommand,
   ListTagsCommand,
   paginateListAliases,
@@ -94,4 +95,12 @@ export class RuntimeManagementReader {
       throw err;
     }
   }
+}
+
+/** One function as the policy sees it, read live: configuration, tags and update mode. */
+export async function readFunction(lambda: Lambda, functionName: string, modes: RuntimeManagementReader | undefined): Promise<{ configuration: LambdaFunctionConfiguration & { RuntimeVersionConfig?: { RuntimeVersionArn?: string | undefined } | undefined }; tags: Record<string, string>; management: RuntimeManagement }> {
+  const configuration = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+  const tags = await readTags(lambda, configuration.FunctionArn!);
+  const management = configuration.PackageType === 'Image' || !modes ? {} : await modes.read(functionName);
+  return { configuration, tags, management };
 }

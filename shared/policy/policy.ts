@@ -82,6 +82,13 @@ export function compilePolicy(document: PolicyDocument): Policy {
   };
 }
 
+/** A function's tier from its tier tag (case-insensitive); the default tier when absent or unknown. */
+export function tierOf(tags: Readonly<Record<string, string>>, policy: Policy): { tier: Tier; invalidTag: string | undefined } {
+  const value = tags[policy.document.tiers.tagKey];
+  const named = value === undefined ? undefined : policy.tiers.get(value.trim().toLowerCase());
+  return { tier: named ?? policy.defaultTier, invalidTag: value !== undefined && named === undefined ? value : undefined };
+}
+
 export const DEFAULT_POLICY: Policy = parsePolicy({ version: 1 }, 'default policy');
 
 /** The policy with some fields replaced (e.g. from Config rule parameters), validated again. */

@@ -90,6 +90,8 @@ export const policySchema = z
       .strict()
       .default({ key: 'runtime-warden:waiver', enabled: true, maxDays: 90 }),
     waivers: z.array(waiverSchema).default([]),
+    /** Tags that name who owns a function, first found wins: shown in alerts and reports. */
+    ownerTagKeys: z.array(z.string().min(1)).default(['owner', 'Owner', 'team', 'Team']),
     catalogOverrides: z.array(overrideSchema).default([]),
   })
   .strict()

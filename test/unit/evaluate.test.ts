@@ -123,14 +123,21 @@ describe('evaluate', () => {
   it('flags a Manual pin older than the policy allows, and not a young one', () => {
     const pinned = { updateMode: 'Manual' as const, runtimeVersionArn: 'arn:aws:lambda:eu-west-1::runtime:0af1', tags: critical };
     const old = evaluate(facts({ ...pinned, lastModified: daysAgo(45) }), DEFAULT_POLICY, NOW);
-    expect(old).toContainEqual(expect.objectContaining({ ruleId: 'RW010', remediation: { kind: 'set-update-mode', mode: 'Auto' } }));
-    expect(old.find((f) => f.ruleId === 'RW010')!.message).toMatch(/^Pinned to a runtime version \(Manual\) for 45 days, more than the 30 allowed/);
+    // The critical tier does not allow Auto: the pin goes to the tier's preferred mode.
+    expect(old).toContainEqual(expect.objectContaining({ ruleId: 'RW010', remediation: { kind: 'set-update-mode', mode: 'FunctionUpdate' } }));
+    expect(old.find((f) => f.ruleId === 'RW010')!.message).toMatch(/^Pinned to a runtime version \(Manual\) for 45 days, more than the 30 allowed: .* Switch to FunctionUpdate\.$/);
+    const important = evaluate(facts({ ...pinned, tags: { 'runtime-warden:tier': 'important' }, lastModified: daysAgo(45) }), DEFAULT_POLICY, NOW);
+    expect(important.find((f) => f.ruleId === 'RW010')).toMatchObject({ remediation: { kind: 'set-update-mode', mode: 'Auto' } });
     expect(evaluate(facts({ ...pinned, lastModified: daysAgo(10) }), DEFAULT_POLICY, NOW).map((f) => f.ruleId)).toEqual(['RW007']);
   });
 
   it('warns when a FunctionUpdate function has not been deployed within its tier window', () => {
     const stale = evaluate(facts({ runtime: 'python3.13', updateMode: 'FunctionUpdate', tags: critical, lastModified: daysAgo(40) }), DEFAULT_POLICY, NOW);
     expect(ids(stale)).toEqual(['RW011:warning']);
+    // FunctionUpdate is already the critical tier's preferred mode: the way out is a deploy.
+    expect(stale[0]).toMatchObject({ remediation: { kind: 'redeploy' }, message: expect.stringMatching(/Redeploy it\.$/) });
+    const important = evaluate(facts({ runtime: 'python3.13', updateMode: 'FunctionUpdate', tags: { 'runtime-warden:tier': 'important' }, lastModified: daysAgo(100) }), DEFAULT_POLICY, NOW);
+    expect(important).toEqual([expect.objectContaining({ ruleId: 'RW011', remediation: { kind: 'set-update-mode', mode: 'Auto' }, message: expect.stringMatching(/Switch to Auto\.$/) })]);
     expect(evaluate(facts({ runtime: 'python3.13', updateMode: 'FunctionUpdate', tags: critical, lastModified: daysAgo(20) }), DEFAULT_POLICY, NOW)).toEqual([]);
   });
 

@@ -1,0 +1,106 @@
+import { getNumberFromEnv, getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { notifyInputSchema, parseInput } from '../../shared/adapters/remediationInput.js';
+import { evaluate, RemediationError, verdict, type Compliance } from '../../shared/index.js';
+import { awsError } from '../../shared/io/awsErrors.js';
+import { remediationFacts } from '../../shared/io/functionReader.js';
+import { RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
+import { NotificationLog } from '../../shared/io/notificationLog.js';
+import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
+import { buildNotification } from '../../shared/remediation/notification.js';
+
+export interface NotifyDependencies {
+  readonly lambda: Pick<LambdaClient, 'send'>;
+  readonly sns: Pick<SNSClient, 'send'>;
+  readonly log: Pick<NotificationLog, 'claim' | 'release'>;
+  readonly topicArn: string;
+  readonly region: string;
+  readonly defaultQuietPeriodMinutes: number;
+  readonly loadPolicy: PolicyLoader;
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+export interface NotifyResult {
+  readonly functionName: string;
+  readonly compliance: Compliance;
+  readonly published: boolean;
+  readonly reason: string;
+  readonly messageId?: string;
+  readonly subject?: string;
+}
+
+const accountOf = (arn: string | undefined): string => arn?.split(':')[4] ?? 'unknown';
+
+/**
+ * parse -> facts (read live) -> evaluate -> publish. Publishes only for a function that breaks
+ * the policy now, and only once per quiet period for the same findings. Throws a RemediationError
+ * (the automation step's failure message) when it cannot do its job.
+ */
+export function createHandler(deps: NotifyDependencies): (event: unknown, context?: { invokedFunctionArn?: string }) => Promise<NotifyResult> {
+  return async (event, context) => {
+    const input = parseInput(notifyInputSchema, event, 'notify');
+    const policy = await deps.loadPolicy();
+    const now = deps.now();
+    const where = { accountId: accountOf(context?.invokedFunctionArn), region: deps.region };
+    const modes = new RuntimeManagementReader(deps.lambda, (reason) => deps.logger.warn('update-mode rules skipped', { reason }));
+    const { facts } = await remediationFacts(deps.lambda, input.functionName, modes, where);
+    const findings = evaluate(facts, policy, now);
+    const v = verdict(findings);
+    const base = { functionName: facts.name, compliance: v.compliance };
+    if (v.compliance !== 'NON_COMPLIANT') {
+      deps.logger.info('notify: nothing to announce', { ...base, summary: v.summary });
+      return { ...base, published: false, reason: `The function is ${v.compliance.toLowerCase().replace('_', ' ')} now: nothing to announce. ${v.summary}` };
+    }
+    const n = buildNotification(facts, findings, v, policy, now, where);
+    const quiet = input.quietPeriodMinutes ?? deps.defaultQuietPeriodMinutes;
+    const key = `${n.attributes.account}/${facts.region ?? where.region}/${facts.name}#${n.fingerprint}`;
+    if (!(await deps.log.claim(key, now, quiet))) {
+      deps.logger.info('notify: already announced within the quiet period', { ...base, fingerprint: n.fingerprint, quietPeriodMinutes: quiet });
+      return { ...base, published: false, reason: `An alert for the same findings went out within the last ${quiet} minutes.` };
+    }
+    let messageId: string | undefined;
+    try {
+      const out = await deps.sns.send(
+        new PublishCommand({
+          TopicArn: deps.topicArn,
+          Subject: n.subject,
+          Message: n.message,
+          MessageAttributes: Object.fromEntries(Object.entries(n.attributes).map(([k, value]) => [k, { DataType: 'String', StringValue: value }])),
+        }),
+      );
+      messageId = out.MessageId;
+    } catch (err) {
+      await deps.log.release(key);
+      const e = awsError(err);
+      throw new RemediationError(`Could not publish the alert for ${facts.name} to ${deps.topicArn}: ${e.name}: ${e.message}`, { cause: err });
+    }
+    deps.logger.info('notify: alert published', { ...base, messageId, ruleIds: v.ruleIds, severity: n.attributes.severity, tier: n.attributes.tier });
+    return { ...base, published: true, reason: v.summary, subject: n.subject, ...(messageId && { messageId }) };
+  };
+}
+
+const clientConfig = { retryMode: 'adaptive', maxAttempts: 4 } as const;
+
+function fromEnvironment(): NotifyDependencies {
+  const ssm = new SSMClient(clientConfig);
+  return {
+    lambda: new LambdaClient(clientConfig),
+    sns: new SNSClient(clientConfig),
+    log: new NotificationLog(new DynamoDBClient(clientConfig), getStringFromEnv({ key: 'NOTIFICATION_LOG_TABLE' })),
+    topicArn: getStringFromEnv({ key: 'ALERT_TOPIC_ARN' }),
+    region: getStringFromEnv({ key: 'AWS_REGION' }),
+    defaultQuietPeriodMinutes: getNumberFromEnv({ key: 'QUIET_PERIOD_MINUTES', defaultValue: 1440 }),
+    loadPolicy: cachedPolicyLoader(getStringFromEnv({ key: 'POLICY_SOURCE', defaultValue: 'default' }), () => ssm),
+    now: Date.now,
+    logger: new Logger({ serviceName: 'runtime-warden-notify' }),
+  };
+}
+
+// Built on first use, once per container: a missing setting fails the invocation, saying which.
+let configured: ReturnType<typeof createHandler> | undefined;
+export const handler = (event: unknown, context?: { invokedFunctionArn?: string }): Promise<NotifyResult> => (configured ??= createHandler(fromEnvironment()))(event, context);

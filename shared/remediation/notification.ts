@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { dayStart, daysBetween } from '../catalog/catalog.js';
+import type { Finding } from '../evaluation/types.js';
+import type { Verdict } from '../evaluation/verdict.js';
+import type { FunctionFacts } from '../facts/functionFacts.js';
+import { tierOf, type Policy } from '../policy/policy.js';
+
+/** SNS refuses subjects over 100 characters, or with line breaks or non-ASCII characters. */
+export const SNS_SUBJECT_MAX = 100;
+
+export interface Notification {
+  readonly subject: string;
+  readonly message: string;
+  /** String message attributes subscribers can filter on. */
+  readonly attributes: Readonly<Record<'severity' | 'tier' | 'runtime' | 'account' | 'function', string>>;
+  /** Identifies "this function with these findings": the same fingerprint within the quiet period pages once. */
+  readonly fingerprint: string;
+}
+
+export interface Where {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+export function consoleUrl(region: string, functionName: string): string {
+  return `https://${region}.console.aws.amazon.com/lambda/home?region=${region}#/functions/${encodeURIComponent(functionName)}`;
+}
+
+function ascii(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?');
+}
+
+function lifecycle(facts: FunctionFacts, policy: Policy, now: number): string {
+  if (!facts.runtime) return 'no runtime';
+  const info = policy.catalog.get(facts.runtime);
+  if (!info) return `unknown runtime (not in the catalog as of its last update)`;
+  const phase = policy.catalog.phase(facts.runtime, now);
+  const dates: [string, string | null][] = [
+    ['deprecation', info.deprecation],
+    ['function creation blocked', info.blockCreate],
+    ['function update blocked', info.blockUpdate],
+  ];
+  const parts = dates.map(([what, d]) => {
+    if (!d) return `${what}: not scheduled`;
+    const left = daysBetween(now, dayStart(d));
+    return `${what}: ${d} (${left > 0 ? `${left} days left` : 'passed'})`;
+  });
+  return `${phase}; ${parts.join('; ')}`;
+}
+
+/**
+ * The alert for a function that breaks the policy: everything an on-call engineer needs to act
+ * without opening the console, and the link for when they want to.
+ */
+export function buildNotification(facts: FunctionFacts, findings: readonly Finding[], v: Verdict, policy: Policy, now: number, where: Where): Notification {
+  const account = facts.accountId ?? where.accountId;
+  const region = facts.region ?? where.region;
+  const { tier } = tierOf(facts.tags, policy);
+  const owner = policy.document.ownerTagKeys.map((k) => facts.tags[k]).find((x) => x !== undefined);
+  const errors = findings.filter((f) => f.severity === 'error');
+  const target = findings.map((f) => f.remediation).find((r) => r.kind === 'upgrade-runtime' && r.targetRuntime);
+  const severity = errors.length > 0 ? 'error' : 'warning';
+  const lead = errors[0] ?? findings[0];
+  const subject = ascii(`[runtime-warden] ${v.compliance} ${facts.name}: ${lead ? `${lead.ruleId} ${lead.rule}` : v.compliance}`).slice(0, SNS_SUBJECT_MAX);
+  const lines = [
+    `runtime-warden: Lambda function ${facts.name} ${v.compliance === 'NON_COMPLIANT' ? 'breaks' : 'meets'} the runtime policy.`,
+    '',
+    `Function:     ${facts.name}`,
+    `Account:      ${account}`,
+    `Region:       ${region}`,
+    `Runtime:      ${facts.runtime ?? '(container image)'}`,
+    `Lifecycle:    ${lifecycle(facts, policy, now)}`,
+    `Tier:         ${tier.name} (upgrade at least ${tier.upgradeLeadDays} days ahead; update modes allowed: ${tier.allowedUpdateModes.join(', ')})`,
+    `Update mode:  ${facts.updateMode ?? 'unknown'}${facts.runtimeVersionArn ? ` (pinned to ${facts.runtimeVersionArn})` : ''}`,
+    `Owner:        ${owner ?? '(no owner tag)'}`,
+    `Recommended:  ${target && target.kind === 'upgrade-runtime' ? `upgrade to ${target.targetRuntime}` : 'see the findings'}`,
+    `Console:      ${consoleUrl(region, facts.name)}`,
+    '',
+    'Findings:',
+    ...findings.map((f) => `- [${f.ruleId} ${f.severity}] ${f.message}`),
+  ];
+  const fingerprint = createHash('sha256')
+    .update([account, region, facts.name, facts.runtime ?? '', ...errors.map((f) => f.ruleId).sort()].join('|'))
+    .digest('hex')
+    .slice(0, 32);
+  return {
+    subject,
+    message: lines.join('\n'),
+    attributes: { severity, tier: tier.name, runtime: facts.runtime ?? 'image', account, function: facts.name },
+    fingerprint,
+  };
+}

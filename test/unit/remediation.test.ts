@@ -1,0 +1,229 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  GetFunctionConfigurationCommand,
+  GetRuntimeManagementConfigCommand,
+  LambdaClient,
+  ListTagsCommand,
+  PutRuntimeManagementConfigCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+} from '@aws-sdk/client-lambda';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createHandler as createNotify } from '../../remediation/notify/handler.js';
+import { createHandler as createSwitch, PREVIOUS_MODE_TAG } from '../../remediation/switch-mode/handler.js';
+import { DEFAULT_POLICY, InvalidEventError, RemediationError } from '../../shared/index.js';
+import { NOW } from '../helpers/fixtures.js';
+
+const lambda = new LambdaClient({ region: 'eu-west-1' });
+const sns = new SNSClient({ region: 'eu-west-1' });
+const lambdaMock = mockClient(lambda);
+const snsMock = mockClient(sns);
+const ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:checkout';
+const PIN = 'arn:aws:lambda:eu-west-1::runtime:0af1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9';
+const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:runtime-warden-notify' };
+const notFound = Object.assign(new Error('Function not found: checkout'), { name: 'ResourceNotFoundException' });
+const denied = Object.assign(new Error('User is not authorized to perform: lambda:GetFunctionConfiguration'), { name: 'AccessDeniedException' });
+
+function givenFunction(runtime: string, tags: Record<string, string>, mode: { UpdateRuntimeOn: string; RuntimeVersionArn?: string } = { UpdateRuntimeOn: 'Auto' }, lastModified = '2026-11-01T00:00:00.000+0000'): void {
+  lambdaMock.on(GetFunctionConfigurationCommand, { FunctionName: 'checkout' }).resolves({
+    FunctionName: 'checkout',
+    FunctionArn: ARN,
+    Runtime: runtime as never,
+    PackageType: 'Zip',
+    LastModified: lastModified,
+    RuntimeVersionConfig: { RuntimeVersionArn: PIN },
+  });
+  lambdaMock.on(ListTagsCommand, { Resource: ARN }).resolves({ Tags: tags });
+  lambdaMock.on(GetRuntimeManagementConfigCommand, { FunctionName: 'checkout' }).resolves(mode as never);
+}
+
+/** An in-memory notification log, like the DynamoDB one: one claim per key and quiet period. */
+function memoryLog() {
+  const until = new Map<string, number>();
+  return {
+    released: [] as string[],
+    claim: async (key: string, now: number, minutes: number) => {
+      if ((until.get(key) ?? 0) > now) return false;
+      until.set(key, now + minutes * 60_000);
+      return true;
+    },
+    async release(key: string) {
+      until.delete(key);
+      this.released.push(key);
+    },
+  };
+}
+
+describe('notify remediation', () => {
+  beforeEach(() => {
+    lambdaMock.reset();
+    snsMock.reset();
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  const setup = (log = memoryLog()) => ({
+    log,
+    handler: createNotify({ lambda, sns, log, topicArn: 'arn:aws:sns:eu-west-1:123456789012:runtime-warden-alerts', region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => NOW, logger }),
+  });
+
+  it('publishes one actionable alert for a critical nodejs16.x function, with filterable attributes', async () => {
+    givenFunction('nodejs16.x', { 'runtime-warden:tier': 'critical', owner: 'team-payments' }, { UpdateRuntimeOn: 'FunctionUpdate' });
+    const result = await setup().handler({ functionName: 'checkout' }, context);
+    expect(result).toMatchObject({ functionName: 'checkout', compliance: 'NON_COMPLIANT', published: true, messageId: 'm-1' });
+    const input = snsMock.commandCalls(PublishCommand)[0]!.args[0].input;
+    expect(input.Subject).toBe('[runtime-warden] NON_COMPLIANT checkout: RW004 runtime-deprecated');
+    expect(input.Subject!.length).toBeLessThanOrEqual(100);
+    expect(input.Message!.split('\n')).toEqual(
+      expect.arrayContaining([
+        'Function:     checkout',
+        'Account:      123456789012',
+        'Region:       eu-west-1',
+        'Runtime:      nodejs16.x',
+        'Lifecycle:    deprecated; deprecation: 2024-06-12 (passed); function creation blocked: 2027-02-01 (70 days left); function update blocked: 2027-03-03 (100 days left)',
+        'Tier:         critical (upgrade at least 180 days ahead; update modes allowed: Manual, FunctionUpdate)',
+        'Owner:        team-payments',
+        'Recommended:  upgrade to nodejs26.x',
+        'Console:      https://eu-west-1.console.aws.amazon.com/lambda/home?region=eu-west-1#/functions/checkout',
+      ]),
+    );
+    expect(input.MessageAttributes).toEqual({
+      severity: { DataType: 'String', StringValue: 'error' },
+      tier: { DataType: 'String', StringValue: 'critical' },
+      runtime: { DataType: 'String', StringValue: 'nodejs16.x' },
+      account: { DataType: 'String', StringValue: '123456789012' },
+      function: { DataType: 'String', StringValue: 'checkout' },
+    });
+  });
+
+  it('does not page twice within the quiet period, and pages again after it or when the findings change', async () => {
+    givenFunction('nodejs16.x', {});
+    const { handler, log } = setup();
+    expect((await handler({ functionName: 'checkout' })).published).toBe(true);
+    expect(await handler({ functionName: 'checkout' })).toMatchObject({ published: false, reason: 'An alert for the same findings went out within the last 1440 minutes.' });
+    givenFunction('python3.8', {});
+    expect((await handler({ functionName: 'checkout' })).published).toBe(true);
+    const later = createNotify({ lambda, sns, log, topicArn: 't', region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => NOW + 25 * 3_600_000, logger });
+    expect((await later({ functionName: 'checkout' })).published).toBe(true);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(3);
+  });
+
+  it('publishes nothing for a function that is compliant by now, and says so', async () => {
+    givenFunction('nodejs22.x', {});
+    expect(await setup().handler({ functionName: 'checkout' })).toMatchObject({ published: false, compliance: 'COMPLIANT', reason: expect.stringMatching(/^The function is compliant now: nothing to announce\./) });
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('fails the step clearly when SNS refuses, and gives the claim back', async () => {
+    givenFunction('nodejs16.x', {});
+    snsMock.on(PublishCommand).rejects(Object.assign(new Error('User is not authorized to perform: kms:GenerateDataKey'), { name: 'KMSAccessDeniedException' }));
+    const { handler, log } = setup();
+    await expect(handler({ functionName: 'checkout' })).rejects.toThrow(
+      new RemediationError('Could not publish the alert for checkout to arn:aws:sns:eu-west-1:123456789012:runtime-warden-alerts: KMSAccessDeniedException: User is not authorized to perform: kms:GenerateDataKey'),
+    );
+    expect(log.released).toHaveLength(1);
+  });
+
+  it.each([
+    ['a function that no longer exists', notFound, 'Function checkout does not exist in account 123456789012, region eu-west-1: nothing to remediate.'],
+    ['a missing permission', denied, 'Cannot read function checkout: AccessDeniedException: User is not authorized to perform: lambda:GetFunctionConfiguration'],
+  ])('fails the step clearly for %s', async (_, error, message) => {
+    lambdaMock.on(GetFunctionConfigurationCommand).rejects(error);
+    await expect(setup().handler({ functionName: 'checkout' }, context)).rejects.toThrow(new RemediationError(message));
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it.each([[{}], [{ functionName: '' }], [{ functionName: 'a b' }], [{ functionName: 'x', quietPeriodMinutes: -1 }], [null], ['checkout']])('rejects the input %j', async (input) => {
+    await expect(setup().handler(input)).rejects.toThrow(InvalidEventError);
+  });
+});
+
+describe('switch-mode remediation', () => {
+  beforeEach(() => {
+    lambdaMock.reset();
+    lambdaMock.on(TagResourceCommand).resolves({});
+    lambdaMock.on(UntagResourceCommand).resolves({});
+    lambdaMock.on(PutRuntimeManagementConfigCommand).resolves({});
+  });
+  const handler = createSwitch({ lambda, region: 'eu-west-1', loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => NOW, logger });
+  const oldPin = { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: PIN };
+
+  it('sets a Manual pin older than the policy allows back to Auto, recording the previous ARN', async () => {
+    givenFunction('python3.13', { 'runtime-warden:tier': 'important' }, oldPin, '2026-09-01T00:00:00.000+0000');
+    const result = await handler({ functionName: 'checkout' });
+    expect(result).toMatchObject({ action: 'changed', previous: { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: PIN }, applied: { UpdateRuntimeOn: 'Auto' }, ruleId: 'RW008' });
+    expect(lambdaMock.commandCalls(PutRuntimeManagementConfigCommand).map((c) => c.args[0].input)).toEqual([{ FunctionName: 'checkout', UpdateRuntimeOn: 'Auto' }]);
+    expect(lambdaMock.commandCalls(TagResourceCommand)[0]!.args[0].input).toEqual({ Resource: ARN, Tags: { [PREVIOUS_MODE_TAG]: `Manual ${PIN} 2026-11-23T12:00:00.000Z` } });
+  });
+
+  it('changes nothing in a dry run', async () => {
+    givenFunction('python3.13', {}, oldPin, '2026-09-01T00:00:00.000+0000');
+    expect(await handler({ functionName: 'checkout', dryRun: 'true' })).toMatchObject({ action: 'dry-run', applied: { UpdateRuntimeOn: 'Auto' } });
+    expect(lambdaMock.commandCalls(PutRuntimeManagementConfigCommand)).toHaveLength(0);
+    expect(lambdaMock.commandCalls(TagResourceCommand)).toHaveLength(0);
+  });
+
+  it('changes nothing when the mode is already right', async () => {
+    givenFunction('python3.13', {});
+    expect(await handler({ functionName: 'checkout' })).toMatchObject({ action: 'unchanged', previous: { UpdateRuntimeOn: 'Auto' } });
+    expect(lambdaMock.commandCalls(PutRuntimeManagementConfigCommand)).toHaveLength(0);
+  });
+
+  it("moves a stale FunctionUpdate function of the important tier to Auto, and a forbidden mode to the tier's preferred one", async () => {
+    givenFunction('python3.13', { 'runtime-warden:tier': 'important' }, { UpdateRuntimeOn: 'FunctionUpdate' }, '2026-06-01T00:00:00.000+0000');
+    expect(await handler({ functionName: 'checkout' })).toMatchObject({ action: 'changed', applied: { UpdateRuntimeOn: 'Auto' }, ruleId: 'RW011' });
+    givenFunction('python3.13', { 'runtime-warden:tier': 'critical' });
+    expect(await handler({ functionName: 'checkout', allowCritical: true })).toMatchObject({ action: 'changed', applied: { UpdateRuntimeOn: 'FunctionUpdate' }, ruleId: 'RW008' });
+  });
+
+  it('refuses to touch a critical-tier function unless the input allows it', async () => {
+    givenFunction('python3.13', { 'runtime-warden:tier': 'critical' });
+    expect(await handler({ functionName: 'checkout' })).toMatchObject({ action: 'refused', reason: expect.stringMatching(/^checkout is in the critical tier: set AllowCritical to true to switch it from Auto to FunctionUpdate\./) });
+    expect(lambdaMock.commandCalls(PutRuntimeManagementConfigCommand)).toHaveLength(0);
+  });
+
+  it('leaves a waived finding alone', async () => {
+    givenFunction('python3.13', { 'runtime-warden:waiver': '2026-12-01 rollback under investigation' }, oldPin, '2026-09-01T00:00:00.000+0000');
+    expect(await handler({ functionName: 'checkout' })).toMatchObject({ action: 'unchanged' });
+  });
+
+  it('pins to the runtime version in use when a mode Manual is asked for', async () => {
+    givenFunction('python3.13', { 'runtime-warden:tier': 'critical' }, { UpdateRuntimeOn: 'FunctionUpdate' });
+    expect(await handler({ functionName: 'checkout', mode: 'Manual', allowCritical: 'true' })).toMatchObject({ action: 'changed', applied: { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: PIN } });
+  });
+
+  it('rejects a mode the tier does not allow, or that does not exist', async () => {
+    givenFunction('python3.13', {});
+    await expect(handler({ functionName: 'checkout', mode: 'Manual' })).rejects.toThrow('Mode Manual is not allowed for the non-critical tier of checkout (allowed: Auto).');
+    await expect(handler({ functionName: 'checkout', mode: 'Sometimes' })).rejects.toThrow(/^Invalid switch-mode input: mode: /);
+  });
+
+  it('puts the record tag back when Lambda refuses the change: nothing half-applied', async () => {
+    givenFunction('python3.13', { [PREVIOUS_MODE_TAG]: 'FunctionUpdate 2026-01-01T00:00:00.000Z' }, oldPin, '2026-09-01T00:00:00.000+0000');
+    lambdaMock.on(PutRuntimeManagementConfigCommand).rejects(Object.assign(new Error('not authorized to perform: lambda:PutRuntimeManagementConfig'), { name: 'AccessDeniedException' }));
+    await expect(handler({ functionName: 'checkout' })).rejects.toThrow('Could not switch checkout to Auto: AccessDeniedException: not authorized to perform: lambda:PutRuntimeManagementConfig');
+    expect(lambdaMock.commandCalls(TagResourceCommand).map((c) => c.args[0].input.Tags)).toEqual([
+      { [PREVIOUS_MODE_TAG]: `Manual ${PIN} 2026-11-23T12:00:00.000Z` },
+      { [PREVIOUS_MODE_TAG]: 'FunctionUpdate 2026-01-01T00:00:00.000Z' },
+    ]);
+  });
+
+  it('removes a fresh record tag when Lambda refuses the change', async () => {
+    givenFunction('python3.13', {}, oldPin, '2026-09-01T00:00:00.000+0000');
+    lambdaMock.on(PutRuntimeManagementConfigCommand).rejects(Object.assign(new Error('bad'), { name: 'InvalidParameterValueException' }));
+    await expect(handler({ functionName: 'checkout' })).rejects.toThrow(RemediationError);
+    expect(lambdaMock.commandCalls(UntagResourceCommand)[0]!.args[0].input).toEqual({ Resource: ARN, TagKeys: [PREVIOUS_MODE_TAG] });
+  });
+
+  it('fails the step clearly for a function that no longer exists, or when the mode cannot be read', async () => {
+    lambdaMock.on(GetFunctionConfigurationCommand).rejects(notFound);
+    await expect(handler({ functionName: 'checkout' }, { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:sm' })).rejects.toThrow(
+      'Function checkout does not exist in account 123456789012, region eu-west-1: nothing to remediate.',
+    );
+    givenFunction('python3.13', {});
+    lambdaMock.on(GetRuntimeManagementConfigCommand).rejects(Object.assign(new SyntaxError('Unexpected token <'), { $metadata: { httpStatusCode: 404 } }));
+    await expect(handler({ functionName: 'checkout' })).rejects.toThrow(/^Cannot read the runtime update mode of checkout: GetRuntimeManagementConfig is not available/);
+  });
+});
