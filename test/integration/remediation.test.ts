@@ -1,0 +1,125 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { LambdaClient, ListTagsCommand, PutRuntimeManagementConfigCommand } from '@aws-sdk/client-lambda';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHandler as createNotify } from '../../remediation/notify/handler.js';
+import { createHandler as createSwitch, PREVIOUS_MODE_TAG } from '../../remediation/switch-mode/handler.js';
+import { DEFAULT_POLICY } from '../../shared/index.js';
+import { NotificationLog } from '../../shared/io/notificationLog.js';
+import { seedFleet } from '../../scripts/emulator/fleet.js';
+import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
+import { stubRuntimeManagement } from '../../scripts/emulator/runtimeManagementStub.js';
+
+// Remediation against moto's server: Lambda, SNS (read back through an SQS subscription) and the
+// DynamoDB notification log are real; Get/PutRuntimeManagementConfig, which moto lacks, are
+// added to the Lambda client by a stub that keeps Lambda's rules.
+
+const PIN = 'arn:aws:lambda:eu-west-1::runtime:0af1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9';
+
+describe('remediation against the emulator', () => {
+  let moto: MotoServer;
+  let lambda: LambdaClient;
+  let sns: SNSClient;
+  let sqs: SQSClient;
+  let dynamo: DynamoDBClient;
+  let modes: Map<string, { UpdateRuntimeOn: string; RuntimeVersionArn?: string }>;
+  let topicArn: string;
+  let queueUrl: string;
+  const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+  const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:runtime-warden-notify' };
+  const now = Date.parse('2026-11-23T12:00:00Z');
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    sns = new SNSClient(moto.clientConfig);
+    sqs = new SQSClient(moto.clientConfig);
+    dynamo = new DynamoDBClient(moto.clientConfig);
+  });
+  afterAll(async () => {
+    for (const c of [lambda, sns, sqs, dynamo]) c?.destroy();
+    await moto?.stop();
+  });
+  beforeEach(async () => {
+    await moto.reset();
+    lambda?.destroy();
+    lambda = new LambdaClient(moto.clientConfig);
+    modes = stubRuntimeManagement(lambda);
+    topicArn = (await sns.send(new CreateTopicCommand({ Name: 'runtime-warden-alerts' }))).TopicArn!;
+    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'on-call' }))).QueueUrl!;
+    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
+    await dynamo.send(
+      new CreateTableCommand({ TableName: 'notification-log', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }),
+    );
+    await dynamo.send(new UpdateTimeToLiveCommand({ TableName: 'notification-log', TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }));
+  });
+
+  async function received(): Promise<{ Subject: string; Message: string; MessageAttributes: Record<string, { Value: string }> }[]> {
+    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    return (out.Messages ?? []).map((m) => JSON.parse(m.Body!));
+  }
+
+  const notify = () =>
+    createNotify({ lambda, sns, log: new NotificationLog(dynamo, 'notification-log'), topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger });
+
+  it('notify on a critical nodejs16.x function publishes exactly one message, and none again within the quiet period', async () => {
+    await seedFleet(moto.clientConfig, [{ name: 'checkout', runtime: 'nodejs16.x', tags: { 'runtime-warden:tier': 'critical', owner: 'team-payments' } }]);
+    modes.set('checkout', { UpdateRuntimeOn: 'FunctionUpdate' });
+    // Act
+    const first = await notify()({ functionName: 'checkout' }, context);
+    const second = await notify()({ functionName: 'checkout' }, context);
+    // Assess
+    const messages = await received();
+    expect(first).toMatchObject({ published: true, compliance: 'NON_COMPLIANT' });
+    expect(second).toMatchObject({ published: false, reason: 'An alert for the same findings went out within the last 60 minutes.' });
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.Subject).toBe('[runtime-warden] NON_COMPLIANT checkout: RW004 runtime-deprecated');
+    expect(messages[0]!.Message).toContain('Runtime:      nodejs16.x');
+    expect(messages[0]!.Message).toContain('deprecation: 2024-06-12');
+    expect(messages[0]!.Message).toMatch(/Recommended: {2}upgrade to nodejs2\d\.x/);
+    expect(messages[0]!.Message).toContain('Owner:        team-payments');
+    expect(messages[0]!.MessageAttributes).toMatchObject({ severity: { Value: 'error' }, tier: { Value: 'critical' }, runtime: { Value: 'nodejs16.x' }, account: { Value: '123456789012' } });
+  });
+
+  it('notify publishes nothing for a compliant function', async () => {
+    await seedFleet(moto.clientConfig, [{ name: 'search', runtime: 'python3.13', tags: {} }]);
+    expect(await notify()({ functionName: 'search' }, context)).toMatchObject({ published: false, compliance: 'COMPLIANT' });
+    expect(await received()).toEqual([]);
+  });
+
+  it('notify fails clearly for a function that does not exist, and for a topic that does not exist', async () => {
+    await expect(notify()({ functionName: 'ghost' }, context)).rejects.toThrow('Function ghost does not exist in account 123456789012, region eu-west-1: nothing to remediate.');
+    await seedFleet(moto.clientConfig, [{ name: 'checkout', runtime: 'nodejs16.x', tags: {} }]);
+    const broken = createNotify({ lambda, sns, log: new NotificationLog(dynamo, 'notification-log'), topicArn: `${topicArn}-gone`, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger });
+    await expect(broken({ functionName: 'checkout' }, context)).rejects.toThrow(/^Could not publish the alert for checkout to .*-gone: NotFound/);
+    // The failed attempt gave its claim back: the next run pages.
+    expect(await notify()({ functionName: 'checkout' }, context)).toMatchObject({ published: true });
+  });
+
+  it('switch-mode sets an expired Manual pin to Auto, reports the previous ARN, and does nothing the second time', async () => {
+    await seedFleet(moto.clientConfig, [{ name: 'orders', runtime: 'python3.13', tags: { 'runtime-warden:tier': 'important' } }]);
+    await lambda.send(new PutRuntimeManagementConfigCommand({ FunctionName: 'orders', UpdateRuntimeOn: 'Manual', RuntimeVersionArn: PIN }));
+    const later = now + 45 * 86_400_000;
+    const handler = createSwitch({ lambda, region: 'eu-west-1', loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => later, logger });
+    // Act
+    const dry = await handler({ functionName: 'orders', dryRun: 'true' });
+    const afterDry = { ...modes.get('orders') };
+    const first = await handler({ functionName: 'orders' });
+    const second = await handler({ functionName: 'orders' });
+    // Assess
+    expect(dry).toMatchObject({ action: 'dry-run', applied: { UpdateRuntimeOn: 'Auto' } });
+    expect(afterDry).toEqual({ UpdateRuntimeOn: 'Manual', RuntimeVersionArn: PIN });
+    expect(first).toMatchObject({ action: 'changed', previous: { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: PIN }, applied: { UpdateRuntimeOn: 'Auto' } });
+    expect(modes.get('orders')).toEqual({ UpdateRuntimeOn: 'Auto' });
+    const { Tags } = await lambda.send(new ListTagsCommand({ Resource: 'arn:aws:lambda:eu-west-1:123456789012:function:orders' }));
+    expect(Tags?.[PREVIOUS_MODE_TAG]).toMatch(new RegExp(`^Manual ${PIN} \\d{4}-`));
+    expect(second).toMatchObject({ action: 'unchanged' });
+  });
+
+  it('switch-mode fails clearly for a function that does not exist', async () => {
+    const handler = createSwitch({ lambda, region: 'eu-west-1', loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger });
+    await expect(handler({ functionName: 'ghost' }, context)).rejects.toThrow('Function ghost does not exist in account 123456789012, region eu-west-1: nothing to remediate.');
+  });
+});
