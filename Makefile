@@ -9,7 +9,7 @@ VENV := .venv
 NODE_DEPS := node_modules/.installed
 PY_TOOLS := $(VENV)/.installed
 
-.PHONY: run test bench typecheck
+.PHONY: run test bench typecheck build
 
 run: $(NODE_DEPS) $(PY_TOOLS)
 	npx tsx scripts/run-local.ts
@@ -21,6 +21,9 @@ test: $(NODE_DEPS) $(PY_TOOLS)
 bench: $(NODE_DEPS) $(PY_TOOLS)
 	npx tsx bench/evaluate.bench.ts
 	npx tsx bench/configRule.bench.ts
+
+build: $(NODE_DEPS) $(PY_TOOLS)
+	bash scripts/sam-build.sh .aws-sam/build
 
 typecheck: $(NODE_DEPS)
 	npx tsc --noEmit

@@ -10,6 +10,7 @@ import { factsFromFunctionConfiguration, type LambdaFunctionConfiguration } from
 import {
   configEvaluation,
   evaluateFunction,
+  evaluateUpdateMode,
   notApplicableReason,
   staleEvaluations,
   versionsBreakingPolicy,
@@ -50,6 +51,7 @@ interface Run {
   readonly deps: ConfigRuleDependencies;
   readonly modes: RuntimeManagementReader | undefined;
   readonly checkAliases: boolean;
+  readonly updateModeScope: boolean;
 }
 
 /**
@@ -77,8 +79,9 @@ export function createHandler(deps: ConfigRuleDependencies): (event: unknown, co
       policy,
       now: deps.now(),
       deps,
-      modes: req.parameters.checkUpdateMode === false ? undefined : new RuntimeManagementReader(deps.lambda, (reason) => logger.warn('update-mode rules skipped', { reason })),
-      checkAliases: req.parameters.checkAliasVersions !== false,
+      modes: req.parameters.checkUpdateMode === false && req.parameters.scope !== 'update-mode' ? undefined : new RuntimeManagementReader(deps.lambda, (reason) => logger.warn('update-mode rules skipped', { reason })),
+      checkAliases: req.parameters.checkAliasVersions !== false && req.parameters.scope !== 'update-mode',
+      updateModeScope: req.parameters.scope === 'update-mode',
     };
     const reporter = new EvaluationReporter(deps.config, req.resultToken);
     const failures: string[] = [];
@@ -156,6 +159,7 @@ async function listVersions(lambda: Lambda, functionName: string): Promise<Lambd
 
 /** Judges `$LATEST` and, where a published version breaks the policy, the aliases serving it. */
 async function judge(run: Run, facts: FunctionFacts, versions: readonly LambdaFunctionConfiguration[], ts: Date): Promise<ConfigEvaluation> {
+  if (run.updateModeScope) return evaluateUpdateMode(facts, run.policy, run.now, ts);
   const versionFacts = versions.map((v) => factsFromFunctionConfiguration(v, { tags: facts.tags }));
   const bad = versionsBreakingPolicy(versionFacts, run.policy, run.now);
   let aliases: AliasTarget[] = [];

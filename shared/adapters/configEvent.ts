@@ -66,6 +66,8 @@ const ruleParametersSchema = z
     checkUpdateMode: bool.optional(),
     /** Also judge the published versions that aliases point to. */
     checkAliasVersions: bool.optional(),
+    /** `runtime`: the whole policy; `update-mode`: only whether the update mode must change. */
+    scope: z.enum(['runtime', 'update-mode']).optional(),
   })
   .strict();
 export type RuleParameters = z.output<typeof ruleParametersSchema>;

@@ -3,6 +3,7 @@ import { SUMMARY_MAX, truncate, verdict, type Compliance } from '../evaluation/v
 import type { FunctionFacts } from '../facts/functionFacts.js';
 import type { ConfigurationItem } from '../adapters/configEvent.js';
 import type { Policy } from '../policy/policy.js';
+import { plannedModeChange } from '../remediation/modeChange.js';
 
 // The Config rule's decision, apart from its plumbing: facts in, evaluations out. No I/O.
 
@@ -72,4 +73,17 @@ export function staleEvaluations(previouslyEvaluated: Iterable<string>, existing
 /** The published versions whose own verdict is NON_COMPLIANT: the only ones worth an alias lookup. */
 export function versionsBreakingPolicy(versions: readonly FunctionFacts[], policy: Policy, now: number): FunctionFacts[] {
   return versions.filter((v) => verdict(evaluate(v, policy, now)).compliance === 'NON_COMPLIANT');
+}
+
+/**
+ * The update-mode view of a function, for the rule that drives the switch-mode remediation
+ * (AWS Config takes one remediation per rule): NON_COMPLIANT exactly when the policy asks for
+ * another runtime update mode and no waiver covers it.
+ */
+export function evaluateUpdateMode(facts: FunctionFacts, policy: Policy, now: number, orderingTimestamp: Date): ConfigEvaluation {
+  if (facts.packageType === 'Image') return configEvaluation(facts.name, 'NOT_APPLICABLE', 'Container image function: it has no runtime update mode.', orderingTimestamp);
+  if (facts.updateMode === undefined) return configEvaluation(facts.name, 'NOT_APPLICABLE', 'The runtime update mode could not be read.', orderingTimestamp);
+  const change = plannedModeChange(facts, evaluate(facts, policy, now));
+  if (!change) return configEvaluation(facts.name, 'COMPLIANT', `Update mode ${facts.updateMode} is what the policy asks for.`, orderingTimestamp);
+  return configEvaluation(facts.name, 'NON_COMPLIANT', `${change.ruleId} switch ${change.from} -> ${change.to}: ${change.reason}`, orderingTimestamp);
 }

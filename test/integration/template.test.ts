@@ -10,12 +10,7 @@ import { loadEvent, ROOT } from '../helpers/fixtures.js';
 
 const run = promisify(execFile);
 const bin = (tool: string): string => join(ROOT, '.venv', 'bin', tool);
-const env = {
-  ...process.env,
-  SAM_CLI_TELEMETRY: '0',
-  // SAM's esbuild builder looks for esbuild on the PATH: the project's own copy.
-  PATH: `${join(ROOT, 'node_modules', '.bin')}:${join(ROOT, '.venv', 'bin')}:${process.env.PATH ?? ''}`,
-};
+const env = { ...process.env, SAM_CLI_TELEMETRY: '0' };
 
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> }> };
 const template = parseTemplate(readFileSync(join(ROOT, 'template.yaml'), 'utf8')) as Template;
@@ -67,9 +62,9 @@ describe('template.yaml', () => {
     expect(template.Resources.ConfigRuleInvokePermission!.Properties).toMatchObject({ Principal: 'config.amazonaws.com', SourceAccount: { Ref: 'AWS::AccountId' } });
   });
 
-  it('builds with sam build into bundles that answer real events', async () => {
+  it('builds with sam build (scripts/sam-build.sh) into bundles that answer real events', async () => {
     // Act
-    await run(bin('sam'), ['build', '--parallel', '--build-dir', buildDir], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
+    await run('bash', [join(ROOT, 'scripts', 'sam-build.sh'), buildDir], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     const bundle = (await import(pathToFileURL(join(buildDir, 'RuntimeHookFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<{ hookStatus: string; errorCode?: string }> };
     // Assess: the bundled code, not the sources, decides
@@ -78,5 +73,13 @@ describe('template.yaml', () => {
     expect(await bundle.handler('garbage')).toMatchObject({ hookStatus: 'FAILED', errorCode: 'InternalFailure' });
     const rule = (await import(pathToFileURL(join(buildDir, 'ConfigRuleFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<unknown> };
     await expect(rule.handler({ invokingEvent: 'x' })).rejects.toThrow(/^Not an AWS Config rule event: /);
+    Object.assign(process.env, { AWS_REGION: 'eu-west-1', ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:alerts', NOTIFICATION_LOG_TABLE: 'log' });
+    for (const [fn, message] of [
+      ['NotifyFunction', /^Invalid notify input: functionName: /],
+      ['SwitchModeFunction', /^Invalid switch-mode input: functionName: /],
+    ] as const) {
+      const remediation = (await import(pathToFileURL(join(buildDir, fn, 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<unknown> };
+      await expect(remediation.handler({ functionName: '' }), fn).rejects.toThrow(message);
+    }
   }, 600_000);
 });

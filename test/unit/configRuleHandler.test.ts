@@ -126,6 +126,22 @@ describe('config rule: change-triggered', () => {
     expect(warn).toHaveBeenCalledWith('update-mode rules skipped', { reason: expect.stringContaining('GetRuntimeManagementConfig is not available at this endpoint') });
   });
 
+  it('in update-mode scope, is NON_COMPLIANT exactly when the mode must change, whatever the runtime', async () => {
+    const critical = { item: { tags: { 'runtime-warden:tier': 'critical' } }, parameters: { scope: 'update-mode' } };
+    const [auto] = await setup().handler(configEvent('change-python38', critical));
+    expect(auto).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringMatching(/^RW008 switch Auto -> FunctionUpdate: /) });
+    lambdaMock.on(GetRuntimeManagementConfigCommand).resolves({ UpdateRuntimeOn: 'FunctionUpdate' });
+    const [right] = await setup().handler(configEvent('change-python38', critical));
+    expect(right).toMatchObject({ ComplianceType: 'COMPLIANT', Annotation: 'Update mode FunctionUpdate is what the policy asks for.' });
+    expect(lambdaMock.commandCalls(ListVersionsByFunctionCommand)).toHaveLength(0);
+  });
+
+  it('in update-mode scope, is NOT_APPLICABLE when the mode cannot be read', async () => {
+    lambdaMock.on(GetRuntimeManagementConfigCommand).rejects(Object.assign(new SyntaxError('Unexpected token <'), { $metadata: { httpStatusCode: 404 } }));
+    const [e] = await setup().handler(configEvent('change-python38', { parameters: { scope: 'update-mode', checkUpdateMode: 'false' } }));
+    expect(e).toMatchObject({ ComplianceType: 'NOT_APPLICABLE', Annotation: 'The runtime update mode could not be read.' });
+  });
+
   it('applies approvedRuntimes from the rule parameters', async () => {
     const [e] = await setup().handler(configEvent('change-python38', { configuration: { runtime: 'python3.13' }, parameters: { approvedRuntimes: 'python3.12, python3.14' } }));
     expect(e).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: 'RW003 python3.13 is not on the approved runtime list. Upgrade to python3.14.' });

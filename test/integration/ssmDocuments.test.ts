@@ -1,0 +1,103 @@
+import { CreateDocumentCommand, DescribeDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { notifyInputSchema, switchModeInputSchema } from '../../shared/adapters/remediationInput.js';
+import { parseTemplate } from '../../shared/adapters/templateYaml.js';
+import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
+import { ROOT } from '../helpers/fixtures.js';
+
+type Resource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, any> };
+const resources = (parseTemplate(readFileSync(join(ROOT, 'template.yaml'), 'utf8')) as { Resources: Record<string, Resource> }).Resources;
+const ofType = (type: string): [string, Resource][] => Object.entries(resources).filter(([, r]) => r.Type === type);
+const documents = ofType('AWS::SSM::Document');
+const remediations = ofType('AWS::Config::RemediationConfiguration');
+
+// Which input each remediation function accepts, by its entry point.
+const INPUT_SCHEMAS: Record<string, z.ZodType> = {
+  'remediation/notify/handler.ts': notifyInputSchema,
+  'remediation/switch-mode/handler.ts': switchModeInputSchema,
+};
+
+/** Replaces {{ Param }} with the parameter's default, or a sample value. */
+function substitute(value: unknown, params: Record<string, { default?: unknown }>): unknown {
+  if (typeof value === 'string') {
+    const whole = /^\{\{\s*(\w+)\s*\}\}$/.exec(value);
+    if (whole) return String(params[whole[1]!]?.default ?? (whole[1] === 'FunctionName' ? 'orders-api' : 'x'));
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v) => substitute(v, params));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, params)]));
+  return value;
+}
+
+describe('SSM Automation documents', () => {
+  it('are two schema 0.3 Automation documents', () => {
+    expect(documents.map(([id]) => id).sort()).toEqual(['NotifyDocument', 'SwitchModeDocument']);
+    for (const [, d] of documents) {
+      expect(d.Properties).toMatchObject({ DocumentType: 'Automation', Content: { schemaVersion: '0.3', assumeRole: '{{ AutomationAssumeRole }}' } });
+    }
+  });
+
+  it.each(documents)('%s uses only parameters it declares, and every step invokes a function of the template with inputs it accepts', (_, doc) => {
+    const content = doc.Properties.Content;
+    const declared = new Set(Object.keys(content.parameters));
+    const used = [...JSON.stringify(content).matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!);
+    expect(used.filter((p) => !declared.has(p))).toEqual([]);
+    expect([...declared].filter((p) => !used.includes(p))).toEqual([]);
+    for (const step of content.mainSteps) {
+      expect(step).toMatchObject({ action: 'aws:invokeLambdaFunction', onFailure: 'Abort', inputs: { FunctionName: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } } });
+      const target = resources[step.inputs.FunctionName['Fn::GetAtt'][0]];
+      expect(target?.Type).toBe('AWS::Serverless::Function');
+      const schema = INPUT_SCHEMAS[target!.Metadata!.BuildProperties.EntryPoints[0]];
+      expect(schema, 'a remediation function').toBeDefined();
+      expect(schema!.safeParse(substitute(step.inputs.InputPayload, content.parameters)).error).toBeUndefined();
+    }
+    for (const out of content.outputs) expect(content.mainSteps.map((s: { name: string }) => s.name)).toContain(out.split('.')[0]);
+  });
+
+  it('are wired one to a Config rule each, given every parameter without a default, with a role that may only invoke their function', () => {
+    const rules = remediations.map(([, r]) => r.Properties.ConfigRuleName.Ref);
+    expect(new Set(rules).size).toBe(remediations.length);
+    for (const [, r] of remediations) {
+      const p = r.Properties;
+      expect(resources[p.ConfigRuleName.Ref]?.Type).toBe('AWS::Config::ConfigRule');
+      const doc = resources[p.TargetId.Ref]!;
+      expect(doc.Type).toBe('AWS::SSM::Document');
+      const params = doc.Properties.Content.parameters as Record<string, { default?: unknown }>;
+      expect(Object.keys(p.Parameters).sort()).toEqual(Object.keys(params).sort());
+      expect(p.Parameters.FunctionName).toEqual({ ResourceValue: { Value: 'RESOURCE_ID' } });
+      expect(p).toMatchObject({ TargetType: 'SSM_DOCUMENT', MaximumAutomaticAttempts: expect.any(Number), RetryAttemptSeconds: expect.any(Number) });
+      const role = resources[p.Parameters.AutomationAssumeRole.StaticValue.Values[0]['Fn::GetAtt'][0]]!;
+      expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'ssm.amazonaws.com' });
+      const statements = role.Properties.Policies.flatMap((x: { PolicyDocument: { Statement: unknown[] } }) => x.PolicyDocument.Statement);
+      expect(statements).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: doc.Properties.Content.mainSteps[0].inputs.FunctionName }]);
+    }
+  });
+
+  it('run notify automatically and switch-mode on request by default', () => {
+    expect(resources.NotifyRemediation!.Properties.Automatic).toEqual({ 'Fn::If': ['NotifyIsAutomatic', true, false] });
+    expect(resources.SwitchModeRemediation!.Properties.Automatic).toEqual({ 'Fn::If': ['SwitchModeIsAutomatic', true, false] });
+  });
+
+  describe('in the emulator', () => {
+    let moto: MotoServer;
+    let ssm: SSMClient;
+    beforeAll(async () => {
+      moto = await startMoto();
+      ssm = new SSMClient(moto.clientConfig);
+    });
+    afterAll(async () => {
+      ssm?.destroy();
+      await moto?.stop();
+    });
+
+    it.each(documents)('%s is accepted by CreateDocument and exposes its parameters', async (id, doc) => {
+      const content = JSON.parse(JSON.stringify(doc.Properties.Content).replace(/\{"Fn::GetAtt":\["(\w+)","Arn"\]\}/g, '"arn:aws:lambda:eu-west-1:123456789012:function:$1"'));
+      await ssm.send(new CreateDocumentCommand({ Name: id, DocumentType: 'Automation', DocumentFormat: 'JSON', Content: JSON.stringify(content) }));
+      const { Document } = await ssm.send(new DescribeDocumentCommand({ Name: id }));
+      expect(Document?.Parameters?.map((p) => p.Name).sort()).toEqual(Object.keys(content.parameters).sort());
+    });
+  });
+});
