@@ -7,8 +7,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createHandler } from '../hooks/runtime-hook/handler.js';
-import { lambdaFunctionsOf } from '../shared/adapters/template.js';
-import { parseTemplate } from '../shared/adapters/templateYaml.js';
+import { lambdaFunctionsOf } from '../shared/template/functions.js';
+import { parseTemplate } from '../shared/template/parse.js';
 import { DEFAULT_POLICY, evaluate, factsFromResourceProperties, parsePolicy, verdict, type FunctionFacts } from '../shared/index.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', 'shared', 'corpus');

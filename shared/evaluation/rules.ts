@@ -222,8 +222,11 @@ export const NOT_APPLICABLE: RuleMeta = { id: 'RW000', name: 'not-applicable', t
 export const WAIVER_APPLIED: RuleMeta = { id: 'RW013', name: 'waiver-applied', title: 'A waiver downgrades errors to warnings', severity: 'info' };
 export const WAIVER_EXPIRED: RuleMeta = { id: 'RW014', name: 'waiver-expired', title: 'A matching waiver has expired and has no effect', severity: 'warning' };
 export const WAIVER_TAG_INVALID: RuleMeta = { id: 'RW015', name: 'waiver-tag-invalid', title: 'Waiver tag is malformed or reaches too far', severity: 'warning' };
+/** Template scanning only: what the template alone cannot decide, and properties it cannot read. */
+export const EXPRESSION_UNRESOLVED: RuleMeta = { id: 'RW016', name: 'expression-unresolved', title: 'Runtime is an expression the template alone does not decide', severity: 'warning' };
+export const PROPERTIES_INVALID: RuleMeta = { id: 'RW017', name: 'properties-invalid', title: 'Function properties cannot be read', severity: 'error' };
 
 /** The whole rule catalogue, for documentation, SARIF rule lists and the test that pins the ids. */
-export const RULES: readonly RuleMeta[] = [NOT_APPLICABLE, ...CHECKS, WAIVER_APPLIED, WAIVER_EXPIRED, WAIVER_TAG_INVALID]
+export const RULES: readonly RuleMeta[] = [NOT_APPLICABLE, ...CHECKS, WAIVER_APPLIED, WAIVER_EXPIRED, WAIVER_TAG_INVALID, EXPRESSION_UNRESOLVED, PROPERTIES_INVALID]
   .map(({ id, name, title, severity }) => ({ id, name, title, severity }))
   .sort((a, b) => a.id.localeCompare(b.id));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { notifyInputSchema, switchModeInputSchema } from '../../shared/adapters/remediationInput.js';
-import { parseTemplate } from '../../shared/adapters/templateYaml.js';
+import { parseTemplate } from '../../shared/template/parse.js';
 import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
 import { ROOT } from '../helpers/fixtures.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseTemplate } from '../../shared/adapters/templateYaml.js';
+import { parseTemplate } from '../../shared/template/parse.js';
 import { loadEvent, ROOT } from '../helpers/fixtures.js';
 
 const run = promisify(execFile);

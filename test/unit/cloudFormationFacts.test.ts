@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { factsFromResourceProperties, InvalidFunctionPropertiesError } from '../../shared/index.js';
-import { lambdaFunctionsOf } from '../../shared/adapters/template.js';
-import { parseTemplate } from '../../shared/adapters/templateYaml.js';
+import { lambdaFunctionsOf } from '../../shared/template/functions.js';
+import { parseTemplate } from '../../shared/template/parse.js';
 
 const ctx = { logicalId: 'OrdersFunction', accountId: '123456789012', region: 'eu-west-1' };
 

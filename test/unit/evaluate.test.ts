@@ -255,6 +255,8 @@ describe('rule catalogue', () => {
       'RW013 waiver-applied info',
       'RW014 waiver-expired warning',
       'RW015 waiver-tag-invalid warning',
+      'RW016 expression-unresolved warning',
+      'RW017 properties-invalid error',
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTemplate } from '../../shared/adapters/templateYaml.js';
+import { parseTemplate } from '../../shared/template/parse.js';
 
 describe('parseTemplate', () => {
   it('turns short-form intrinsics into the long form', () => {

@@ -1,0 +1,22 @@
+import { summarise, type ScanReport } from '../report.js';
+
+export function renderJson(r: ScanReport): string {
+  return `${JSON.stringify(
+    {
+      tool: 'runtime-warden',
+      version: r.version,
+      policy: r.policy,
+      now: r.now.toISOString(),
+      summary: summarise(r),
+      files: r.files
+        .filter((f) => !f.skipped)
+        .map((f) => ({
+          path: f.path,
+          ...(f.error && { error: f.error }),
+          functions: f.functions.map(({ hookProperties: _, verdict, ...fn }) => ({ ...fn, compliance: verdict.compliance, summary: verdict.summary })),
+        })),
+    },
+    null,
+    2,
+  )}\n`;
+}

@@ -1,0 +1,55 @@
+import { relative } from 'node:path';
+import { RULES, type Severity } from '../../shared/index.js';
+import type { ScanReport } from '../report.js';
+
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+
+/** SARIF 2.1.0 for code-scanning tools: one result per finding, at the resource's line. */
+export function renderSarif(r: ScanReport, cwd = process.cwd()): string {
+  const uri = (p: string): string => relative(cwd, p).split('\\').join('/');
+  const ruleIndex = new Map(RULES.map((x, i) => [x.id, i]));
+  const results = r.files.flatMap((f) =>
+    f.functions.flatMap((fn) =>
+      fn.findings.map((x) => ({
+        ruleId: x.ruleId,
+        ruleIndex: ruleIndex.get(x.ruleId)!,
+        level: LEVEL[x.severity],
+        message: { text: `${fn.logicalId}: ${x.message}` },
+        locations: [
+          {
+            physicalLocation: { artifactLocation: { uri: uri(f.path) }, ...(fn.line !== undefined && { region: { startLine: fn.line } }) },
+            logicalLocations: [{ name: fn.logicalId, kind: 'resource', fullyQualifiedName: `${uri(f.path)}#${fn.logicalId}` }],
+          },
+        ],
+        partialFingerprints: { 'runtimeWarden/v1': `${uri(f.path)}#${fn.logicalId}#${x.ruleId}` },
+      })),
+    ),
+  );
+  const notifications = r.files
+    .filter((f) => f.error)
+    .map((f) => ({ level: 'error', message: { text: f.error! }, locations: [{ physicalLocation: { artifactLocation: { uri: uri(f.path) } } }] }));
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'runtime-warden',
+            version: r.version,
+            informationUri: 'https://github.com/runtime-warden/runtime-warden',
+            rules: RULES.map((x) => ({
+              id: x.id,
+              name: x.name,
+              shortDescription: { text: x.title },
+              defaultConfiguration: { level: LEVEL[x.severity] },
+            })),
+          },
+        },
+        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
+        results,
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}

@@ -1,0 +1,23 @@
+import { summarise, type ScanReport } from '../report.js';
+
+/** Grouped by file, one block per function with its line, then each finding. */
+export function renderText(r: ScanReport): string {
+  const out: string[] = [];
+  for (const f of r.files) {
+    if (f.skipped) continue;
+    out.push(f.path);
+    if (f.error) out.push(`  error  ${f.error}`);
+    for (const fn of f.functions) {
+      const runtime = fn.runtime ?? (fn.runtimeExpression ? fn.runtimeExpression.expression : '-');
+      out.push(`  ${String(fn.line ?? '?').padStart(4)}  ${fn.logicalId} (${fn.type})  ${runtime}  ${fn.verdict.compliance}`);
+      for (const x of fn.findings) out.push(`        ${x.severity.padEnd(7)} ${x.ruleId} ${x.message}`);
+    }
+    out.push('');
+  }
+  const s = summarise(r);
+  out.push(
+    `${s.functions} functions in ${s.templates} templates: ${s.nonCompliant} non-compliant, ${s.withWarnings} with warnings, ${s.notApplicable} not applicable` +
+      `${s.fileErrors > 0 ? `; ${s.fileErrors} files could not be scanned` : ''} (policy ${r.policy}, judged at ${r.now.toISOString().slice(0, 10)})`,
+  );
+  return `${out.join('\n')}\n`;
+}

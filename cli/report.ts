@@ -1,0 +1,41 @@
+import type { Severity } from '../shared/index.js';
+import type { ScannedFile } from '../shared/template/scan.js';
+
+export interface ScanReport {
+  readonly files: readonly ScannedFile[];
+  readonly now: Date;
+  readonly policy: string;
+  readonly version: string;
+}
+
+export interface ScanSummary {
+  readonly templates: number;
+  readonly functions: number;
+  readonly nonCompliant: number;
+  readonly withWarnings: number;
+  readonly notApplicable: number;
+  readonly fileErrors: number;
+  readonly skipped: number;
+}
+
+export function summarise(r: ScanReport): ScanSummary {
+  const fns = r.files.flatMap((f) => f.functions);
+  return {
+    templates: r.files.filter((f) => !f.error && !f.skipped).length,
+    functions: fns.length,
+    nonCompliant: fns.filter((f) => f.verdict.compliance === 'NON_COMPLIANT').length,
+    withWarnings: fns.filter((f) => f.verdict.compliance === 'COMPLIANT' && f.findings.some((x) => x.severity === 'warning')).length,
+    notApplicable: fns.filter((f) => f.verdict.compliance === 'NOT_APPLICABLE').length,
+    fileErrors: r.files.filter((f) => f.error).length,
+    skipped: r.files.filter((f) => f.skipped).length,
+  };
+}
+
+export type FailOn = 'error' | 'warning';
+
+/** 1 when a finding at or above `failOn` exists; else 2 when a file could not be scanned; else 0. */
+export function exitCode(r: ScanReport, failOn: FailOn): number {
+  const failing: readonly Severity[] = failOn === 'warning' ? ['error', 'warning'] : ['error'];
+  if (r.files.some((f) => f.functions.some((fn) => fn.findings.some((x) => failing.includes(x.severity))))) return 1;
+  return r.files.some((f) => f.error) ? 2 : 0;
+}
