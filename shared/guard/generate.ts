@@ -75,6 +75,8 @@ export function guardRules(policy: Policy, nowMs: number, source = 'policy'): st
     '',
     'rule runtime_warden_runtime_allowed when %rw_runtime_functions !empty {',
     '    %rw_runtime_functions {',
+    // A missing property is not a failed `in` for Guard: a Zip function without Runtime must fail.
+    '        Properties.Runtime exists',
     `        Properties.Runtime in ${list(allowed)}`,
     '        <<',
     '        runtime-warden RW001-RW006: the Lambda runtime must be an approved, supported runtime (not deprecated, not blocked by AWS, not denied).',

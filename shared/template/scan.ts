@@ -64,7 +64,9 @@ function tagsOf(tags: unknown, t: Record<string, unknown>): { Key: string; Value
 
 function hookProperties(props: Record<string, unknown>, runtime: unknown, t: Record<string, unknown>): Record<string, unknown> {
   const rmc = isRecord(props.RuntimeManagementConfig) ? props.RuntimeManagementConfig : undefined;
-  const out: Record<string, unknown> = {};
+  // Everything else as the template has it; the properties the policy reads, resolved.
+  const { Runtime: _r, FunctionName: _f, PackageType: _p, RuntimeManagementConfig: _m, Tags: _t, ...rest } = props;
+  const out: Record<string, unknown> = { ...rest };
   const set = (k: string, v: unknown): void => {
     if (v !== undefined) out[k] = v;
   };

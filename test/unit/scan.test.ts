@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, parsePolicy, parsePolicyText } from '../../shared/index.js';
+import { DEFAULT_POLICY, parsePolicyText } from '../../shared/index.js';
 import { MAX_TEMPLATE_BYTES, scanTemplateText, type ScannedFile } from '../../shared/template/scan.js';
 import { ROOT } from '../helpers/fixtures.js';
 
@@ -9,7 +9,7 @@ const NOW = Date.parse('2026-11-23T00:00:00Z');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'templates');
 const examplePolicy = parsePolicyText(readFileSync(join(ROOT, 'examples', 'policy.yaml'), 'utf8'));
 // Templates carry no account: waivers scoped to one never match there, so the fixture uses one without.
-const fixturePolicy = parsePolicy({ ...examplePolicy.document, waivers: [{ function: 'legacy-billing-*', expires: '2027-01-31', reason: 'CHG-4711', rules: ['RW003', 'RW004'] }] });
+const fixturePolicy = parsePolicyText(readFileSync(join(ROOT, 'test', 'fixtures', 'policies', 'fixture-policy.yaml'), 'utf8'));
 
 function scan(name: string, policy = DEFAULT_POLICY, explicit = true): ScannedFile {
   return scanTemplateText(name, readFileSync(join(FIXTURES, name), 'utf8'), policy, NOW, explicit);

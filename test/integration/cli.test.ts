@@ -1,0 +1,135 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import AjvDraft04 from 'ajv-draft-04';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/fixtures.js';
+
+const exec = promisify(execFile);
+const BIN = join(ROOT, 'dist', 'runtime-warden.mjs');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'templates');
+const POLICY = join(ROOT, 'test', 'fixtures', 'policies', 'fixture-policy.yaml');
+const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+
+/** Runs the built CLI as a user would; never rejects, so exit codes can be asserted. */
+async function cli(args: string[], cwd = ROOT, command = process.execPath, pre: string[] = [BIN]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(command, [...pre, ...args], { cwd, env, maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('runtime-warden scan', () => {
+  const work = mkdtempSync(join(tmpdir(), 'rw-cli-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('npx runtime-warden scan reports exactly the functions inheriting a deprecated runtime from Globals, with file and line, and exits 1', async () => {
+    // Prepare
+    const dir = join(work, 'sam-app');
+    cpSync(join(FIXTURES, 'sam-globals.yaml'), join(dir, 'template.yaml'), { recursive: true });
+    // Act
+    const { code, stdout } = await cli(['scan', dir, '--now', '2026-11-23'], ROOT, 'npx', ['runtime-warden']);
+    // Assess
+    expect(code).toBe(1);
+    const flagged = stdout.split('\n').filter((l) => /NON_COMPLIANT$/.test(l));
+    expect(flagged).toEqual(['    10  InheritsOne (AWS::Serverless::Function)  nodejs16.x  NON_COMPLIANT', '    14  InheritsTwo (AWS::Serverless::Function)  nodejs16.x  NON_COMPLIANT']);
+    expect(stdout).toContain(`${join(dir, 'template.yaml')}\n`);
+    expect(stdout).toContain('4 functions in 1 templates: 2 non-compliant, 0 with warnings, 1 not applicable');
+  });
+
+  it('passes the project template: exit 0', async () => {
+    const { code, stdout } = await cli(['scan', 'template.yaml']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/\d+ functions in 1 templates: 0 non-compliant/);
+  });
+
+  it('scans the current folder by default, skipping node_modules and non-templates', async () => {
+    const dir = join(work, 'default');
+    cpSync(join(FIXTURES, 'good-current.yaml'), join(dir, 'infra', 'stack.yaml'), { recursive: true });
+    cpSync(join(FIXTURES, 'bad-lifecycle.yaml'), join(dir, 'node_modules', 'dep', 'template.yaml'), { recursive: true });
+    cpSync(join(FIXTURES, 'malformed', 'kubernetes.yaml'), join(dir, 'k8s.yaml'));
+    const { code, stdout } = await cli(['scan', '--now', '2026-11-23'], dir);
+    expect(code).toBe(0);
+    expect(stdout).toContain('3 functions in 1 templates: 0 non-compliant');
+    expect(stdout).not.toContain('node_modules');
+  });
+
+  it('writes JSON with every function and its findings', async () => {
+    const { code, stdout } = await cli(['scan', FIXTURES, '--format', 'json', '--now', '2026-11-23', '--policy', POLICY]);
+    const report = JSON.parse(stdout);
+    expect(code).toBe(1);
+    expect(report.summary).toEqual({ templates: 8, functions: 30, nonCompliant: 16, withWarnings: 5, notApplicable: 1, fileErrors: 2, skipped: 2 });
+    const worker = report.files.find((f: { path: string }) => f.path.endsWith('nested/child.yaml')).functions[0];
+    expect(worker).toMatchObject({ logicalId: 'ChildWorker', line: 3, runtime: 'ruby3.2', compliance: 'NON_COMPLIANT', findings: [{ ruleId: 'RW003' }, { ruleId: 'RW004' }] });
+  });
+
+  it('writes SARIF 2.1.0 that validates against its schema, one result per finding at the resource line', async () => {
+    const { code, stdout } = await cli(['scan', FIXTURES, '--format', 'sarif', '--now', '2026-11-23'], ROOT);
+    const sarif = JSON.parse(stdout);
+    const schema = JSON.parse(readFileSync(join(ROOT, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json'), 'utf8'));
+    // SARIF's schema is JSON Schema draft 4, with a pattern that is not valid in Unicode mode.
+    const validate = new AjvDraft04.default({ strict: false, allErrors: true, unicodeRegExp: false }).compile(schema);
+    expect(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    expect(validate({ ...sarif, version: '2.0.0' })).toBe(false);
+    expect(code).toBe(1);
+    const inherit = sarif.runs[0].results.filter((r: { message: { text: string } }) => r.message.text.startsWith('InheritsOne:'));
+    expect(inherit).toEqual([expect.objectContaining({ ruleId: 'RW004', level: 'error', locations: [expect.objectContaining({ physicalLocation: { artifactLocation: { uri: 'test/fixtures/templates/sam-globals.yaml' }, region: { startLine: 10 } } })] })]);
+    expect(sarif.runs[0].invocations[0].toolExecutionNotifications).toHaveLength(2);
+  });
+
+  it('writes well-formed JUnit XML with a failure per non-compliant function', async () => {
+    const { stdout } = await cli(['scan', join(FIXTURES, 'bad-lifecycle.yaml'), join(FIXTURES, 'good-current.yaml'), '--format', 'junit', '--now', '2026-11-23']);
+    expect(XMLValidator.validate(stdout)).toBe(true);
+    const xml = new XMLParser({ ignoreAttributes: false }).parse(stdout);
+    expect(xml.testsuites).toMatchObject({ '@_tests': '8', '@_failures': '5', '@_errors': '0' });
+  });
+
+  it('writes to --output', async () => {
+    const out = join(work, 'report.json');
+    expect((await cli(['scan', join(FIXTURES, 'good-current.yaml'), '--format', 'json', '--output', out])).code).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8')).summary.functions).toBe(3);
+  });
+
+  it('fails on warnings only when asked to', async () => {
+    const file = join(FIXTURES, 'parameters.yaml');
+    const args = ['scan', file, '--now', '2026-11-23', '--policy', POLICY];
+    writeFileSync(join(work, 'warn-only.yaml'), 'Resources:\n  F:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: !ImportValue shared }\n');
+    expect((await cli(['scan', join(work, 'warn-only.yaml')])).code).toBe(0);
+    expect((await cli(['scan', join(work, 'warn-only.yaml'), '--fail-on', 'warning'])).code).toBe(1);
+    expect((await cli(args)).code).toBe(1);
+  });
+
+  it('reports malformed files per file and carries on; exits 2 when nothing else is wrong', async () => {
+    const dir = join(work, 'mixed');
+    cpSync(join(FIXTURES, 'malformed'), dir, { recursive: true });
+    cpSync(join(FIXTURES, 'good-current.yaml'), join(dir, 'good.yaml'));
+    const { code, stdout, stderr } = await cli(['scan', dir]);
+    expect(code).toBe(2);
+    expect(stdout).toContain('3 functions in 1 templates: 0 non-compliant');
+    expect(stderr).toContain('alias-bomb.yaml: not valid YAML or JSON: Excessive alias count');
+    expect(stderr).toContain('broken.yaml: not valid YAML or JSON');
+    expect(stderr).not.toContain('kubernetes.yaml');
+  });
+
+  it.each([
+    [['scan', 'no/such/path'], 'runtime-warden: no/such/path: no such file or folder'],
+    [['scan', 'template.yaml', '--policy', 'missing.yaml'], 'runtime-warden: cannot read policy file missing.yaml: ENOENT'],
+    [['scan', 'template.yaml', '--policy', 'package.json'], 'runtime-warden: Invalid policy file package.json: version: '],
+    [['scan', '--format', 'xml'], 'runtime-warden: --format must be one of text, json, sarif, junit'],
+    [['scan', '--now', 'tomorrow'], 'runtime-warden: --now tomorrow is not a date (YYYY-MM-DD)'],
+    [['scan', '--fail-on', 'info'], 'runtime-warden: --fail-on must be error or warning'],
+    [['deploy'], 'runtime-warden: unknown command deploy'],
+    [['scan', '--colour'], "runtime-warden: Unknown option '--colour'"],
+  ])('exits 2 with the error on stderr for %j', async (args, message) => {
+    const { code, stderr, stdout } = await cli(args);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+    expect(stdout).toBe('');
+  });
+});

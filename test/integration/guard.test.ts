@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parsePolicyText } from '../../shared/index.js';
+import { guardRules } from '../../shared/guard/generate.js';
+import { scanTemplateText } from '../../shared/template/scan.js';
+import { ROOT } from '../helpers/fixtures.js';
+
+const exec = promisify(execFile);
+const GUARD = join(ROOT, 'node_modules', '@cdklabs', 'cdk-validator-cfnguard', 'bin', 'ubuntu', process.arch === 'arm64' ? 'aarch64' : 'x86_64', 'cfn-guard');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'templates');
+const NOW = Date.parse('2026-11-23T00:00:00Z');
+const policy = parsePolicyText(readFileSync(join(ROOT, 'test', 'fixtures', 'policies', 'fixture-policy.yaml'), 'utf8'));
+
+/**
+ * `cfn-guard validate` over a folder of data files: PASS or FAIL per file (exit 19 means some
+ * failed). A file no rule applies to (SKIP) passes, as the Guard hook lets it through.
+ */
+async function guard(rules: string, data: string): Promise<Map<string, string>> {
+  let stdout: string;
+  try {
+    ({ stdout } = await exec(GUARD, ['validate', '-r', rules, '-d', data, '--show-summary', 'all'], { maxBuffer: 64 * 1024 * 1024 }));
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    if (e.code !== 19) throw new Error(`cfn-guard failed (${e.code}): ${e.stderr}`);
+    stdout = e.stdout;
+  }
+  return new Map([...stdout.matchAll(/^(\S+) Status = (PASS|FAIL|SKIP)$/gm)].map((m) => [m[1]!, m[2] === 'FAIL' ? 'FAIL' : 'PASS']));
+}
+
+function templates(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? templates(join(dir, n)) : /\.(ya?ml|json)$/.test(n) ? [join(dir, n)] : []));
+}
+
+describe('generated Guard rules', () => {
+  const work = mkdtempSync(join(tmpdir(), 'rw-guard-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const rules = join(work, 'runtime-warden.guard');
+  writeFileSync(rules, guardRules(policy, NOW, 'the fixture policy'));
+
+  it('agree with the scanner on every function of every fixture, as the Guard hook sees it', async () => {
+    // Prepare: each function as a Guard hook receives it (resolved properties, SAM transformed).
+    const data = join(work, 'hook-inputs');
+    mkdirSync(data);
+    const expected = new Map<string, string>();
+    for (const file of templates(FIXTURES)) {
+      const scanned = scanTemplateText(file, readFileSync(file, 'utf8'), policy, NOW);
+      for (const fn of scanned.functions) {
+        // What the template alone does not decide is judged at deploy time, with the value then.
+        if (fn.findings.some((f) => f.ruleId === 'RW016')) continue;
+        const name = `${relative(FIXTURES, file).replace(/\W/g, '_')}__${fn.logicalId}.json`;
+        writeFileSync(join(data, name), JSON.stringify({ Resources: { [fn.logicalId]: { Type: 'AWS::Lambda::Function', Properties: fn.hookProperties } } }));
+        expected.set(name, fn.verdict.compliance === 'NON_COMPLIANT' ? 'FAIL' : 'PASS');
+      }
+    }
+    // Act
+    const actual = await guard(rules, data);
+    // Assess
+    const verdicts = [...expected].map(([name, scanner]) => ({ name, scanner, guard: actual.get(join(data, name)) }));
+    const disagreements = verdicts.filter((v) => v.scanner !== v.guard);
+    expect(verdicts.length).toBe(28);
+    expect(verdicts.filter((v) => v.scanner === 'FAIL').length).toBe(16);
+    expect(disagreements, JSON.stringify(disagreements, null, 2)).toEqual([]);
+  });
+
+  it('pass a DELETE, whose properties are empty', async () => {
+    const data = join(work, 'delete');
+    mkdirSync(data);
+    writeFileSync(join(data, 'delete.json'), JSON.stringify({ HookContext: { InvocationPoint: 'DELETE_PRE_PROVISION' }, Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: {} } } }));
+    expect([...(await guard(rules, data)).values()]).toEqual(['PASS']);
+  });
+
+  it('judge plain templates in a pipeline', async () => {
+    const data = join(work, 'plain');
+    mkdirSync(data);
+    for (const f of ['good-current.yaml', 'bad-lifecycle.yaml', 'tiers-modes.yaml']) writeFileSync(join(data, f), readFileSync(join(FIXTURES, f)));
+    const statuses = await guard(rules, data);
+    expect(Object.fromEntries([...statuses].map(([k, v]) => [relative(data, k), v]))).toEqual({ 'bad-lifecycle.yaml': 'FAIL', 'good-current.yaml': 'PASS', 'tiers-modes.yaml': 'FAIL' });
+  });
+
+  it('carry the failing rule and its message', async () => {
+    const data = join(work, 'one');
+    mkdirSync(data);
+    writeFileSync(join(data, 't.json'), JSON.stringify({ Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs16.x' } } } }));
+    const out = await exec(GUARD, ['validate', '-r', rules, '-d', data]).catch((e: { code: number; stdout: string }) => e);
+    expect((out as { code: number }).code).toBe(19);
+    expect((out as { stdout: string }).stdout).toContain('runtime-warden RW001-RW006: the Lambda runtime must be an approved, supported runtime');
+  });
+});
