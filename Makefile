@@ -8,19 +8,22 @@ export SAM_CLI_TELEMETRY := 0
 VENV := .venv
 NODE_DEPS := node_modules/.installed
 PY_TOOLS := $(VENV)/.installed
+# checkov pins a boto3 that the SAM CLI cannot share: a virtualenv of its own.
+CHECKOV := .venv-checkov/.installed
 
 .PHONY: run test bench typecheck build
 
 run: $(NODE_DEPS) $(PY_TOOLS)
 	npx tsx scripts/run-local.ts
 
-test: $(NODE_DEPS) $(PY_TOOLS)
+test: $(NODE_DEPS) $(PY_TOOLS) $(CHECKOV)
 	npx tsc --noEmit
 	status=0; npx vitest run || status=$$?; node scripts/test-summary.mjs; exit $$status
 
-bench: $(NODE_DEPS) $(PY_TOOLS)
+bench: $(NODE_DEPS) $(PY_TOOLS) $(CHECKOV)
 	npx tsx bench/evaluate.bench.ts
 	npx tsx bench/configRule.bench.ts
+	npm run --silent build:cli && npx tsx bench/scanner.bench.ts
 
 build: $(NODE_DEPS) $(PY_TOOLS)
 	bash scripts/sam-build.sh .aws-sam/build
@@ -35,4 +38,9 @@ $(NODE_DEPS): package.json package-lock.json
 $(PY_TOOLS): requirements-tools.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+	touch $@
+
+$(CHECKOV): requirements-checkov.txt
+	python3 -m venv .venv-checkov
+	.venv-checkov/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 	touch $@

@@ -15,7 +15,11 @@ const functionProperties = z.object({
   Code: z.object({ ImageUri: z.unknown().optional() }).loose().optional(),
   ImageUri: z.unknown().optional(),
   Tags: z.union([tagList, tagMap]).optional(),
-  Layers: z.array(z.string()).optional(),
+  // Layers are facts, not judged: an entry that is not a plain ARN is left out rather than refused.
+  Layers: z
+    .array(z.unknown())
+    .transform((xs) => xs.filter((x): x is string => typeof x === 'string'))
+    .optional(),
   RuntimeManagementConfig: z
     .object({ UpdateRuntimeOn: updateMode, RuntimeVersionArn: z.string().optional() })
     .loose()

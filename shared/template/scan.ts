@@ -78,6 +78,7 @@ function hookProperties(props: Record<string, unknown>, runtime: unknown, t: Rec
     const arn = first(rmc.RuntimeVersionArn, t);
     set('RuntimeManagementConfig', { ...(mode !== undefined && { UpdateRuntimeOn: mode }), ...(arn !== undefined && { RuntimeVersionArn: arn }) });
   }
+  if (Array.isArray(props.Layers)) out.Layers = props.Layers.map((l) => first(l, t)).filter((l) => typeof l === 'string');
   const tags = tagsOf(props.Tags, t);
   if (tags.length > 0) out.Tags = tags;
   return out;
