@@ -103,4 +103,4 @@ function fromEnvironment(): NotifyDependencies {
 
 // Built on first use, once per container: a missing setting fails the invocation, saying which.
 let configured: ReturnType<typeof createHandler> | undefined;
-export const handler = (event: unknown, context?: { invokedFunctionArn?: string }): Promise<NotifyResult> => (configured ??= createHandler(fromEnvironment()))(event, context);
+export const handler = async (event: unknown, context?: { invokedFunctionArn?: string }): Promise<NotifyResult> => (configured ??= createHandler(fromEnvironment()))(event, context);

@@ -62,6 +62,24 @@ describe('template.yaml', () => {
     expect(template.Resources.ConfigRuleInvokePermission!.Properties).toMatchObject({ Principal: 'config.amazonaws.com', SourceAccount: { Ref: 'AWS::AccountId' } });
   });
 
+  it('deploys the Lambda hook, the Guard hook or both, as HookMode says, the Guard hook reading the published rules', () => {
+    expect(template.Resources.RuntimeHook).toMatchObject({ Condition: 'UseLambdaHook' });
+    expect(template.Resources.GuardHook).toMatchObject({
+      Type: 'AWS::CloudFormation::GuardHook',
+      Condition: 'UseGuardHook',
+      Properties: {
+        RuleLocation: { Uri: { 'Fn::GetAtt': ['GuardRules', 'Uri'] } },
+        FailureMode: { Ref: 'HookFailureMode' },
+        TargetFilters: { Actions: ['CREATE', 'UPDATE'], InvocationPoints: ['PRE_PROVISION'], TargetNames: ['AWS::Lambda::Function'] },
+      },
+    });
+    expect(template.Resources.GuardRules!.Properties).toMatchObject({ ServiceToken: { 'Fn::GetAtt': ['GuardRulesFunction', 'Arn'] } });
+    expect((template as unknown as { Conditions: Record<string, unknown> }).Conditions).toMatchObject({
+      UseLambdaHook: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'HookMode' }, 'guard'] }] },
+      UseGuardHook: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'HookMode' }, 'lambda'] }] },
+    });
+  });
+
   it('builds with sam build (scripts/sam-build.sh) into bundles that answer real events', async () => {
     // Act
     await run('bash', [join(ROOT, 'scripts', 'sam-build.sh'), buildDir], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
@@ -81,5 +99,7 @@ describe('template.yaml', () => {
       const remediation = (await import(pathToFileURL(join(buildDir, fn, 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<unknown> };
       await expect(remediation.handler({ functionName: '' }), fn).rejects.toThrow(message);
     }
+    const rules = (await import(pathToFileURL(join(buildDir, 'GuardRulesFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<unknown> };
+    await expect(rules.handler({})).rejects.toThrow('Environment variable RULES_BUCKET is required');
   }, 600_000);
 });
