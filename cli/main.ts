@@ -4,13 +4,19 @@ import { parseArgs } from 'node:util';
 import pkg from '../package.json' with { type: 'json' };
 import { DEFAULT_POLICY, parsePolicyText, type Policy } from '../shared/index.js';
 import { guardRules } from '../shared/guard/generate.js';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { readAggregator, readRegions } from '../shared/io/inventorySources.js';
+import { inventoryRow } from '../shared/report/inventory.js';
 import { scanTemplateText } from '../shared/template/scan.js';
+import { renderHtml } from './reportFormats/html.js';
+import { renderCsv, renderJson as renderInventoryJson } from './reportFormats/tabular.js';
 import { findTemplates } from './files.js';
-import { renderJson } from './formats/json.js';
-import { renderJunit } from './formats/junit.js';
-import { renderSarif } from './formats/sarif.js';
-import { renderText } from './formats/text.js';
-import { exitCode, type FailOn, type ScanReport } from './report.js';
+import { renderJson } from './scanFormats/json.js';
+import { renderJunit } from './scanFormats/junit.js';
+import { renderSarif } from './scanFormats/sarif.js';
+import { renderText } from './scanFormats/text.js';
+import { exitCode, type FailOn, type ScanReport } from './scanReport.js';
 
 const USAGE = `Usage:
   runtime-warden scan [paths...] [--format text|json|sarif|junit] [--policy FILE] [--now YYYY-MM-DD]
@@ -20,6 +26,11 @@ const USAGE = `Usage:
       Exit code: 0 nothing breaks the policy, 1 something does, 2 usage or input errors.
   runtime-warden guard [--policy FILE] [--now YYYY-MM-DD] [--output FILE]
       Writes AWS CloudFormation Guard rules generated from the policy.
+  runtime-warden report [--aggregator NAME | --regions r1,r2] [--format html|csv|json] [--policy FILE]
+                        [--now YYYY-MM-DD] [--output FILE]
+      An inventory of every Lambda function and where it stands against the policy: from an AWS
+      Config aggregator (the whole organisation), or from the Lambda API of the current account
+      in the given regions (default: AWS_REGION). Progress goes to stderr.
 `;
 
 class UsageError extends Error {
@@ -53,16 +64,52 @@ function write(text: string, output: string | undefined): void {
   else process.stdout.write(text);
 }
 
-function main(argv: string[]): number {
+const REPORT_FORMATS = { html: renderHtml, csv: renderCsv, json: renderInventoryJson } as const;
+const clientConfig = { retryMode: 'adaptive', maxAttempts: 6 } as const;
+
+/** Progress on stderr: one line rewritten in place on a terminal, plain lines otherwise. */
+function progress(message: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${message}`);
+  else process.stderr.write(`${message}\n`);
+}
+
+async function inventory(values: { format?: string; aggregator?: string; regions?: string; output?: string }, policy: Policy, policyName: string, now: number): Promise<number> {
+  const render = REPORT_FORMATS[(values.format ?? 'html') as keyof typeof REPORT_FORMATS];
+  if (!render) throw new UsageError(`--format must be one of ${Object.keys(REPORT_FORMATS).join(', ')} for report`);
+  if (values.aggregator && values.regions) throw new UsageError('give --aggregator or --regions, not both');
+  let facts;
+  let source: string;
+  if (values.aggregator) {
+    const config = new ConfigServiceClient(clientConfig);
+    facts = await readAggregator(config, values.aggregator, progress);
+    source = `AWS Config aggregator ${values.aggregator}`;
+  } else {
+    const regions = (values.regions ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+    if (regions.length === 0) throw new UsageError('no region: give --regions or set AWS_REGION');
+    const clients = new Map<string, LambdaClient>();
+    facts = await readRegions((region) => clients.get(region) ?? clients.set(region, new LambdaClient({ ...clientConfig, region })).get(region)!, regions, progress);
+    source = `Lambda API of the current account in ${regions.join(', ')}`;
+  }
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  const rows = facts.map((f) => inventoryRow(f, policy, now)).sort((a, b) => a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region) || a.name.localeCompare(b.name));
+  const leadTimes = [...policy.tiers.values()].map((t) => `${t.name} ${t.upgradeLeadDays} days`).join(', ');
+  write(render({ rows, now: new Date(now), policy: policyName, source, version: pkg.version, leadTimes }), values.output);
+  progress(`${rows.length} functions reported`);
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
-      format: { type: 'string', default: 'text' },
+      format: { type: 'string' },
       policy: { type: 'string' },
       now: { type: 'string' },
       'fail-on': { type: 'string', default: 'error' },
       output: { type: 'string', short: 'o' },
+      aggregator: { type: 'string' },
+      regions: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     },
@@ -83,8 +130,12 @@ function main(argv: string[]): number {
     write(guardRules(policy, now, name === 'bundled default' ? 'the bundled default policy' : name), values.output);
     return 0;
   }
+  if (command === 'report') {
+    if (paths.length > 0) throw new UsageError('report takes no paths');
+    return inventory(values, policy, name, now);
+  }
   if (command !== 'scan') throw new UsageError(`unknown command ${command}`);
-  const render = FORMATS[values.format as keyof typeof FORMATS];
+  const render = FORMATS[(values.format ?? 'text') as keyof typeof FORMATS];
   if (!render) throw new UsageError(`--format must be one of ${Object.keys(FORMATS).join(', ')}`);
   const failOn = values['fail-on'];
   if (failOn !== 'error' && failOn !== 'warning') throw new UsageError('--fail-on must be error or warning');
@@ -104,7 +155,7 @@ function main(argv: string[]): number {
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
   const e = err as Error;
   process.stderr.write(`runtime-warden: ${e.message}\n`);

@@ -42,3 +42,27 @@ export function factsFromConfigurationItem(item: ConfigurationItem, extras: Lamb
   const region = facts.region ?? item.awsRegion ?? undefined;
   return { ...facts, ...(accountId && { accountId }), ...(region && { region }) };
 }
+
+/** One row of SelectAggregateResourceConfig (a JSON string), selecting the fields in AGGREGATOR_QUERY. */
+export function factsFromAggregatorResult(json: string): FunctionFacts {
+  let r: Json;
+  try {
+    r = JSON.parse(json) as Json;
+  } catch {
+    throw new InvalidEventError(`Aggregator result is not JSON: ${json.slice(0, 80)}`);
+  }
+  const tags = Array.isArray(r.tags) ? Object.fromEntries((r.tags as Json[]).map((t) => [String(t.key), String(t.value)])) : {};
+  return factsFromConfigurationItem({
+    resourceType: 'AWS::Lambda::Function',
+    resourceId: String(r.resourceId ?? r.resourceName ?? ''),
+    resourceName: str(r.resourceName) ?? null,
+    awsRegion: str(r.awsRegion) ?? null,
+    awsAccountId: str(r.accountId) ?? null,
+    configuration: (r.configuration as Json | undefined) ?? {},
+    tags,
+  });
+}
+
+/** The advanced query for every Lambda function an aggregator knows, with what the policy reads. */
+export const AGGREGATOR_QUERY =
+  "SELECT accountId, awsRegion, resourceId, resourceName, configuration.functionArn, configuration.runtime, configuration.packageType, configuration.lastModified, tags WHERE resourceType = 'AWS::Lambda::Function'";

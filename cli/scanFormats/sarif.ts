@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { RULES, type Severity } from '../../shared/index.js';
-import type { ScanReport } from '../report.js';
+import type { ScanReport } from '../scanReport.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 

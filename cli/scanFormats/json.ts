@@ -1,4 +1,4 @@
-import { summarise, type ScanReport } from '../report.js';
+import { summarise, type ScanReport } from '../scanReport.js';
 
 export function renderJson(r: ScanReport): string {
   return `${JSON.stringify(

@@ -1,4 +1,4 @@
-import type { ScanReport } from '../report.js';
+import type { ScanReport } from '../scanReport.js';
 
 const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 

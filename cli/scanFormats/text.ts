@@ -1,4 +1,4 @@
-import { summarise, type ScanReport } from '../report.js';
+import { summarise, type ScanReport } from '../scanReport.js';
 
 /** Grouped by file, one block per function with its line, then each finding. */
 export function renderText(r: ScanReport): string {

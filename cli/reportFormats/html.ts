@@ -1,0 +1,111 @@
+import { totals, upgradeCalendar, type InventoryRow } from '../../shared/report/inventory.js';
+import type { InventoryReport } from './report.js';
+
+const esc = (s: unknown): string => String(s ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+const PHASE_COLOURS: Record<string, string> = {
+  active: '#2e7d32',
+  deprecated: '#ef6c00',
+  'create-blocked': '#c62828',
+  'update-blocked': '#6a1b9a',
+  unknown: '#455a64',
+  'container-image': '#1565c0',
+};
+
+/** A horizontal bar chart as inline SVG: no script, no network. */
+function barChart(id: string, title: string, counts: Record<string, number>, colour: (k: string) => string): string {
+  const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+  const max = Math.max(1, ...entries.map(([, v]) => v));
+  const rowH = 22;
+  const bars = entries
+    .map(([k, v], i) => {
+      const w = Math.max(2, Math.round((v / max) * 360));
+      const y = i * rowH;
+      return `<g class="bar" data-key="${esc(k)}" data-value="${v}"><text x="0" y="${y + 15}">${esc(k)}</text><rect x="150" y="${y + 3}" width="${w}" height="16" fill="${colour(k)}"></rect><text x="${156 + w}" y="${y + 15}">${v}</text></g>`;
+    })
+    .join('');
+  return `<figure><figcaption>${esc(title)}</figcaption><svg id="${id}" role="img" aria-label="${esc(title)}" width="560" height="${entries.length * rowH + 4}" xmlns="http://www.w3.org/2000/svg">${bars}</svg></figure>`;
+}
+
+function table(id: string, columns: [keyof InventoryRow, string][], rows: readonly InventoryRow[]): string {
+  const head = columns.map(([k, label], i) => `<th data-col="${i}" data-key="${String(k)}" scope="col">${esc(label)}</th>`).join('');
+  const body = rows
+    .map(
+      (r) =>
+        `<tr class="${esc(r.compliance)}">${columns
+          .map(([k]) => {
+            const v = r[k];
+            return `<td data-sort="${esc(typeof v === 'number' ? String(v).padStart(8, '0') : (v ?? ''))}">${esc(v ?? '')}</td>`;
+          })
+          .join('')}</tr>`,
+    )
+    .join('\n');
+  return `<table id="${id}" class="sortable"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+/** One self-contained page: summary, charts, upgrade calendar, and the sortable inventory. */
+export function renderHtml(r: InventoryReport): string {
+  const t = totals(r.rows);
+  const calendar = upgradeCalendar(r.rows);
+  const phases = Object.keys(PHASE_COLOURS);
+  const accountRows = Object.entries(t.byAccount)
+    .map(([a, c]) => `<tr><th scope="row">${esc(a)}</th>${phases.map((p) => `<td>${c[p] ?? 0}</td>`).join('')}<td>${Object.values(c).reduce((x, y) => x + y, 0)}</td></tr>`)
+    .join('');
+  const card = (label: string, value: number, cls: string): string => `<div class="card ${cls}"><span class="value" data-total="${esc(cls)}">${value}</span><span>${esc(label)}</span></div>`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>runtime-warden inventory</title>
+<style>
+body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }
+h1 { margin-bottom: 0; } .meta { color: #666; margin-top: .2em; }
+.cards { display: flex; gap: 1em; margin: 1em 0; } .card { border: 1px solid #ddd; border-radius: 6px; padding: .8em 1.2em; min-width: 8em; }
+.card .value { display: block; font-size: 2em; font-weight: 600; } .NON_COMPLIANT .value { color: #c62828; } .COMPLIANT .value { color: #2e7d32; }
+.charts { display: flex; flex-wrap: wrap; gap: 2em; } figure { margin: 0; } figcaption { font-weight: 600; margin-bottom: .4em; }
+svg text { font-size: 12px; }
+table { border-collapse: collapse; margin: 1em 0; } th, td { border-bottom: 1px solid #eee; padding: .3em .6em; text-align: left; }
+table.sortable th { cursor: pointer; background: #f5f5f5; } table.sortable th[aria-sort]::after { content: attr(data-arrow); }
+tr.NON_COMPLIANT td:first-child { border-left: 3px solid #c62828; }
+</style>
+</head>
+<body>
+<h1>Lambda runtimes across the organisation</h1>
+<p class="meta">Source: ${esc(r.source)} · Policy: ${esc(r.policy)} · Judged at ${esc(r.now.toISOString())} · runtime-warden ${esc(r.version)}</p>
+<section id="summary">
+<div class="cards">${card('functions', t.functions, 'functions')}${card('non-compliant', t.byCompliance.NON_COMPLIANT ?? 0, 'NON_COMPLIANT')}${card('compliant', t.byCompliance.COMPLIANT ?? 0, 'COMPLIANT')}${card('not applicable', t.byCompliance.NOT_APPLICABLE ?? 0, 'NOT_APPLICABLE')}</div>
+<div class="charts">
+${barChart('phase-chart', 'Functions by lifecycle phase', t.byPhase, (k) => PHASE_COLOURS[k] ?? '#888')}
+${barChart('runtime-chart', 'Functions by runtime', t.byRuntime, () => '#546e7a')}
+</div>
+<h2>Per account</h2>
+<table id="accounts"><thead><tr><th scope="col">account</th>${phases.map((p) => `<th scope="col">${esc(p)}</th>`).join('')}<th scope="col">total</th></tr></thead><tbody>${accountRows}</tbody></table>
+</section>
+<section>
+<h2>Upgrade calendar</h2>
+<p>Functions that must move to a newer runtime within a year, by when: the deprecation date less the tier's lead time (${esc(r.leadTimes)}). Negative days: late.</p>
+${table('calendar', [['moveBy', 'move by'], ['daysToMove', 'days left'], ['tier', 'tier'], ['name', 'function'], ['accountId', 'account'], ['region', 'region'], ['runtime', 'runtime'], ['deprecation', 'deprecation'], ['target', 'upgrade to'], ['owner', 'owner']], calendar)}
+</section>
+<section>
+<h2>Inventory</h2>
+<p>Click a column to sort.</p>
+${table('inventory', [['accountId', 'account'], ['region', 'region'], ['name', 'function'], ['runtime', 'runtime'], ['phase', 'phase'], ['tier', 'tier'], ['compliance', 'compliance'], ['ruleIds', 'rules'], ['deprecation', 'deprecation'], ['blockUpdate', 'update blocked'], ['target', 'upgrade to'], ['owner', 'owner'], ['summary', 'summary']], r.rows)}
+</section>
+<script>
+for (const table of document.querySelectorAll('table.sortable')) {
+  table.querySelectorAll('th').forEach((th, col) => th.addEventListener('click', () => {
+    const asc = th.getAttribute('aria-sort') !== 'ascending';
+    table.querySelectorAll('th').forEach((h) => { h.removeAttribute('aria-sort'); h.removeAttribute('data-arrow'); });
+    th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+    th.setAttribute('data-arrow', asc ? ' ▲' : ' ▼');
+    const body = table.tBodies[0];
+    const rows = [...body.rows].sort((a, b) => a.cells[col].dataset.sort.localeCompare(b.cells[col].dataset.sort, undefined, { numeric: true }) * (asc ? 1 : -1));
+    body.append(...rows);
+  }));
+}
+</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,11 @@
+import type { InventoryRow } from '../../shared/report/inventory.js';
+
+export interface InventoryReport {
+  readonly rows: readonly InventoryRow[];
+  readonly now: Date;
+  readonly policy: string;
+  readonly source: string;
+  readonly version: string;
+  /** "critical 180 days, important 90 days, ..." for the calendar's explanation. */
+  readonly leadTimes: string;
+}

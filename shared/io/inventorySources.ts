@@ -1,0 +1,43 @@
+import { paginateSelectAggregateResourceConfig, type ConfigServiceClient } from '@aws-sdk/client-config-service';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import pLimit from 'p-limit';
+import { AGGREGATOR_QUERY, factsFromAggregatorResult } from '../adapters/configItem.js';
+import { factsFromFunctionConfiguration } from '../adapters/lambdaApi.js';
+import type { FunctionFacts } from '../facts/functionFacts.js';
+import { listFunctions, readTags } from './lambdaInventory.js';
+
+export type Progress = (message: string) => void;
+
+/** Every function of the current account in each region, with its tags (ListTags, 8 at a time). */
+export async function readRegions(lambdaFor: (region: string) => Pick<LambdaClient, 'send'>, regions: readonly string[], progress: Progress): Promise<FunctionFacts[]> {
+  const out: FunctionFacts[] = [];
+  const limit = pLimit(8);
+  for (const region of regions) {
+    const lambda = lambdaFor(region);
+    const functions = await listFunctions(lambda, false);
+    progress(`${region}: ${functions.length} functions listed, reading tags`);
+    let done = 0;
+    const facts = await Promise.all(
+      functions.map((fn) =>
+        limit(async () => {
+          const tags = await readTags(lambda, fn.latest.FunctionArn!);
+          if (++done % 100 === 0) progress(`${region}: tags of ${done}/${functions.length}`);
+          return factsFromFunctionConfiguration(fn.latest, { tags });
+        }),
+      ),
+    );
+    out.push(...facts.map((f) => ({ ...f, region: f.region ?? region })));
+  }
+  return out;
+}
+
+/** Every function an AWS Config aggregator knows, across accounts and regions, 100 per page. */
+export async function readAggregator(config: Pick<ConfigServiceClient, 'send'>, aggregatorName: string, progress: Progress): Promise<FunctionFacts[]> {
+  const out: FunctionFacts[] = [];
+  const pages = paginateSelectAggregateResourceConfig({ client: config as ConfigServiceClient, pageSize: 100 }, { ConfigurationAggregatorName: aggregatorName, Expression: AGGREGATOR_QUERY, Limit: 100 });
+  for await (const page of pages) {
+    out.push(...(page.Results ?? []).map(factsFromAggregatorResult));
+    progress(`aggregator ${aggregatorName}: ${out.length} functions`);
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+import { dayStart, daysBetween, type LifecyclePhase } from '../catalog/catalog.js';
+import { evaluate } from '../evaluation/evaluate.js';
+import { verdict, type Compliance } from '../evaluation/verdict.js';
+import type { FunctionFacts } from '../facts/functionFacts.js';
+import { tierOf, type Policy } from '../policy/policy.js';
+
+// The organisation's inventory against the policy: one row per function, the totals, and the
+// upgrade calendar (which functions must move, by when, per tier). Pure: facts in, rows out.
+
+export interface InventoryRow {
+  readonly accountId: string;
+  readonly region: string;
+  readonly name: string;
+  readonly runtime: string;
+  readonly phase: LifecyclePhase | 'container-image';
+  readonly deprecation: string | null;
+  readonly blockCreate: string | null;
+  readonly blockUpdate: string | null;
+  readonly tier: string;
+  readonly owner: string;
+  /** The deprecation date less the tier's upgrade lead: when the move must be done. */
+  readonly moveBy: string | null;
+  /** Days from now to moveBy; negative when late. */
+  readonly daysToMove: number | null;
+  readonly target: string;
+  readonly compliance: Compliance;
+  readonly ruleIds: string;
+  readonly summary: string;
+}
+
+export interface InventoryTotals {
+  readonly functions: number;
+  readonly byCompliance: Record<string, number>;
+  readonly byPhase: Record<string, number>;
+  readonly byRuntime: Record<string, number>;
+  readonly byAccount: Record<string, Record<string, number>>;
+}
+
+const DAY_MS = 86_400_000;
+const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+export function inventoryRow(facts: FunctionFacts, policy: Policy, now: number): InventoryRow {
+  const findings = evaluate(facts, policy, now);
+  const v = verdict(findings);
+  const { tier } = tierOf(facts.tags, policy);
+  const info = facts.runtime ? policy.catalog.get(facts.runtime) : undefined;
+  const moveByMs = info?.deprecation ? dayStart(info.deprecation) - tier.upgradeLeadDays * DAY_MS : undefined;
+  const target = findings.map((f) => f.remediation).find((r) => r.kind === 'upgrade-runtime');
+  return {
+    accountId: facts.accountId ?? 'unknown',
+    region: facts.region ?? 'unknown',
+    name: facts.name,
+    runtime: facts.runtime ?? (facts.packageType === 'Image' ? '(image)' : '(none)'),
+    phase: facts.packageType === 'Image' ? 'container-image' : facts.runtime ? policy.catalog.phase(facts.runtime, now) : 'unknown',
+    deprecation: info?.deprecation ?? null,
+    blockCreate: info?.blockCreate ?? null,
+    blockUpdate: info?.blockUpdate ?? null,
+    tier: tier.name,
+    owner: policy.document.ownerTagKeys.map((k) => facts.tags[k]).find((x) => x !== undefined) ?? '',
+    moveBy: moveByMs === undefined ? null : iso(moveByMs),
+    daysToMove: moveByMs === undefined ? null : daysBetween(now, moveByMs),
+    target: target?.kind === 'upgrade-runtime' ? (target.targetRuntime ?? '') : '',
+    compliance: v.compliance,
+    ruleIds: v.ruleIds.join(' '),
+    summary: v.summary,
+  };
+}
+
+function count<T>(xs: readonly T[], key: (x: T) => string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of xs) out[key(x)] = (out[key(x)] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export function totals(rows: readonly InventoryRow[]): InventoryTotals {
+  const accounts = [...new Set(rows.map((r) => r.accountId))].sort();
+  return {
+    functions: rows.length,
+    byCompliance: count(rows, (r) => r.compliance),
+    byPhase: count(rows, (r) => r.phase),
+    byRuntime: count(rows, (r) => r.runtime),
+    byAccount: Object.fromEntries(accounts.map((a) => [a, count(rows.filter((r) => r.accountId === a), (r) => r.phase)])),
+  };
+}
+
+/**
+ * The upgrade calendar: functions whose runtime has a deprecation date and that must move within
+ * `horizonDays` (or are late), soonest first. The tier's lead time decides the date: with the seed
+ * guidance, six months ahead for critical, a quarter for important, 30 days for non-critical.
+ */
+export function upgradeCalendar(rows: readonly InventoryRow[], horizonDays = 365): InventoryRow[] {
+  return rows
+    .filter((r) => r.daysToMove !== null && r.daysToMove <= horizonDays && r.phase !== 'container-image')
+    .sort((a, b) => a.daysToMove! - b.daysToMove! || a.name.localeCompare(b.name));
+}

@@ -1,0 +1,128 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ConfigServiceClient, SelectAggregateResourceConfigCommand } from '@aws-sdk/client-config-service';
+import { mockClient } from 'aws-sdk-client-mock';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAggregator } from '../../shared/io/inventorySources.js';
+import { AGGREGATOR_QUERY } from '../../shared/adapters/configItem.js';
+import { sampleFleet, seedFleet, type FunctionSpec } from '../../scripts/emulator/fleet.js';
+import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
+import { ROOT } from '../helpers/fixtures.js';
+
+const exec = promisify(execFile);
+const BIN = join(ROOT, 'dist', 'runtime-warden.mjs');
+const CHROMIUM = '/usr/bin/chromium';
+const REGIONS = ['eu-west-1', 'us-east-1', 'ap-southeast-2'];
+
+describe('runtime-warden report', () => {
+  let moto: MotoServer;
+  const work = mkdtempSync(join(tmpdir(), 'rw-report-'));
+  const fleets = new Map<string, FunctionSpec[]>();
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    // 300 functions: 100 in each of 3 regions.
+    const all = sampleFleet(300);
+    for (const [i, region] of REGIONS.entries()) {
+      const part = all.slice(i * 100, (i + 1) * 100);
+      fleets.set(region, part);
+      await seedFleet({ ...moto.clientConfig, region }, part);
+    }
+  }, 300_000);
+  afterAll(async () => {
+    await moto?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  async function report(format: string): Promise<{ file: string; stderr: string }> {
+    const file = join(work, `report.${format}`);
+    const env = { ...process.env, AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const { stderr } = await exec(process.execPath, [BIN, 'report', '--regions', REGIONS.join(','), '--format', format, '--output', file, '--now', '2026-11-23'], { env, cwd: ROOT });
+    return { file, stderr };
+  }
+
+  it('writes JSON whose totals match the seeded fleet, with progress on stderr', async () => {
+    const { file, stderr } = await report('json');
+    const out = JSON.parse(readFileSync(file, 'utf8'));
+    const all = [...fleets.values()].flat();
+    expect(out.totals.functions).toBe(300);
+    expect(out.totals.byPhase['container-image']).toBe(all.filter((f) => f.runtime === undefined).length);
+    expect(out.totals.byRuntime['nodejs16.x']).toBe(all.filter((f) => f.runtime === 'nodejs16.x').length);
+    expect(new Set(out.functions.map((f: { region: string }) => f.region))).toEqual(new Set(REGIONS));
+    expect(out.calendar.every((r: { daysToMove: number }, i: number, xs: { daysToMove: number }[]) => i === 0 || xs[i - 1]!.daysToMove <= r.daysToMove)).toBe(true);
+    expect(stderr).toContain('eu-west-1: 100 functions listed');
+    expect(stderr).toContain('300 functions reported');
+  });
+
+  it('writes CSV with a header and one row per function', async () => {
+    const { file } = await report('csv');
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\r\n');
+    expect(lines[0]).toBe('accountId,region,name,runtime,phase,tier,compliance,ruleIds,deprecation,blockCreate,blockUpdate,moveBy,daysToMove,target,owner,summary');
+    expect(lines).toHaveLength(301);
+  });
+
+  it.skipIf(!existsSync(CHROMIUM))('renders a self-contained HTML page whose totals, rows and chart match the fleet, in headless Chromium', async () => {
+    // Prepare
+    const { file } = await report('html');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage();
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      // Act
+      await page.goto(`file://${file}`);
+      await page.screenshot({ path: join(work, 'report.png'), fullPage: false });
+      // Assess: what a person sees
+      const all = [...fleets.values()].flat();
+      expect(await page.locator('[data-total="functions"]').innerText()).toBe('300');
+      expect(await page.locator('#inventory tbody tr').count()).toBe(300);
+      expect(await page.locator('#phase-chart .bar').count()).toBeGreaterThanOrEqual(3);
+      const bars = await page.locator('#phase-chart .bar').evaluateAll((gs) => gs.map((g) => Number(g.getAttribute('data-value'))));
+      expect(bars.reduce((a, b) => a + b, 0)).toBe(300);
+      expect(await page.locator('#phase-chart .bar[data-key="container-image"]').getAttribute('data-value')).toBe(String(all.filter((f) => f.runtime === undefined).length));
+      expect(await page.locator('#accounts tbody tr').count()).toBe(1);
+      expect(await page.locator('#calendar tbody tr').count()).toBeGreaterThan(0);
+      // Sorting by runtime puts rows in order.
+      await page.locator('#inventory th[data-key="runtime"]').click();
+      const runtimes = await page.locator('#inventory tbody tr td:nth-child(4)').allInnerTexts();
+      expect(runtimes).toEqual([...runtimes].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })));
+      expect(requests.filter((u) => !u.startsWith('file://'))).toEqual([]);
+      expect(existsSync(join(work, 'report.png'))).toBe(true);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});
+
+describe('report from a Config aggregator', () => {
+  // moto lacks SelectAggregateResourceConfig: the query and paging are checked against a client mock.
+  it('reads every page of the advanced query across accounts and regions', async () => {
+    const config = new ConfigServiceClient({ region: 'eu-west-1' });
+    const mock = mockClient(config);
+    const row = (account: string, region: string, name: string, runtime: string) =>
+      JSON.stringify({ accountId: account, awsRegion: region, resourceId: name, resourceName: name, configuration: { runtime, packageType: 'Zip' }, tags: [{ key: 'runtime-warden:tier', value: 'critical' }] });
+    mock
+      .on(SelectAggregateResourceConfigCommand)
+      .resolvesOnce({ Results: [row('111111111111', 'eu-west-1', 'a', 'nodejs16.x'), row('222222222222', 'us-east-1', 'b', 'python3.13')], NextToken: 't1' })
+      .resolves({ Results: [row('333333333333', 'ap-southeast-2', 'c', 'java21')] });
+    const progress: string[] = [];
+    const facts = await readAggregator(config, 'org-aggregator', (m) => progress.push(m));
+    expect(facts.map((f) => [f.accountId, f.region, f.name, f.runtime, f.tags['runtime-warden:tier']])).toEqual([
+      ['111111111111', 'eu-west-1', 'a', 'nodejs16.x', 'critical'],
+      ['222222222222', 'us-east-1', 'b', 'python3.13', 'critical'],
+      ['333333333333', 'ap-southeast-2', 'c', 'java21', 'critical'],
+    ]);
+    // The SDK paginator reuses one input object, so only the last NextToken can be seen.
+    const calls = mock.commandCalls(SelectAggregateResourceConfigCommand).map((c) => c.args[0].input);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).toEqual({ ConfigurationAggregatorName: 'org-aggregator', Expression: AGGREGATOR_QUERY, Limit: 100, NextToken: 't1' });
+    expect(progress).toEqual(['aggregator org-aggregator: 2 functions', 'aggregator org-aggregator: 3 functions']);
+  });
+});
