@@ -18,6 +18,8 @@ export interface NotifyDependencies {
   readonly sns: Pick<SNSClient, 'send'>;
   readonly log: Pick<NotificationLog, 'claim' | 'release'>;
   readonly topicArn: string;
+  /** The organisation's central topic, which every alert also reaches; absent when not set up. */
+  readonly centralTopicArn?: string | undefined;
   readonly region: string;
   readonly defaultQuietPeriodMinutes: number;
   readonly loadPolicy: PolicyLoader;
@@ -63,21 +65,18 @@ export function createHandler(deps: NotifyDependencies): (event: unknown, contex
       deps.logger.info('notify: already announced within the quiet period', { ...base, fingerprint: n.fingerprint, quietPeriodMinutes: quiet });
       return { ...base, published: false, reason: `An alert for the same findings went out within the last ${quiet} minutes.` };
     }
+    const attributes = Object.fromEntries(Object.entries(n.attributes).map(([k, value]) => [k, { DataType: 'String', StringValue: value }]));
     let messageId: string | undefined;
-    try {
-      const out = await deps.sns.send(
-        new PublishCommand({
-          TopicArn: deps.topicArn,
-          Subject: n.subject,
-          Message: n.message,
-          MessageAttributes: Object.fromEntries(Object.entries(n.attributes).map(([k, value]) => [k, { DataType: 'String', StringValue: value }])),
-        }),
-      );
-      messageId = out.MessageId;
-    } catch (err) {
-      await deps.log.release(key);
-      const e = awsError(err);
-      throw new RemediationError(`Could not publish the alert for ${facts.name} to ${deps.topicArn}: ${e.name}: ${e.message}`, { cause: err });
+    for (const topic of [deps.topicArn, deps.centralTopicArn].filter((t): t is string => Boolean(t))) {
+      try {
+        const out = await deps.sns.send(new PublishCommand({ TopicArn: topic, Subject: n.subject, Message: n.message, MessageAttributes: attributes }));
+        messageId ??= out.MessageId;
+      } catch (err) {
+        // The claim goes back so that a retry pages; a topic that already got the alert may get it twice.
+        await deps.log.release(key);
+        const e = awsError(err);
+        throw new RemediationError(`Could not publish the alert for ${facts.name} to ${topic}: ${e.name}: ${e.message}`, { cause: err });
+      }
     }
     deps.logger.info('notify: alert published', { ...base, messageId, ruleIds: v.ruleIds, severity: n.attributes.severity, tier: n.attributes.tier });
     return { ...base, published: true, reason: v.summary, subject: n.subject, ...(messageId && { messageId }) };
@@ -93,6 +92,7 @@ function fromEnvironment(): NotifyDependencies {
     sns: new SNSClient(clientConfig),
     log: new NotificationLog(new DynamoDBClient(clientConfig), getStringFromEnv({ key: 'NOTIFICATION_LOG_TABLE' })),
     topicArn: getStringFromEnv({ key: 'ALERT_TOPIC_ARN' }),
+    centralTopicArn: getStringFromEnv({ key: 'CENTRAL_ALERT_TOPIC_ARN', defaultValue: '' }) || undefined,
     region: getStringFromEnv({ key: 'AWS_REGION' }),
     defaultQuietPeriodMinutes: getNumberFromEnv({ key: 'QUIET_PERIOD_MINUTES', defaultValue: 1440 }),
     loadPolicy: cachedPolicyLoader(getStringFromEnv({ key: 'POLICY_SOURCE', defaultValue: 'default' }), () => ssm),

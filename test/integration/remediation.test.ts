@@ -83,6 +83,19 @@ describe('remediation against the emulator', () => {
     expect(messages[0]!.MessageAttributes).toMatchObject({ severity: { Value: 'error' }, tier: { Value: 'critical' }, runtime: { Value: 'nodejs16.x' }, account: { Value: '123456789012' } });
   });
 
+  it('notify fans the alert in to the central topic too', async () => {
+    const central = (await sns.send(new CreateTopicCommand({ Name: 'org-runtime-alerts' }))).TopicArn!;
+    const centralQueue = (await sqs.send(new CreateQueueCommand({ QueueName: 'security' }))).QueueUrl!;
+    const centralQueueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: centralQueue, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    await sns.send(new SubscribeCommand({ TopicArn: central, Protocol: 'sqs', Endpoint: centralQueueArn }));
+    await seedFleet(moto.clientConfig, [{ name: 'checkout', runtime: 'nodejs16.x', tags: {} }]);
+    const handler = createNotify({ lambda, sns, log: new NotificationLog(dynamo, 'notification-log'), topicArn, centralTopicArn: central, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger });
+    expect(await handler({ functionName: 'checkout' }, context)).toMatchObject({ published: true });
+    const atCentral = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: centralQueue, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))).Messages ?? [];
+    expect(atCentral.map((m) => JSON.parse(m.Body!).Subject)).toEqual(['[runtime-warden] NON_COMPLIANT checkout: RW004 runtime-deprecated']);
+    expect(await received()).toHaveLength(1);
+  });
+
   it('notify publishes nothing for a compliant function', async () => {
     await seedFleet(moto.clientConfig, [{ name: 'search', runtime: 'python3.13', tags: {} }]);
     expect(await notify()({ functionName: 'search' }, context)).toMatchObject({ published: false, compliance: 'COMPLIANT' });

@@ -1,0 +1,54 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseTemplate } from '../../shared/template/parse.js';
+import { ROOT } from '../helpers/fixtures.js';
+
+const exec = promisify(execFile);
+const PY = join(ROOT, '.venv', 'bin', 'python');
+
+describe('organisation-wide deployment', () => {
+  const work = mkdtempSync(join(tmpdir(), 'rw-org-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('central template passes cfn-lint', async () => {
+    await expect(exec(join(ROOT, '.venv', 'bin', 'cfn-lint'), ['org/central.yaml'], { cwd: ROOT })).resolves.toBeDefined();
+  });
+
+  it('turns the packaged template into one a service-managed StackSet deploys in every region', async () => {
+    // Prepare: what `sam package --s3-bucket rw-artifacts-eu-west-1` writes for each function.
+    const template = parseTemplate(readFileSync(join(ROOT, 'template.yaml'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: unknown }> };
+    for (const [id, r] of Object.entries(template.Resources)) {
+      if (r.Type !== 'AWS::Serverless::Function') continue;
+      r.Properties.CodeUri = `s3://rw-artifacts-eu-west-1/${id}.zip`;
+      delete r.Metadata;
+    }
+    const packaged = join(work, 'packaged.json');
+    writeFileSync(packaged, JSON.stringify(template));
+    // Act
+    const { stdout } = await exec(PY, [join(ROOT, 'scripts', 'stackset-template.py'), packaged, 'rw-artifacts'], { maxBuffer: 16 * 1024 * 1024 });
+    // Assess: no transform left, code per region, and CloudFormation's linter accepts it
+    const out = JSON.parse(stdout) as { Transform?: unknown; Resources: Record<string, { Type: string; Properties: { Code?: unknown } }> };
+    expect(out.Transform).toBeUndefined();
+    const types = Object.values(out.Resources).map((r) => r.Type);
+    expect(types.filter((t) => t.startsWith('AWS::Serverless::'))).toEqual([]);
+    const functions = Object.values(out.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThanOrEqual(5);
+    for (const f of functions) expect(f.Properties.Code).toEqual({ S3Bucket: { 'Fn::Sub': 'rw-artifacts-${AWS::Region}' }, S3Key: expect.stringMatching(/\.zip$/) });
+    expect(types).toEqual(expect.arrayContaining(['AWS::CloudFormation::LambdaHook', 'AWS::Config::ConfigRule', 'AWS::Config::RemediationConfiguration', 'AWS::SSM::Document']));
+    expect(stdout).not.toContain('us-east-1');
+    expect(stdout).not.toContain('eu-west-1');
+    const transformed = join(work, 'stackset.json');
+    writeFileSync(transformed, stdout);
+    await expect(exec(join(ROOT, '.venv', 'bin', 'cfn-lint'), [transformed])).resolves.toBeDefined();
+  });
+
+  it('refuses a package whose code is not in <prefix>-<region> buckets', async () => {
+    const packaged = join(work, 'wrong.yaml');
+    writeFileSync(packaged, 'Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: s3://somewhere/f.zip, Handler: h, Runtime: nodejs22.x }\n');
+    await expect(exec(PY, [join(ROOT, 'scripts', 'stackset-template.py'), packaged, 'rw-artifacts'])).rejects.toThrow(/F: code bucket 'somewhere' is not rw-artifacts-<region>/);
+  });
+});
