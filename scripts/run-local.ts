@@ -2,14 +2,22 @@
 // 1. the Lambda hook judges every function of the sample templates (as CloudFormation would send
 //    them, one CREATE event each) and the sample hook events, and prints each decision;
 // 2. the Config rule's periodic evaluation runs over a sample fleet seeded into moto's server on
-//    loopback, and prints a compliance table.
+//    loopback, and prints a compliance table;
+// 3. the notify remediation runs for every non-compliant function, as Config would start it, and
+//    the alerts that reached the SNS topic are counted and one is shown.
 // Usage: tsx scripts/run-local.ts [--policy FILE] [--now YYYY-MM-DD] [--fleet N] [paths...]
 import { Logger } from '@aws-lambda-powertools/logger';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createHandler as createNotify } from '../remediation/notify/handler.js';
+import { NotificationLog } from '../shared/io/notificationLog.js';
+import { createAlerting } from './emulator/alerting.js';
 import { createHandler as createConfigRule } from '../config-rules/runtime-compliance/handler.js';
 import { createHandler } from '../hooks/runtime-hook/handler.js';
 import type { HookResponse } from '../hooks/runtime-hook/response.js';
@@ -76,6 +84,9 @@ console.log(`\nruntime-warden Config rule, periodic evaluation of ${size} functi
 const moto = await startMoto();
 const lambda = new LambdaClient(moto.clientConfig);
 const config = new ConfigServiceClient({ ...moto.clientConfig, maxAttempts: 1 });
+const sns = new SNSClient(moto.clientConfig);
+const sqs = new SQSClient(moto.clientConfig);
+const dynamo = new DynamoDBClient(moto.clientConfig);
 try {
   const fleet = sampleFleet(size);
   await seedFleet(moto.clientConfig, fleet);
@@ -109,8 +120,20 @@ try {
   }
   const by = (t: string): number => evaluations.filter((e) => e.ComplianceType === t).length;
   console.log(`\n${evaluations.length} functions: ${by('COMPLIANT')} compliant, ${by('NON_COMPLIANT')} non-compliant, ${by('NOT_APPLICABLE')} not applicable`);
+
+  // 3. Remediation: notify, twice, to show the quiet period.
+  const alerting = await createAlerting(sns, sqs, dynamo);
+  const notify = createNotify({ lambda, sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn: alerting.topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, loadPolicy: () => Promise.resolve(policy), now: () => now, logger: new Logger({ logLevel: 'SILENT' }) });
+  const nonCompliant = evaluations.filter((e) => e.ComplianceType === 'NON_COMPLIANT').map((e) => e.ComplianceResourceId);
+  const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:runtime-warden-notify' };
+  const first = await Promise.all(nonCompliant.map((name) => notify({ functionName: name }, context)));
+  const again = await Promise.all(nonCompliant.map((name) => notify({ functionName: name }, context)));
+  const alerts = [];
+  for (let batch = await alerting.received(); batch.length > 0; batch = await alerting.received()) alerts.push(...batch);
+  console.log(`\nruntime-warden notify remediation over the ${nonCompliant.length} non-compliant functions`);
+  console.log(`${first.filter((r) => r.published).length} alerts published (${first.filter((r) => !r.published).length} functions compliant by now), ${alerts.length} received on the topic; a second run within the quiet period published ${again.filter((r) => r.published).length}.`);
+  if (alerts[0]) console.log(`\nSubject: ${alerts[0].Subject}\n${alerts[0].Message}`);
 } finally {
-  lambda.destroy();
-  config.destroy();
+  for (const c of [lambda, config, sns, sqs, dynamo]) c.destroy();
   await moto.stop();
 }

@@ -1,7 +1,7 @@
 import { getNumberFromEnv, getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ConfigServiceClient, GetResourceConfigHistoryCommand } from '@aws-sdk/client-config-service';
-import { LambdaClient, paginateListVersionsByFunction } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import pLimit from 'p-limit';
 import { parseConfigRuleEvent, type ConfigRuleRequest, type ConfigurationItem } from '../../shared/adapters/configEvent.js';
@@ -13,14 +13,12 @@ import {
   evaluateUpdateMode,
   notApplicableReason,
   staleEvaluations,
-  versionsBreakingPolicy,
-  type AliasTarget,
   type ConfigEvaluation,
 } from '../../shared/config/decision.js';
 import type { FunctionFacts, Policy } from '../../shared/index.js';
 import { isNotFound } from '../../shared/io/awsErrors.js';
 import { EvaluationReporter, previouslyEvaluated } from '../../shared/io/configReporter.js';
-import { listFunctions, readAliasRoutes, readTags, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
+import { aliasesServingBadVersions, listFunctions, listVersions, readTags, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
 import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
 import { withDocumentOverrides } from '../../shared/policy/policy.js';
 
@@ -149,27 +147,10 @@ async function change(run: Run): Promise<ConfigEvaluation | undefined> {
   return judge(run, facts, versions, ts);
 }
 
-async function listVersions(lambda: Lambda, functionName: string): Promise<LambdaFunctionConfiguration[]> {
-  const out: LambdaFunctionConfiguration[] = [];
-  for await (const page of paginateListVersionsByFunction({ client: lambda as LambdaClient }, { FunctionName: functionName })) {
-    out.push(...(page.Versions ?? []).filter((v) => v.Version !== '$LATEST'));
-  }
-  return out;
-}
-
 /** Judges `$LATEST` and, where a published version breaks the policy, the aliases serving it. */
 async function judge(run: Run, facts: FunctionFacts, versions: readonly LambdaFunctionConfiguration[], ts: Date): Promise<ConfigEvaluation> {
   if (run.updateModeScope) return evaluateUpdateMode(facts, run.policy, run.now, ts);
-  const versionFacts = versions.map((v) => factsFromFunctionConfiguration(v, { tags: facts.tags }));
-  const bad = versionsBreakingPolicy(versionFacts, run.policy, run.now);
-  let aliases: AliasTarget[] = [];
-  if (bad.length > 0) {
-    const routes = await readAliasRoutes(run.deps.lambda, facts.name);
-    aliases = routes.flatMap((r) => {
-      const v = bad.find((b) => b.qualifier === r.version);
-      return v ? [{ alias: r.alias, version: r.version, facts: v }] : [];
-    });
-  }
+  const aliases = await aliasesServingBadVersions(run.deps.lambda, facts, versions, run.policy, run.now);
   return evaluateFunction(facts, aliases, run.policy, run.now, ts);
 }
 

@@ -8,7 +8,7 @@ import { notifyInputSchema, parseInput } from '../../shared/adapters/remediation
 import { evaluate, RemediationError, verdict, type Compliance } from '../../shared/index.js';
 import { awsError } from '../../shared/io/awsErrors.js';
 import { remediationFacts } from '../../shared/io/functionReader.js';
-import { RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
+import { aliasesServingBadVersions, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
 import { NotificationLog } from '../../shared/io/notificationLog.js';
 import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
 import { buildNotification } from '../../shared/remediation/notification.js';
@@ -50,15 +50,27 @@ export function createHandler(deps: NotifyDependencies): (event: unknown, contex
     const now = deps.now();
     const where = { accountId: accountOf(context?.invokedFunctionArn), region: deps.region };
     const modes = new RuntimeManagementReader(deps.lambda, (reason) => deps.logger.warn('update-mode rules skipped', { reason }));
-    const { facts } = await remediationFacts(deps.lambda, input.functionName, modes, where);
-    const findings = evaluate(facts, policy, now);
-    const v = verdict(findings);
+    const { facts: latest, versions } = await remediationFacts(deps.lambda, input.functionName, modes, where);
+    // Config judges the versions that aliases serve too: so does the alert.
+    let facts = latest;
+    let findings = evaluate(latest, policy, now);
+    let v = verdict(findings);
+    let serving: string | undefined;
+    if (v.compliance !== 'NON_COMPLIANT') {
+      const [alias] = await aliasesServingBadVersions(deps.lambda, latest, versions, policy, now);
+      if (alias) {
+        facts = { ...alias.facts, name: latest.name };
+        findings = evaluate(alias.facts, policy, now);
+        v = verdict(findings);
+        serving = `alias ${alias.alias} -> version ${alias.version}`;
+      }
+    }
     const base = { functionName: facts.name, compliance: v.compliance };
     if (v.compliance !== 'NON_COMPLIANT') {
       deps.logger.info('notify: nothing to announce', { ...base, summary: v.summary });
       return { ...base, published: false, reason: `The function is ${v.compliance.toLowerCase().replace('_', ' ')} now: nothing to announce. ${v.summary}` };
     }
-    const n = buildNotification(facts, findings, v, policy, now, where);
+    const n = buildNotification(facts, findings, v, policy, now, where, serving);
     const quiet = input.quietPeriodMinutes ?? deps.defaultQuietPeriodMinutes;
     const key = `${n.attributes.account}/${facts.region ?? where.region}/${facts.name}#${n.fingerprint}`;
     if (!(await deps.log.claim(key, now, quiet))) {

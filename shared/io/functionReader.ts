@@ -1,9 +1,9 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { factsFromFunctionConfiguration } from '../adapters/lambdaApi.js';
+import { factsFromFunctionConfiguration, type LambdaFunctionConfiguration } from '../adapters/lambdaApi.js';
 import { RemediationError } from '../errors.js';
 import type { FunctionFacts } from '../facts/functionFacts.js';
 import { awsError, isNotFound } from './awsErrors.js';
-import { readFunction, type RuntimeManagementReader } from './lambdaInventory.js';
+import { listVersions, readFunction, type RuntimeManagementReader } from './lambdaInventory.js';
 
 /**
  * Reads one function for a remediation and turns what can go wrong into a message the automation
@@ -14,12 +14,13 @@ export async function remediationFacts(
   functionName: string,
   modes: RuntimeManagementReader | undefined,
   where: { accountId: string; region: string },
-): Promise<{ facts: FunctionFacts; runtimeVersionInUse: string | undefined }> {
+): Promise<{ facts: FunctionFacts; runtimeVersionInUse: string | undefined; versions: LambdaFunctionConfiguration[] }> {
   try {
     const { configuration, tags, management } = await readFunction(lambda, functionName, modes);
     return {
       facts: factsFromFunctionConfiguration(configuration, { tags, ...management }),
       runtimeVersionInUse: configuration.RuntimeVersionConfig?.RuntimeVersionArn,
+      versions: await listVersions(lambda, configuration.FunctionName!),
     };
   } catch (err) {
     if (err instanceof RemediationError) throw err;

@@ -4,9 +4,13 @@ import {
   ListTagsCommand,
   paginateListAliases,
   paginateListFunctions,
+  paginateListVersionsByFunction,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import type { LambdaFunctionConfiguration } from '../adapters/lambdaApi.js';
+import { factsFromFunctionConfiguration, type LambdaFunctionConfiguration } from '../adapters/lambdaApi.js';
+import { versionsBreakingPolicy, type AliasTarget } from '../config/decision.js';
+import type { FunctionFacts } from '../facts/functionFacts.js';
+import type { Policy } from '../policy/policy.js';
 import { UPDATE_MODES, type UpdateMode } from '../policy/schema.js';
 import { awsError, isNotFound } from './awsErrors.js';
 
@@ -103,4 +107,31 @@ export async function readFunction(lambda: Lambda, functionName: string, modes: 
   const tags = await readTags(lambda, configuration.FunctionArn!);
   const management = configuration.PackageType === 'Image' || !modes ? {} : await modes.read(functionName);
   return { configuration, tags, management };
+}
+
+/** The published versions of a function (not `$LATEST`). */
+export async function listVersions(lambda: Lambda, functionName: string): Promise<LambdaFunctionConfiguration[]> {
+  const out: LambdaFunctionConfiguration[] = [];
+  for await (const page of paginateListVersionsByFunction({ client: lambda as LambdaClient }, { FunctionName: functionName })) {
+    out.push(...(page.Versions ?? []).filter((v) => v.Version !== '$LATEST'));
+  }
+  return out;
+}
+
+/**
+ * The aliases that route traffic to a published version breaking the policy. Aliases are read
+ * only when such a version exists: most functions cost no ListAliases call.
+ */
+export async function aliasesServingBadVersions(lambda: Lambda, facts: FunctionFacts, versions: readonly LambdaFunctionConfiguration[], policy: Policy, now: number): Promise<AliasTarget[]> {
+  const bad = versionsBreakingPolicy(
+    versions.map((v) => factsFromFunctionConfiguration(v, { tags: facts.tags })),
+    policy,
+    now,
+  );
+  if (bad.length === 0) return [];
+  const routes = await readAliasRoutes(lambda, facts.name);
+  return routes.flatMap((r) => {
+    const v = bad.find((b) => b.qualifier === r.version);
+    return v ? [{ alias: r.alias, version: r.version, facts: v }] : [];
+  });
 }

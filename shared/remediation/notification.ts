@@ -52,7 +52,7 @@ function lifecycle(facts: FunctionFacts, policy: Policy, now: number): string {
  * The alert for a function that breaks the policy: everything an on-call engineer needs to act
  * without opening the console, and the link for when they want to.
  */
-export function buildNotification(facts: FunctionFacts, findings: readonly Finding[], v: Verdict, policy: Policy, now: number, where: Where): Notification {
+export function buildNotification(facts: FunctionFacts, findings: readonly Finding[], v: Verdict, policy: Policy, now: number, where: Where, serving?: string): Notification {
   const account = facts.accountId ?? where.accountId;
   const region = facts.region ?? where.region;
   const { tier } = tierOf(facts.tags, policy);
@@ -61,13 +61,14 @@ export function buildNotification(facts: FunctionFacts, findings: readonly Findi
   const target = findings.map((f) => f.remediation).find((r) => r.kind === 'upgrade-runtime' && r.targetRuntime);
   const severity = errors.length > 0 ? 'error' : 'warning';
   const lead = errors[0] ?? findings[0];
-  const subject = ascii(`[runtime-warden] ${v.compliance} ${facts.name}: ${lead ? `${lead.ruleId} ${lead.rule}` : v.compliance}`).slice(0, SNS_SUBJECT_MAX);
+  const subject = ascii(`[runtime-warden] ${v.compliance} ${facts.name}${serving ? ` (${serving})` : ''}: ${lead ? `${lead.ruleId} ${lead.rule}` : v.compliance}`).slice(0, SNS_SUBJECT_MAX);
   const lines = [
     `runtime-warden: Lambda function ${facts.name} ${v.compliance === 'NON_COMPLIANT' ? 'breaks' : 'meets'} the runtime policy.`,
     '',
     `Function:     ${facts.name}`,
     `Account:      ${account}`,
     `Region:       ${region}`,
+    ...(serving ? [`Serving:      ${serving} (the function's $LATEST is compliant; the alias routes traffic to this version)`] : []),
     `Runtime:      ${facts.runtime ?? '(container image)'}`,
     `Lifecycle:    ${lifecycle(facts, policy, now)}`,
     `Tier:         ${tier.name} (upgrade at least ${tier.upgradeLeadDays} days ahead; update modes allowed: ${tier.allowedUpdateModes.join(', ')})`,
@@ -80,7 +81,7 @@ export function buildNotification(facts: FunctionFacts, findings: readonly Findi
     ...findings.map((f) => `- [${f.ruleId} ${f.severity}] ${f.message}`),
   ];
   const fingerprint = createHash('sha256')
-    .update([account, region, facts.name, facts.runtime ?? '', ...errors.map((f) => f.ruleId).sort()].join('|'))
+    .update([account, region, facts.name, serving ?? '', facts.runtime ?? '', ...errors.map((f) => f.ruleId).sort()].join('|'))
     .digest('hex')
     .slice(0, 32);
   return {

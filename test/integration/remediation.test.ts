@@ -1,13 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, ListTagsCommand, PutRuntimeManagementConfigCommand } from '@aws-sdk/client-lambda';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler as createNotify } from '../../remediation/notify/handler.js';
 import { createHandler as createSwitch, PREVIOUS_MODE_TAG } from '../../remediation/switch-mode/handler.js';
 import { DEFAULT_POLICY } from '../../shared/index.js';
 import { NotificationLog } from '../../shared/io/notificationLog.js';
+import { createAlerting, type AlertingFixture } from '../../scripts/emulator/alerting.js';
 import { seedFleet } from '../../scripts/emulator/fleet.js';
 import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
 import { stubRuntimeManagement } from '../../scripts/emulator/runtimeManagementStub.js';
@@ -26,7 +27,7 @@ describe('remediation against the emulator', () => {
   let dynamo: DynamoDBClient;
   let modes: Map<string, { UpdateRuntimeOn: string; RuntimeVersionArn?: string }>;
   let topicArn: string;
-  let queueUrl: string;
+  let alerting: AlertingFixture;
   const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
   const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:runtime-warden-notify' };
   const now = Date.parse('2026-11-23T12:00:00Z');
@@ -46,23 +47,14 @@ describe('remediation against the emulator', () => {
     lambda?.destroy();
     lambda = new LambdaClient(moto.clientConfig);
     modes = stubRuntimeManagement(lambda);
-    topicArn = (await sns.send(new CreateTopicCommand({ Name: 'runtime-warden-alerts' }))).TopicArn!;
-    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'on-call' }))).QueueUrl!;
-    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
-    await dynamo.send(
-      new CreateTableCommand({ TableName: 'notification-log', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }),
-    );
-    await dynamo.send(new UpdateTimeToLiveCommand({ TableName: 'notification-log', TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }));
+    alerting = await createAlerting(sns, sqs, dynamo);
+    topicArn = alerting.topicArn;
   });
 
-  async function received(): Promise<{ Subject: string; Message: string; MessageAttributes: Record<string, { Value: string }> }[]> {
-    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    return (out.Messages ?? []).map((m) => JSON.parse(m.Body!));
-  }
+  const received = () => alerting.received();
 
   const notify = () =>
-    createNotify({ lambda, sns, log: new NotificationLog(dynamo, 'notification-log'), topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger });
+    createNotify({ lambda, sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger });
 
   it('notify on a critical nodejs16.x function publishes exactly one message, and none again within the quiet period', async () => {
     await seedFleet(moto.clientConfig, [{ name: 'checkout', runtime: 'nodejs16.x', tags: { 'runtime-warden:tier': 'critical', owner: 'team-payments' } }]);
@@ -84,15 +76,11 @@ describe('remediation against the emulator', () => {
   });
 
   it('notify fans the alert in to the central topic too', async () => {
-    const central = (await sns.send(new CreateTopicCommand({ Name: 'org-runtime-alerts' }))).TopicArn!;
-    const centralQueue = (await sqs.send(new CreateQueueCommand({ QueueName: 'security' }))).QueueUrl!;
-    const centralQueueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: centralQueue, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-    await sns.send(new SubscribeCommand({ TopicArn: central, Protocol: 'sqs', Endpoint: centralQueueArn }));
+    const central = await createAlerting(sns, sqs, dynamo, 'org-runtime-alerts');
     await seedFleet(moto.clientConfig, [{ name: 'checkout', runtime: 'nodejs16.x', tags: {} }]);
-    const handler = createNotify({ lambda, sns, log: new NotificationLog(dynamo, 'notification-log'), topicArn, centralTopicArn: central, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger });
+    const handler = createNotify({ lambda, sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn, centralTopicArn: central.topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger });
     expect(await handler({ functionName: 'checkout' }, context)).toMatchObject({ published: true });
-    const atCentral = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: centralQueue, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))).Messages ?? [];
-    expect(atCentral.map((m) => JSON.parse(m.Body!).Subject)).toEqual(['[runtime-warden] NON_COMPLIANT checkout: RW004 runtime-deprecated']);
+    expect((await central.received()).map((m) => m.Subject)).toEqual(['[runtime-warden] NON_COMPLIANT checkout: RW004 runtime-deprecated']);
     expect(await received()).toHaveLength(1);
   });
 
@@ -105,7 +93,7 @@ describe('remediation against the emulator', () => {
   it('notify fails clearly for a function that does not exist, and for a topic that does not exist', async () => {
     await expect(notify()({ functionName: 'ghost' }, context)).rejects.toThrow('Function ghost does not exist in account 123456789012, region eu-west-1: nothing to remediate.');
     await seedFleet(moto.clientConfig, [{ name: 'checkout', runtime: 'nodejs16.x', tags: {} }]);
-    const broken = createNotify({ lambda, sns, log: new NotificationLog(dynamo, 'notification-log'), topicArn: `${topicArn}-gone`, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger });
+    const broken = createNotify({ lambda, sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn: `${topicArn}-gone`, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger });
     await expect(broken({ functionName: 'checkout' }, context)).rejects.toThrow(/^Could not publish the alert for checkout to .*-gone: NotFound/);
     // The failed attempt gave its claim back: the next run pages.
     expect(await notify()({ functionName: 'checkout' }, context)).toMatchObject({ published: true });

@@ -94,6 +94,12 @@ describe('template.yaml', () => {
   it('builds with sam build (scripts/sam-build.sh) into bundles that answer real events', async () => {
     // Act
     await run('bash', [join(ROOT, 'scripts', 'sam-build.sh'), buildDir], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
+    // Minified, with a source map, and the AWS SDK inside: nothing depends on the runtime's copy.
+    const code = readFileSync(join(buildDir, 'ConfigRuleFunction', 'handler.mjs'), 'utf8');
+    expect(code).toContain('GetRuntimeManagementConfigCommand');
+    expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+    expect(code.split('\n').length).toBeLessThan(50);
+    expect(readFileSync(join(buildDir, 'ConfigRuleFunction', 'handler.mjs.map'), 'utf8')).toContain('config-rules/runtime-compliance/handler.ts');
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
     const bundle = (await import(pathToFileURL(join(buildDir, 'RuntimeHookFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<{ hookStatus: string; errorCode?: string }> };
     // Assess: the bundled code, not the sources, decides

@@ -3,7 +3,9 @@ import {
   GetFunctionConfigurationCommand,
   GetRuntimeManagementConfigCommand,
   LambdaClient,
+  ListAliasesCommand,
   ListTagsCommand,
+  ListVersionsByFunctionCommand,
   PutRuntimeManagementConfigCommand,
   TagResourceCommand,
   UntagResourceCommand,
@@ -38,6 +40,7 @@ function givenFunction(runtime: string, tags: Record<string, string>, mode: { Up
   });
   lambdaMock.on(ListTagsCommand, { Resource: ARN }).resolves({ Tags: tags });
   lambdaMock.on(GetRuntimeManagementConfigCommand, { FunctionName: 'checkout' }).resolves(mode as never);
+  lambdaMock.on(ListVersionsByFunctionCommand).resolves({ Versions: [] });
 }
 
 /** An in-memory notification log, like the DynamoDB one: one claim per key and quiet period. */
@@ -108,6 +111,16 @@ describe('notify remediation', () => {
     const later = createNotify({ lambda, sns, log, topicArn: 't', region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => NOW + 25 * 3_600_000, logger });
     expect((await later({ functionName: 'checkout' })).published).toBe(true);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(3);
+  });
+
+  it('alerts on the version an alias serves when $LATEST is fine, naming the alias', async () => {
+    givenFunction('nodejs22.x', {});
+    lambdaMock.on(ListVersionsByFunctionCommand).resolves({ Versions: [{ FunctionName: 'checkout', FunctionArn: `${ARN}:3`, Version: '3', Runtime: 'nodejs16.x', PackageType: 'Zip' }] });
+    lambdaMock.on(ListAliasesCommand).resolves({ Aliases: [{ Name: 'prod', FunctionVersion: '3' }] });
+    expect(await setup().handler({ functionName: 'checkout' })).toMatchObject({ published: true, compliance: 'NON_COMPLIANT', subject: '[runtime-warden] NON_COMPLIANT checkout (alias prod -> version 3): RW004 runtime-deprecated' });
+    const message = snsMock.commandCalls(PublishCommand)[0]!.args[0].input.Message!;
+    expect(message).toContain('Serving:      alias prod -> version 3');
+    expect(message).toContain('Runtime:      nodejs16.x');
   });
 
   it('publishes nothing for a function that is compliant by now, and says so', async () => {
