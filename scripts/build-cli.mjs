@@ -1,5 +1,6 @@
 // Bundles the command line into dist/runtime-warden.mjs (the package's bin). Run by `npm ci`
 // (prepare) and by the tests, so the bin always matches the sources.
+import { chmodSync } from 'node:fs';
 import { build } from 'esbuild';
 
 await build({
@@ -13,3 +14,6 @@ await build({
   banner: { js: "#!/usr/bin/env node\nimport { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The bin runs as a program (npx, a shebang): it must be executable.
+chmodSync('dist/runtime-warden.mjs', 0o755);
