@@ -21,16 +21,9 @@ export const configurationItemSchema = z
   .loose();
 export type ConfigurationItem = z.infer<typeof configurationItemSchema>;
 
-const summarySchema = z
-  .object({
-    resourceType: z.string(),
-    resourceId: z.string(),
-    resourceName: z.string().nullish(),
-    awsRegion: z.string().nullish(),
-    awsAccountId: z.string().nullish(),
-    configurationItemCaptureTime: z.string().nullish(),
-    configurationItemStatus: z.string().nullish(),
-  })
+// What an oversized notification carries instead of the item: enough to fetch it.
+const summarySchema = configurationItemSchema
+  .pick({ resourceType: true, resourceId: true, resourceName: true, awsRegion: true, awsAccountId: true, configurationItemCaptureTime: true, configurationItemStatus: true })
   .loose();
 
 const invokingEventSchema = z.discriminatedUnion('messageType', [
