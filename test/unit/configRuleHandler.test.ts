@@ -285,6 +285,19 @@ describe('config rule: periodic', () => {
     expect(e!.Annotation).toMatch(/^\$LATEST compliant; alias live -> version 7 \(nodejs16\.x\)/);
   });
 
+  it('starts each hour at another function, so that cut-short runs do not always miss the same ones', async () => {
+    lambdaMock.on(ListFunctionsCommand).resolves({ Functions: fleet(40) });
+    const firstReported = async (now: number): Promise<string> => {
+      configMock.resetHistory();
+      await setup({ now: () => now, concurrency: 1 }).handler(loadEvent('config', 'scheduled'));
+      return sent()[0]![0]!.ComplianceResourceId!;
+    };
+    const a = await firstReported(NOW);
+    const b = await firstReported(NOW + 3_600_000);
+    expect(a).not.toBe(b);
+    expect(Number(b.slice(3)) - Number(a.slice(3))).toBe(1);
+  });
+
   it('stops before the Lambda deadline and reports what it evaluated', async () => {
     lambdaMock.on(ListFunctionsCommand).resolves({ Functions: fleet(40) });
     // Each tag read takes 20 ms; the run has 300 ms and keeps 100 ms back.
