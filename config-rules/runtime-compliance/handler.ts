@@ -59,14 +59,23 @@ interface Run {
  */
 export function createHandler(deps: ConfigRuleDependencies): (event: unknown, context?: LambdaContextLike) => Promise<ConfigEvaluation[]> {
   const { logger } = deps;
+  // Rule parameters rarely change: validate each policy-with-overrides once per container.
+  const withOverrides = new WeakMap<Policy, Map<string, Policy>>();
+  const overridden = (base: Policy, p: ConfigRuleRequest['parameters']): Policy => {
+    const key = JSON.stringify([p.approvedRuntimes, p.deniedRuntimes]);
+    const byKey = withOverrides.get(base) ?? new Map<string, Policy>();
+    withOverrides.set(base, byKey);
+    let policy = byKey.get(key);
+    if (!policy) byKey.set(key, (policy = withDocumentOverrides(base, { approvedRuntimes: p.approvedRuntimes, deniedRuntimes: p.deniedRuntimes }, 'policy with rule parameter overrides')));
+    return policy;
+  };
   return async (event, context) => {
     const startedMs = Date.now();
     let req: ConfigRuleRequest;
     let policy: Policy;
     try {
       req = parseConfigRuleEvent(event);
-      const base = await deps.policyLoader(req.parameters.policySource)();
-      policy = withDocumentOverrides(base, { approvedRuntimes: req.parameters.approvedRuntimes, deniedRuntimes: req.parameters.deniedRuntimes }, 'policy with rule parameter overrides');
+      policy = overridden(await deps.policyLoader(req.parameters.policySource)(), req.parameters);
     } catch (error) {
       logger.error('config rule cannot run: nothing was evaluated', { error: error as Error });
       throw error;
