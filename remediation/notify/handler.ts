@@ -11,7 +11,7 @@ import { remediationFacts } from '../../shared/io/functionReader.js';
 import { aliasesServingBadVersions, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
 import { NotificationLog } from '../../shared/io/notificationLog.js';
 import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
-import { buildNotification } from '../../shared/remediation/notification.js';
+import { alertSubject, buildNotification } from '../../shared/remediation/notification.js';
 
 export interface NotifyDependencies {
   readonly lambda: Pick<LambdaClient, 'send'>;
@@ -50,21 +50,11 @@ export function createHandler(deps: NotifyDependencies): (event: unknown, contex
     const now = deps.now();
     const where = { accountId: accountOf(context?.invokedFunctionArn), region: deps.region };
     const modes = new RuntimeManagementReader(deps.lambda, (reason) => deps.logger.warn('update-mode rules skipped', { reason }));
-    const { facts: latest, versions } = await remediationFacts(deps.lambda, input.functionName, modes, where);
-    // Config judges the versions that aliases serve too: so does the alert.
-    let facts = latest;
-    let findings = evaluate(latest, policy, now);
-    let v = verdict(findings);
-    let serving: string | undefined;
-    if (v.compliance !== 'NON_COMPLIANT') {
-      const [alias] = await aliasesServingBadVersions(deps.lambda, latest, versions, policy, now);
-      if (alias) {
-        facts = { ...alias.facts, name: latest.name };
-        findings = evaluate(alias.facts, policy, now);
-        v = verdict(findings);
-        serving = `alias ${alias.alias} -> version ${alias.version}`;
-      }
-    }
+    const { facts: latest, versions } = await remediationFacts(deps.lambda, input.functionName, modes, where, { withVersions: true });
+    // Aliases are read only when $LATEST is fine: then the alert may be about a version they serve.
+    const latestBreaks = verdict(evaluate(latest, policy, now)).compliance === 'NON_COMPLIANT';
+    const aliases = latestBreaks ? [] : await aliasesServingBadVersions(deps.lambda, latest, versions, policy, now);
+    const { facts, findings, verdict: v, serving } = alertSubject(latest, aliases, policy, now);
     const base = { functionName: facts.name, compliance: v.compliance };
     if (v.compliance !== 'NON_COMPLIANT') {
       deps.logger.info('notify: nothing to announce', { ...base, summary: v.summary });

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { InvalidEventError } from '../errors.js';
+import { LAMBDA_FUNCTION_TYPES } from '../facts/functionFacts.js';
 
-/** Resource types whose properties the hook judges; SAM's type is listed in case it is ever sent. */
-export const LAMBDA_TARGET_TYPES: readonly string[] = ['AWS::Lambda::Function', 'AWS::Serverless::Function'];
 
 const envelope = z.object({
   clientRequestToken: z.string().min(1),
@@ -65,7 +64,7 @@ export function parseHookEvent(event: unknown): HookRequest {
     targetType: e.requestData.targetType,
     logicalId: e.requestData.targetLogicalId,
   };
-  if (!LAMBDA_TARGET_TYPES.includes(e.requestData.targetType)) return base;
+  if (!LAMBDA_FUNCTION_TYPES.includes(e.requestData.targetType)) return base;
   const req = resourceRequest.safeParse(e.requestData);
   if (!req.success) throw new InvalidEventError(`Malformed requestData for ${e.requestData.targetType}: ${describe(req.error)}`);
   const model = req.data.targetModel;

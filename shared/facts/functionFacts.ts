@@ -1,5 +1,8 @@
 import type { UpdateMode } from '../policy/schema.js';
 
+/** Resource types that declare a Lambda function; SAM's reaches hooks only as AWS::Lambda::Function. */
+export const LAMBDA_FUNCTION_TYPES: readonly string[] = ['AWS::Lambda::Function', 'AWS::Serverless::Function'];
+
 /**
  * A Lambda function as the policy sees it, whatever it came from: a CloudFormation resource, a
  * Config configuration item or a Lambda API response. Adapters fill what their source knows.

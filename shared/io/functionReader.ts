@@ -14,13 +14,14 @@ export async function remediationFacts(
   functionName: string,
   modes: RuntimeManagementReader | undefined,
   where: { accountId: string; region: string },
+  options: { withVersions?: boolean } = {},
 ): Promise<{ facts: FunctionFacts; runtimeVersionInUse: string | undefined; versions: LambdaFunctionConfiguration[] }> {
   try {
     const { configuration, tags, management } = await readFunction(lambda, functionName, modes);
     return {
       facts: factsFromFunctionConfiguration(configuration, { tags, ...management }),
       runtimeVersionInUse: configuration.RuntimeVersionConfig?.RuntimeVersionArn,
-      versions: await listVersions(lambda, configuration.FunctionName!),
+      versions: options.withVersions ? await listVersions(lambda, configuration.FunctionName!) : [],
     };
   } catch (err) {
     if (err instanceof RemediationError) throw err;

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { dayStart, daysBetween } from '../catalog/catalog.js';
+import type { AliasTarget } from '../config/decision.js';
+import { evaluate } from '../evaluation/evaluate.js';
 import type { Finding } from '../evaluation/types.js';
-import type { Verdict } from '../evaluation/verdict.js';
+import { verdict, type Verdict } from '../evaluation/verdict.js';
 import type { FunctionFacts } from '../facts/functionFacts.js';
 import { tierOf, type Policy } from '../policy/policy.js';
 
@@ -90,4 +92,25 @@ export function buildNotification(facts: FunctionFacts, findings: readonly Findi
     attributes: { severity, tier: tier.name, runtime: facts.runtime ?? 'image', account, function: facts.name },
     fingerprint,
   };
+}
+
+export interface AlertSubject {
+  readonly facts: FunctionFacts;
+  readonly findings: readonly Finding[];
+  readonly verdict: Verdict;
+  /** The alias and version the alert is about, when `$LATEST` itself is fine. */
+  readonly serving?: string;
+}
+
+/**
+ * What an alert is about, judged as the Config rule judges: the function's `$LATEST` when it
+ * breaks the policy, else the first published version an alias serves that does.
+ */
+export function alertSubject(latest: FunctionFacts, aliases: readonly AliasTarget[], policy: Policy, now: number): AlertSubject {
+  const findings = evaluate(latest, policy, now);
+  const v = verdict(findings);
+  const alias = aliases[0];
+  if (v.compliance === 'NON_COMPLIANT' || !alias) return { facts: latest, findings, verdict: v };
+  const aliasFindings = evaluate(alias.facts, policy, now);
+  return { facts: { ...alias.facts, name: latest.name }, findings: aliasFindings, verdict: verdict(aliasFindings), serving: `alias ${alias.alias} -> version ${alias.version}` };
 }

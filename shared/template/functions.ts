@@ -1,4 +1,4 @@
-export const FUNCTION_TYPES: readonly string[] = ['AWS::Lambda::Function', 'AWS::Serverless::Function'];
+import { LAMBDA_FUNCTION_TYPES } from '../facts/functionFacts.js';
 
 export interface TemplateFunction {
   readonly logicalId: string;
@@ -18,7 +18,7 @@ export function lambdaFunctionsOf(template: unknown): TemplateFunction[] {
   const globals = isRecord(template.Globals) && isRecord(template.Globals.Function) ? template.Globals.Function : {};
   const out: TemplateFunction[] = [];
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
-    if (!isRecord(resource) || typeof resource.Type !== 'string' || !FUNCTION_TYPES.includes(resource.Type)) continue;
+    if (!isRecord(resource) || typeof resource.Type !== 'string' || !LAMBDA_FUNCTION_TYPES.includes(resource.Type)) continue;
     const own = isRecord(resource.Properties) ? resource.Properties : {};
     const properties = resource.Type === 'AWS::Serverless::Function' ? mergeGlobals(globals, own) : own;
     out.push({ logicalId, type: resource.Type, properties });

@@ -169,6 +169,8 @@ describe('switch-mode remediation', () => {
     expect(result).toMatchObject({ action: 'changed', previous: { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: PIN }, applied: { UpdateRuntimeOn: 'Auto' }, ruleId: 'RW008' });
     expect(lambdaMock.commandCalls(PutRuntimeManagementConfigCommand).map((c) => c.args[0].input)).toEqual([{ FunctionName: 'checkout', UpdateRuntimeOn: 'Auto' }]);
     expect(lambdaMock.commandCalls(TagResourceCommand)[0]!.args[0].input).toEqual({ Resource: ARN, Tags: { [PREVIOUS_MODE_TAG]: `Manual ${PIN} 2026-11-23T12:00:00.000Z` } });
+    // Versions matter to alerts, not to the update mode of $LATEST.
+    expect(lambdaMock.commandCalls(ListVersionsByFunctionCommand)).toHaveLength(0);
   });
 
   it('changes nothing in a dry run', async () => {
