@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { factsFromAggregatorResult, factsFromConfigurationItem } from '../../shared/adapters/configItem.js';
+import { factsFromFunctionConfiguration, isoInstant } from '../../shared/adapters/lambdaApi.js';
+import { InvalidEventError } from '../../shared/index.js';
+
+const item = { resourceType: 'AWS::Lambda::Function', resourceId: 'orders-ingest', awsRegion: 'eu-west-1', awsAccountId: '123456789012' };
+
+describe('facts from Config items and Lambda responses', () => {
+  it('read a history item, whose configuration is a JSON string', () => {
+    const facts = factsFromConfigurationItem({ ...item, configuration: JSON.stringify({ functionName: 'orders-ingest', runtime: 'python3.8', lastModified: '2025-02-11T09:14:27.518+0000', layers: [{ arn: 'arn:aws:lambda:eu-west-1:123456789012:layer:x:1' }] }), tags: { owner: 'a' } });
+    expect(facts).toMatchObject({ name: 'orders-ingest', runtime: 'python3.8', accountId: '123456789012', region: 'eu-west-1', lastModified: '2025-02-11T09:14:27.518Z', layers: ['arn:aws:lambda:eu-west-1:123456789012:layer:x:1'], tags: { owner: 'a' }, qualifier: '$LATEST' });
+    expect(facts.updateMode).toBeUndefined();
+  });
+
+  it('refuse a configuration that is not JSON, naming the resource', () => {
+    expect(() => factsFromConfigurationItem({ ...item, configuration: '{broken' })).toThrow(new InvalidEventError('Configuration item orders-ingest has a configuration that is not JSON'));
+  });
+
+  it('read aggregator rows and refuse ones that are not JSON', () => {
+    expect(factsFromAggregatorResult(JSON.stringify({ accountId: '111111111111', awsRegion: 'us-east-1', resourceId: 'f', configuration: { runtime: 'java21' }, tags: [{ key: 'team', value: 'x' }] }))).toMatchObject({ name: 'f', accountId: '111111111111', region: 'us-east-1', runtime: 'java21', tags: { team: 'x' } });
+    expect(() => factsFromAggregatorResult('oops')).toThrow(/^Aggregator result is not JSON: oops/);
+  });
+
+  it("read Lambda's own time format and leave an unreadable one out", () => {
+    expect(isoInstant('2024-03-01T10:00:00.000+0000')).toBe('2024-03-01T10:00:00.000Z');
+    expect(isoInstant('yesterday')).toBeUndefined();
+    const image = factsFromFunctionConfiguration({ FunctionName: 'img', PackageType: 'Image', Runtime: 'nodejs16.x' });
+    expect(image.packageType).toBe('Image');
+    expect(image.runtime).toBeUndefined();
+  });
+});
