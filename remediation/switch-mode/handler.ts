@@ -57,7 +57,7 @@ export function createHandler(deps: SwitchModeDependencies): (event: unknown, co
     const base = { functionName: facts.name, previous };
 
     let change = plannedModeChange(facts, evaluate(facts, policy, now));
-    if (input.mode !== '') {
+    if (input.mode !== 'Policy') {
       if (!tier.allowedUpdateModes.includes(input.mode)) {
         throw new RemediationError(`Mode ${input.mode} is not allowed for the ${tier.name} tier of ${facts.name} (allowed: ${tier.allowedUpdateModes.join(', ')}).`);
       }

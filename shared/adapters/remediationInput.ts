@@ -26,8 +26,8 @@ export const switchModeInputSchema = z
     dryRun: flag.default(false),
     /** Critical-tier functions are left alone unless this says otherwise. */
     allowCritical: flag.default(false),
-    /** An explicit mode instead of the one the policy asks for ("" = the policy decides). */
-    mode: z.union([z.literal(''), updateMode]).default(''),
+    /** An explicit mode instead of the one the policy asks for ("Policy" = the policy decides). */
+    mode: z.union([z.literal('Policy'), updateMode]).default('Policy'),
   })
   .strict();
 

@@ -1,0 +1,143 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadTemplate, parameterSets, renderTemplate, type Json, type Resource, type Template } from '../helpers/cfnRender.js';
+import { ROOT } from '../helpers/fixtures.js';
+
+// Every payload that template.yaml and org/central.yaml hand to an AWS API as free-form JSON,
+// checked against the service's published model: botocore's service models and its parameter
+// validator (what every AWS SDK for Python call checks before sending), and for hook properties
+// the CloudFormation resource provider schema. moto and client mocks accept what AWS rejects;
+// these models do not (e.g. Config's StaticValue members have a minimum length of 1).
+
+type Check = { id: string; api: string; params: Record<string, unknown> } | { id: string; resource: string; property: string; value: unknown };
+type Result = { id: string; errors: string[] };
+
+function validate(checks: Check[]): Result[] {
+  const out = execFileSync(join(ROOT, '.venv', 'bin', 'python'), [join(ROOT, 'test', 'aws-models', 'validate_payloads.py')], { input: JSON.stringify(checks), encoding: 'utf8' });
+  return JSON.parse(out) as Result[];
+}
+
+const props = (r: Resource) => (r.Properties ?? {}) as Record<string, any>;
+const pick = (o: Record<string, any>, keys: string[]) => Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+/** `{{ Param }}` as SSM substitutes it: the parameter's default, or a sample value. */
+const substitute = (v: Json, params: Record<string, { default?: Json }>): Json =>
+  typeof v === 'string' ? v.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, p: string) => String(params[p]?.default ?? 'orders-api')) : v;
+
+/** The API calls CloudFormation (and then SSM, Config, EventBridge) make with what a template holds. */
+export function apiChecks(template: Template, label: string): Check[] {
+  const checks: Check[] = [];
+  for (const [id, r] of Object.entries(template.Resources)) {
+    const p = props(r);
+    const at = `${label} ${id}`;
+    switch (r.Type) {
+      case 'AWS::Config::RemediationConfiguration':
+        checks.push({ id: at, api: 'config.PutRemediationConfigurations', params: { RemediationConfigurations: [p] } });
+        break;
+      case 'AWS::Config::ConfigRule':
+        checks.push({ id: at, api: 'config.PutConfigRule', params: { ConfigRule: { ...p, ConfigRuleName: id, ...(p.InputParameters && { InputParameters: JSON.stringify(p.InputParameters) }) } } });
+        break;
+      case 'AWS::Config::ConfigurationAggregator':
+        checks.push({ id: at, api: 'config.PutConfigurationAggregator', params: p });
+        break;
+      case 'AWS::SSM::Document': {
+        checks.push({ id: at, api: 'ssm.CreateDocument', params: { Name: id, Content: JSON.stringify(p.Content), DocumentType: p.DocumentType, DocumentFormat: 'JSON' } });
+        for (const step of p.Content.mainSteps as { name: string; action: string; inputs: Record<string, Json> }[]) {
+          if (step.action !== 'aws:invokeLambdaFunction') continue;
+          const { InputPayload, ...rest } = step.inputs;
+          const payload = Object.fromEntries(Object.entries(InputPayload as Record<string, Json>).map(([k, v]) => [k, substitute(v, p.Content.parameters)]));
+          checks.push({ id: `${at} step ${step.name}`, api: 'lambda.Invoke', params: { ...rest, Payload: JSON.stringify(payload) } });
+        }
+        break;
+      }
+      case 'AWS::CloudFormation::LambdaHook':
+      case 'AWS::CloudFormation::GuardHook':
+        for (const property of ['TargetOperations', 'TargetFilters', 'StackFilters']) {
+          if (p[property] !== undefined) checks.push({ id: `${at} ${property}`, resource: r.Type, property, value: p[property] });
+        }
+        break;
+      case 'AWS::Serverless::Function':
+        for (const [name, e] of Object.entries((p.Events ?? {}) as Record<string, { Type: string; Properties: Record<string, any> }>)) {
+          if (e.Type !== 'Schedule') continue;
+          checks.push({ id: `${at} ${name}`, api: 'events.PutRule', params: { Name: `${id}${name}`, ScheduleExpression: e.Properties.Schedule } });
+          const target = { Id: id, Arn: `arn:aws:lambda:eu-west-1:123456789012:function:${id}`, ...(e.Properties.Input !== undefined && { Input: e.Properties.Input }) };
+          checks.push({ id: `${at} ${name} target`, api: 'events.PutTargets', params: { Rule: `${id}${name}`, Targets: [target] } });
+        }
+        break;
+      case 'AWS::Lambda::EventInvokeConfig':
+        checks.push({ id: at, api: 'lambda.PutFunctionEventInvokeConfig', params: p });
+        break;
+      case 'AWS::CloudFormation::StackSet':
+        checks.push({ id: at, api: 'cloudformation.CreateStackSet', params: pick(p, ['StackSetName', 'Description', 'TemplateURL', 'Parameters', 'Capabilities', 'PermissionModel', 'AutoDeployment', 'CallAs', 'ManagedExecution']) });
+        for (const group of p.StackInstancesGroup ?? []) {
+          checks.push({ id: `${at} instances`, api: 'cloudformation.CreateStackInstances', params: { StackSetName: p.StackSetName, ...group, OperationPreferences: p.OperationPreferences, CallAs: p.CallAs } });
+        }
+        break;
+      case 'AWS::KMS::Key':
+        checks.push({ id: at, api: 'kms.CreateKey', params: { Policy: JSON.stringify(p.KeyPolicy), Description: p.Description } });
+        break;
+      default:
+    }
+  }
+  return checks;
+}
+
+const member = loadTemplate('template.yaml');
+const central = loadTemplate('org/central.yaml');
+// Every HookMode and every remediation switch: resources and `Fn::If` branches differ per set.
+const memberSets = parameterSets(member, ['HookMode', 'NotifyAutomatically', 'SwitchModeAutomatically', 'SwitchModeAllowCritical']).map((s) => ({
+  ...s,
+  PolicySource: '/runtime-warden/policy',
+  CentralAlertTopicArn: 'arn:aws:sns:us-east-1:111122223333:runtime-warden-central',
+  CentralAlertKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  PolicyKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+}));
+const centralParams = {
+  OrganizationId: 'o-a1b2c3d4e5',
+  MemberTemplateUrl: 'https://runtime-warden-artifacts-eu-west-1.s3.amazonaws.com/runtime-warden/stackset.json',
+  TargetOrganizationalUnitIds: 'ou-ab12-cd34ef56',
+  TargetRegions: 'eu-west-1',
+};
+
+describe('payloads against AWS API models', () => {
+  it('catch what moto accepts: an empty StaticValue member, as botocore reports it', () => {
+    const [result] = validate([{ id: 'empty', api: 'config.PutRemediationConfigurations', params: { RemediationConfigurations: [{ ConfigRuleName: 'r', TargetType: 'SSM_DOCUMENT', TargetId: 'd', Parameters: { Mode: { StaticValue: { Values: [''] } } } }] } }]);
+    expect(result!.errors).toEqual(['Invalid length for parameter RemediationConfigurations[0].Parameters.Mode.StaticValue.Values[0], value: 0, valid min length: 1']);
+  });
+
+  it('catch a target operation the hook schema does not know', () => {
+    const [result] = validate([{ id: 'op', resource: 'AWS::CloudFormation::LambdaHook', property: 'TargetOperations', value: ['RESOURCE', 'EVERYTHING'] }]);
+    expect(result!.errors).toEqual(["1: 'EVERYTHING' is not one of ['RESOURCE', 'STACK', 'CHANGE_SET', 'CLOUD_CONTROL']"]);
+  });
+
+  it(`template.yaml: every free-form payload is valid for its API, under all ${memberSets.length} parameter sets`, () => {
+    const checks = memberSets.flatMap((set) => apiChecks(renderTemplate(member, set, { resolve: true }), JSON.stringify(set)));
+    const apis = new Set(checks.map((c) => ('api' in c ? c.api : `${c.resource}.${c.property}`)));
+    // Assess: each kind of payload is there to be checked, and none is refused
+    expect([...apis].sort()).toEqual(
+      [
+        'AWS::CloudFormation::GuardHook.TargetFilters',
+        'AWS::CloudFormation::GuardHook.TargetOperations',
+        'AWS::CloudFormation::LambdaHook.TargetFilters',
+        'AWS::CloudFormation::LambdaHook.TargetOperations',
+        'config.PutConfigRule',
+        'config.PutRemediationConfigurations',
+        'events.PutRule',
+        'events.PutTargets',
+        'kms.CreateKey',
+        'lambda.Invoke',
+        'lambda.PutFunctionEventInvokeConfig',
+        'ssm.CreateDocument',
+      ].sort(),
+    );
+    expect(validate(checks).filter((r) => r.errors.length > 0)).toEqual([]);
+  });
+
+  it('org/central.yaml: every free-form payload is valid for its API', () => {
+    const checks = apiChecks(renderTemplate(central, centralParams, { resolve: true }), 'central');
+    expect(checks.map((c) => ('api' in c ? c.api : c.resource)).sort()).toEqual(
+      ['cloudformation.CreateStackInstances', 'cloudformation.CreateStackSet', 'config.PutConfigurationAggregator', 'kms.CreateKey'].sort(),
+    );
+    expect(validate(checks).filter((r) => r.errors.length > 0)).toEqual([]);
+  });
+});
