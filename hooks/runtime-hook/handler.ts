@@ -4,7 +4,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { evaluate, factsFromResourceProperties, verdict } from '../../shared/index.js';
 import { parseHookEvent, requestTokenOf } from '../../shared/adapters/hookEvent.js';
 import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
-import { decisionResponse, internalFailure, success, type HookResponse } from './response.js';
+import { decisionResponse, internalFailure, messageLimitFor, success, type HookResponse } from './response.js';
 
 export interface HookDependencies {
   readonly loadPolicy: PolicyLoader;
@@ -20,16 +20,18 @@ export function createHandler(deps: HookDependencies): (event: unknown) => Promi
   const { logger } = deps;
   return async (event) => {
     const token = requestTokenOf(event);
+    const limit = messageLimitFor((event as { stackId?: unknown } | null)?.stackId);
     try {
       const req = parseHookEvent(event);
       const context = { stackId: req.stackId, logicalId: req.logicalId, targetType: req.targetType, action: req.action };
       if (req.action === 'DELETE' || !req.resource) {
         logger.info('hook decision', { ...context, verdict: 'NOT_EVALUATED' });
-        return success(token, `${req.logicalId ?? req.targetType}: ${req.action} of ${req.targetType} is not subject to the runtime policy.`);
+        return success(token, `${req.logicalId ?? req.targetType}: ${req.action} of ${req.targetType} is not subject to the runtime policy.`, limit);
       }
       const policy = await deps.loadPolicy();
       const facts = factsFromResourceProperties(req.resource.properties, {
-        logicalId: req.logicalId!,
+        // A Cloud Control API request names no logical id: the function's name stands in.
+        logicalId: req.logicalId || String(req.resource.properties.FunctionName ?? 'the function'),
         accountId: req.accountId,
         region: req.region,
       });
@@ -38,7 +40,7 @@ export function createHandler(deps: HookDependencies): (event: unknown) => Promi
       const previous = req.resource.previousProperties?.Runtime;
       const runtimeChange =
         req.action === 'UPDATE' && previous !== facts.runtime ? `${typeof previous === 'string' ? previous : 'none'} -> ${facts.runtime ?? 'none'}` : undefined;
-      const response = decisionResponse(token, { logicalId: facts.logicalId!, runtime: facts.runtime, runtimeChange, findings, verdict: v });
+      const response = decisionResponse(token, { logicalId: facts.logicalId!, runtime: facts.runtime, runtimeChange, findings, verdict: v }, limit);
       logger.info('hook decision', {
         ...context,
         functionName: facts.name,
@@ -51,7 +53,7 @@ export function createHandler(deps: HookDependencies): (event: unknown) => Promi
       return response;
     } catch (error) {
       logger.error('hook could not evaluate the request', { error: error as Error, clientRequestToken: token });
-      return internalFailure(token, error);
+      return internalFailure(token, error, limit);
     }
   };
 }

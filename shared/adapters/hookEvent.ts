@@ -15,7 +15,8 @@ const envelope = z.object({
 const resourceRequest = z.object({
   targetName: z.string().optional(),
   targetType: z.string(),
-  targetLogicalId: z.string().min(1),
+  // Blank for a Cloud Control API operation, which has no stack.
+  targetLogicalId: z.string().optional(),
   targetModel: z.object({
     resourceProperties: z.record(z.string(), z.unknown()).nullish(),
     previousResourceProperties: z.record(z.string(), z.unknown()).nullish(),

@@ -16,13 +16,31 @@ const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$
 const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 type Kind = 'runtime' | 'tier' | 'manual';
+
+/**
+ * The Guard hook's resource input, as the Hooks User Guide ("Write Guard rules to evaluate
+ * resources for Guard Hooks") gives it: its syntax section says `Resources.<LogicalId>` holds
+ * `ResourceType` and `ResourceProperties`, its example input and rules say `Type` and
+ * `Properties` (as a template does, and as a STACK target's template is). Every rule is emitted
+ * for both shapes, so that neither can make a function SKIP (which passes). `Previous.*` (the
+ * properties before an update) is never selected: only what is being deployed is judged.
+ */
+interface Shape {
+  readonly type: string;
+  readonly props: string;
+  readonly suffix: string;
+}
+const SHAPES: readonly Shape[] = [
+  { type: 'Type', props: 'Properties', suffix: '' },
+  { type: 'ResourceType', props: 'ResourceProperties', suffix: '_rp' },
+];
 const KIND_RULES: Record<Kind, readonly string[]> = {
   runtime: ['RW001', 'RW002', 'RW003', 'RW004', 'RW005', 'RW006'],
   tier: ['RW008'],
   manual: ['RW009'],
 };
 
-/** Filter lines that leave out waived functions for rules of `kind`. */
+/** Filter lines that leave out waived functions for rules of `kind` (in the `Properties` shape). */
 function notWaived(policy: Policy, nowMs: number, kind: Kind): string[] {
   const lines: string[] = [];
   const tag = policy.document.waiverTag;
@@ -130,5 +148,14 @@ export function guardRules(policy: Policy, nowMs: number, source = 'policy'): st
       '}',
     );
   }
-  return `${out.join('\n')}\n`;
+  const rules = out.slice(3).join('\n');
+  return `${[...out.slice(0, 3), SHAPES.map((shape) => inShape(rules, shape)).join('\n\n')].join('\n')}\n`;
+}
+
+/** The rules written for the `Type`/`Properties` shape, rewritten for `shape`. */
+function inShape(rules: string, shape: Shape): string {
+  return rules
+    .replace(/\bType == 'AWS::Lambda::Function'/g, `${shape.type} == 'AWS::Lambda::Function'`)
+    .replace(/\bProperties\b/g, shape.props)
+    .replace(/(let |%|rule )(rw|runtime_warden)_(\w+)/g, `$1$2_$3${shape.suffix}`);
 }

@@ -17,18 +17,20 @@ const policy = parsePolicyText(readFileSync(join(ROOT, 'test', 'fixtures', 'poli
 
 /**
  * `cfn-guard validate` over a folder of data files: PASS or FAIL per file (exit 19 means some
- * failed). A file no rule applies to (SKIP) passes, as the Guard hook lets it through.
+ * failed). JSON output, because cfn-guard 3.1.1's CloudFormation text reporter panics on a failing
+ * resource that has `ResourceType` instead of `Type`; each file's status line still precedes its
+ * report, right after the previous report's closing brace. A file no rule applies to (SKIP) passes, as the Guard hook lets it through.
  */
 async function guard(rules: string, data: string): Promise<Map<string, string>> {
   let stdout: string;
   try {
-    ({ stdout } = await exec(GUARD, ['validate', '-r', rules, '-d', data, '--show-summary', 'all'], { maxBuffer: 64 * 1024 * 1024 }));
+    ({ stdout } = await exec(GUARD, ['validate', '-r', rules, '-d', data, '--show-summary', 'all', '--output-format', 'json'], { maxBuffer: 64 * 1024 * 1024 }));
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
     if (e.code !== 19) throw new Error(`cfn-guard failed (${e.code}): ${e.stderr}`);
     stdout = e.stdout;
   }
-  return new Map([...stdout.matchAll(/^(\S+) Status = (PASS|FAIL|SKIP)$/gm)].map((m) => [m[1]!, m[2] === 'FAIL' ? 'FAIL' : 'PASS']));
+  return new Map([...stdout.matchAll(/(?:^|\})([^\s{}]+) Status = (PASS|FAIL|SKIP)$/gm)].map((m) => [m[1]!, m[2] === 'FAIL' ? 'FAIL' : 'PASS']));
 }
 
 function templates(dir: string): string[] {
@@ -79,6 +81,42 @@ describe('generated Guard rules', () => {
     for (const f of ['good-current.yaml', 'bad-lifecycle.yaml', 'tiers-modes.yaml']) writeFileSync(join(data, f), readFileSync(join(FIXTURES, f)));
     const statuses = await guard(rules, data);
     expect(Object.fromEntries([...statuses].map(([k, v]) => [relative(data, k), v]))).toEqual({ 'bad-lifecycle.yaml': 'FAIL', 'good-current.yaml': 'PASS', 'tiers-modes.yaml': 'FAIL' });
+  });
+
+  // The Hooks User Guide documents the resource input as ResourceType/ResourceProperties (syntax)
+  // and as Type/Properties (example); a STACK target sees the template itself (Type/Properties).
+  const SHAPES = { documented: ['ResourceType', 'ResourceProperties'], example: ['Type', 'Properties'] } as const;
+  const input = (shape: keyof typeof SHAPES, target: 'RESOURCE' | 'STACK', runtime: string, previous?: string) => {
+    const [type, props] = SHAPES[shape];
+    const fn = (r: string) => ({ [type]: 'AWS::Lambda::Function', [props]: { Runtime: r, Handler: 'index.handler', Role: 'arn:aws:iam::123456789012:role/r' } });
+    return {
+      HookContext: { AWSAccountID: '123456789012', StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/s/1', InvocationPoint: previous ? 'UPDATE_PRE_PROVISION' : 'CREATE_PRE_PROVISION', TargetType: target, TargetLogicalId: 'Fn' },
+      Resources: { Fn: fn(runtime) },
+      ...(previous && { Previous: { Fn: fn(previous) } }),
+    };
+  };
+
+  it.each([
+    ['documented', 'RESOURCE'],
+    ['example', 'RESOURCE'],
+    ['documented', 'STACK'],
+    ['example', 'STACK'],
+  ] as const)('fail nodejs16.x and pass nodejs22.x in the %s input shape of a %s target, never judging Previous', async (shape, target) => {
+    const data = join(work, `shape-${shape}-${target}`);
+    mkdirSync(data);
+    writeFileSync(join(data, 'old.json'), JSON.stringify(input(shape, target, 'nodejs16.x')));
+    writeFileSync(join(data, 'current.json'), JSON.stringify(input(shape, target, 'nodejs22.x')));
+    writeFileSync(join(data, 'upgrade.json'), JSON.stringify(input(shape, target, 'nodejs22.x', 'nodejs16.x')));
+    writeFileSync(join(data, 'downgrade.json'), JSON.stringify(input(shape, target, 'nodejs16.x', 'nodejs22.x')));
+    const statuses = await guard(rules, data);
+    expect(Object.fromEntries([...statuses].map(([k, v]) => [relative(data, k), v]))).toEqual({ 'old.json': 'FAIL', 'current.json': 'PASS', 'upgrade.json': 'PASS', 'downgrade.json': 'FAIL' });
+  });
+
+  it('pass a DELETE in the documented input shape', async () => {
+    const data = join(work, 'delete-documented');
+    mkdirSync(data);
+    writeFileSync(join(data, 'delete.json'), JSON.stringify({ HookContext: { InvocationPoint: 'DELETE_PRE_PROVISION' }, Resources: { Fn: { ResourceType: 'AWS::Lambda::Function', ResourceProperties: {} } } }));
+    expect([...(await guard(rules, data)).values()]).toEqual(['PASS']);
   });
 
   it('carry the failing rule and its message', async () => {
