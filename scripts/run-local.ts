@@ -123,7 +123,7 @@ try {
 
   // 3. Remediation: notify, twice, to show the quiet period.
   const alerting = await createAlerting(sns, sqs, dynamo);
-  const notify = createNotify({ lambda, sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn: alerting.topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, loadPolicy: () => Promise.resolve(policy), now: () => now, logger: new Logger({ logLevel: 'SILENT' }) });
+  const notify = createNotify({ lambda, snsFor: () => sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn: alerting.topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, loadPolicy: () => Promise.resolve(policy), now: () => now, logger: new Logger({ logLevel: 'SILENT' }) });
   const nonCompliant = evaluations.filter((e) => e.ComplianceType === 'NON_COMPLIANT').map((e) => e.ComplianceResourceId);
   const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:runtime-warden-notify' };
   const first = await Promise.all(nonCompliant.map((name) => notify({ functionName: name }, context)));

@@ -1,24 +1,14 @@
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
 import { guardRules } from '../../shared/guard/generate.js';
-import { awsError } from '../../shared/io/awsErrors.js';
+import { answerCustomResource, customResourceEvent, describeError, putResponse, type Outcome, type Respond } from '../../shared/io/customResource.js';
 import { cachedPolicyLoader, isBundledPolicy, type PolicyLoader } from '../../shared/io/policySource.js';
 
 // Publishes the Guard rules generated from the policy to the S3 object the Guard hook reads: as a
 // CloudFormation custom resource (so the rules exist before the hook does, and go with the
 // stack), and daily from a schedule, because the rules hold the allowed runtimes of one day.
-
-const customResourceEvent = z.object({
-  RequestType: z.enum(['Create', 'Update', 'Delete']),
-  ResponseURL: z.string().url(),
-  StackId: z.string(),
-  RequestId: z.string(),
-  LogicalResourceId: z.string(),
-  PhysicalResourceId: z.string().optional(),
-});
 
 export interface GuardRulesDependencies {
   readonly s3: Pick<S3Client, 'send'>;
@@ -29,7 +19,7 @@ export interface GuardRulesDependencies {
   readonly now: () => number;
   readonly logger: Logger;
   /** Sends the custom resource response to CloudFormation's pre-signed URL. */
-  readonly respond: (url: string, body: string) => Promise<void>;
+  readonly respond: Respond;
 }
 
 export interface PublishResult {
@@ -51,38 +41,40 @@ export function createHandler(deps: GuardRulesDependencies): (event: unknown) =>
     const cr = customResourceEvent.safeParse(event);
     if (!cr.success) return publish(); // the daily schedule
     const e = cr.data;
-    // Whatever happens, CloudFormation gets an answer: a custom resource left unanswered hangs the stack for an hour.
-    let status: 'SUCCESS' | 'FAILED' = 'SUCCESS';
-    let reason = '';
-    let data: PublishResult | undefined;
-    try {
-      if (e.RequestType === 'Delete') await deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key: deps.key }));
-      else data = await publish();
-    } catch (err) {
-      const x = awsError(err);
-      status = 'FAILED';
-      reason = `Could not ${e.RequestType === 'Delete' ? 'delete' : 'publish'} the Guard rules at ${uri}: ${x.name}: ${x.message}`;
-      deps.logger.error('guard rules not published', { error: err as Error });
-    }
-    await deps.respond(
-      e.ResponseURL,
-      JSON.stringify({
-        Status: status,
-        Reason: reason || `Guard rules at ${uri}`,
-        PhysicalResourceId: e.PhysicalResourceId ?? uri,
-        StackId: e.StackId,
-        RequestId: e.RequestId,
-        LogicalResourceId: e.LogicalResourceId,
-        Data: { Uri: uri, ...(data?.versionId && { VersionId: data.versionId }) },
-      }),
+    const outcome = await answerCustomResource(
+      e,
+      deps.respond,
+      async (): Promise<Outcome & { published?: PublishResult }> => {
+        if (e.RequestType === 'Delete') {
+          await deleteEveryVersion(deps);
+          return { physicalResourceId: e.PhysicalResourceId ?? uri, data: { Uri: uri } };
+        }
+        const published = await publish();
+        return { physicalResourceId: e.PhysicalResourceId ?? uri, data: { Uri: uri, ...(published.versionId && { VersionId: published.versionId }) }, published };
+      },
+      (error) => {
+        deps.logger.error('guard rules not published', { error: error as Error });
+        return `Could not ${e.RequestType === 'Delete' ? 'delete' : 'publish'} the Guard rules at ${uri}: ${describeError(error)}`;
+      },
     );
-    return data;
+    return outcome?.published;
   };
 }
 
-async function putResponse(url: string, body: string): Promise<void> {
-  const res = await fetch(url, { method: 'PUT', body, headers: { 'content-type': '' } });
-  if (!res.ok) throw new Error(`CloudFormation response refused: HTTP ${res.status}`);
+async function deleteEveryVersion(deps: GuardRulesDependencies): Promise<void> {
+  let KeyMarker: string | undefined;
+  let VersionIdMarker: string | undefined;
+  do {
+    const page = await deps.s3.send(new ListObjectVersionsCommand({ Bucket: deps.bucket, Prefix: deps.key, KeyMarker, VersionIdMarker }));
+    const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].filter((v) => v.Key === deps.key).map((v) => ({ Key: v.Key!, VersionId: v.VersionId! }));
+    if (objects.length > 0) {
+      const out = await deps.s3.send(new DeleteObjectsCommand({ Bucket: deps.bucket, Delete: { Objects: objects, Quiet: true } }));
+      const failed = out.Errors ?? [];
+      if (failed.length > 0) throw new Error(`${failed.length} versions not deleted, e.g. ${failed[0]!.VersionId}: ${failed[0]!.Code} ${failed[0]!.Message}`);
+    }
+    ({ NextKeyMarker: KeyMarker, NextVersionIdMarker: VersionIdMarker } = page.IsTruncated ? page : { NextKeyMarker: undefined, NextVersionIdMarker: undefined });
+  } while (KeyMarker !== undefined);
+  deps.logger.info('guard rules deleted, every version', { bucket: deps.bucket, key: deps.key });
 }
 
 function fromEnvironment(): GuardRulesDependencies {

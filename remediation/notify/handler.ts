@@ -15,7 +15,8 @@ import { alertSubject, buildNotification } from '../../shared/remediation/notifi
 
 export interface NotifyDependencies {
   readonly lambda: Pick<LambdaClient, 'send'>;
-  readonly sns: Pick<SNSClient, 'send'>;
+  /** An SNS client for a region (the region of the topic published to). */
+  readonly snsFor: (region: string) => Pick<SNSClient, 'send'>;
   readonly log: Pick<NotificationLog, 'claim' | 'release'>;
   readonly topicArn: string;
   /** The organisation's central topic, which every alert also reaches; absent when not set up. */
@@ -37,6 +38,7 @@ export interface NotifyResult {
 }
 
 const accountOf = (arn: string | undefined): string => arn?.split(':')[4] ?? 'unknown';
+const regionOfArn = (arn: string): string => arn.split(':')[3] ?? '';
 
 /**
  * parse -> facts (read live) -> evaluate -> publish. Publishes only for a function that breaks
@@ -63,22 +65,33 @@ export function createHandler(deps: NotifyDependencies): (event: unknown, contex
     const n = buildNotification(facts, findings, v, policy, now, where, serving);
     const quiet = input.quietPeriodMinutes ?? deps.defaultQuietPeriodMinutes;
     const key = `${n.attributes.account}/${facts.region ?? where.region}/${facts.name}#${n.fingerprint}`;
-    if (!(await deps.log.claim(key, now, quiet))) {
+    const attributes = Object.fromEntries(Object.entries(n.attributes).map(([k, value]) => [k, { DataType: 'String', StringValue: value }]));
+    // Each topic is claimed on its own, so that a retry after a failed publish pages only the
+    // topics that did not get the alert.
+    let messageId: string | undefined;
+    let published = 0;
+    const failures: { topic: string; error: unknown }[] = [];
+    for (const topic of [deps.topicArn, deps.centralTopicArn].filter((t): t is string => Boolean(t))) {
+      const claim = `${key}@${topic}`;
+      if (!(await deps.log.claim(claim, now, quiet))) continue;
+      try {
+        // SNS Publish must go to the topic's own region (SNS API Reference, Publish: "the topic
+        // ... in the same Region"); the central topic usually lives in another one.
+        const out = await deps.snsFor(regionOfArn(topic)).send(new PublishCommand({ TopicArn: topic, Subject: n.subject, Message: n.message, MessageAttributes: attributes }));
+        messageId ??= out.MessageId;
+        published++;
+      } catch (error) {
+        await deps.log.release(claim);
+        failures.push({ topic, error });
+      }
+    }
+    if (failures.length > 0) {
+      const what = failures.map(({ topic, error }) => `${topic}: ${awsError(error).name}: ${awsError(error).message}`).join('; ');
+      throw new RemediationError(`Could not publish the alert for ${facts.name} to ${what}`, { cause: failures[0]!.error });
+    }
+    if (published === 0) {
       deps.logger.info('notify: already announced within the quiet period', { ...base, fingerprint: n.fingerprint, quietPeriodMinutes: quiet });
       return { ...base, published: false, reason: `An alert for the same findings went out within the last ${quiet} minutes.` };
-    }
-    const attributes = Object.fromEntries(Object.entries(n.attributes).map(([k, value]) => [k, { DataType: 'String', StringValue: value }]));
-    let messageId: string | undefined;
-    for (const topic of [deps.topicArn, deps.centralTopicArn].filter((t): t is string => Boolean(t))) {
-      try {
-        const out = await deps.sns.send(new PublishCommand({ TopicArn: topic, Subject: n.subject, Message: n.message, MessageAttributes: attributes }));
-        messageId ??= out.MessageId;
-      } catch (err) {
-        // The claim goes back so that a retry pages; a topic that already got the alert may get it twice.
-        await deps.log.release(key);
-        const e = awsError(err);
-        throw new RemediationError(`Could not publish the alert for ${facts.name} to ${topic}: ${e.name}: ${e.message}`, { cause: err });
-      }
     }
     deps.logger.info('notify: alert published', { ...base, messageId, ruleIds: v.ruleIds, severity: n.attributes.severity, tier: n.attributes.tier });
     return { ...base, published: true, reason: v.summary, subject: n.subject, ...(messageId && { messageId }) };
@@ -89,9 +102,10 @@ const clientConfig = { retryMode: 'adaptive', maxAttempts: 4 } as const;
 
 function fromEnvironment(): NotifyDependencies {
   const ssm = new SSMClient(clientConfig);
+  const sns = new Map<string, SNSClient>();
   return {
     lambda: new LambdaClient(clientConfig),
-    sns: new SNSClient(clientConfig),
+    snsFor: (region) => sns.get(region) ?? sns.set(region, new SNSClient({ ...clientConfig, region })).get(region)!,
     log: new NotificationLog(new DynamoDBClient(clientConfig), getStringFromEnv({ key: 'NOTIFICATION_LOG_TABLE' })),
     topicArn: getStringFromEnv({ key: 'ALERT_TOPIC_ARN' }),
     centralTopicArn: getStringFromEnv({ key: 'CENTRAL_ALERT_TOPIC_ARN', defaultValue: '' }) || undefined,

@@ -33,7 +33,7 @@ for (const [name, mode] of Object.entries(request.modes)) modes.set(name, mode);
 const common = { lambda, region: request.region, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => request.now, logger: new Logger({ logLevel: 'SILENT' }) };
 const handler =
   request.handler === 'notify'
-    ? createNotify({ ...common, sns: new SNSClient(config), log: new NotificationLog(new DynamoDBClient(config), request.tableName!), topicArn: request.topicArn!, defaultQuietPeriodMinutes: 1440 })
+    ? createNotify({ ...common, snsFor: (region) => new SNSClient({ ...config, region }), log: new NotificationLog(new DynamoDBClient(config), request.tableName!), topicArn: request.topicArn!, defaultQuietPeriodMinutes: 1440 })
     : createSwitchMode(common);
 const context = { invokedFunctionArn: `arn:aws:lambda:${request.region}:123456789012:function:runtime-warden-${request.handler}` };
 

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -83,10 +83,19 @@ describe('Guard rules publisher', () => {
     expect(daily?.versionId).not.toBe(first?.versionId);
   });
 
-  it('removes the rules on Delete', async () => {
+  it('removes every version of the rules on Delete, so that the versioned bucket can be deleted with the stack', async () => {
+    // Prepare: three published versions and a delete marker, as days of publishing leave them
     await handler()(event('Create'));
+    await handler()({ 'detail-type': 'Scheduled Event', source: 'aws.events' });
+    await s3.send(new DeleteObjectCommand({ Bucket: 'rules', Key: 'runtime-warden.guard' }));
+    await handler()({ 'detail-type': 'Scheduled Event', source: 'aws.events' });
+    // Act
     await handler()(event('Delete'));
+    // Assess
+    const left = await s3.send(new ListObjectVersionsCommand({ Bucket: 'rules' }));
+    expect([...(left.Versions ?? []), ...(left.DeleteMarkers ?? [])]).toEqual([]);
     await expect(s3.send(new HeadObjectCommand({ Bucket: 'rules', Key: 'runtime-warden.guard' }))).rejects.toThrow();
+    await expect(s3.send(new DeleteBucketCommand({ Bucket: 'rules' }))).resolves.toBeDefined();
     expect(responses.at(-1)).toMatchObject({ Status: 'SUCCESS' });
   });
 

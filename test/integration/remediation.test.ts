@@ -54,7 +54,7 @@ describe('remediation against the emulator', () => {
   const received = () => alerting.received();
 
   const notify = () =>
-    createNotify({ lambda, sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger });
+    createNotify({ lambda, snsFor: () => sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger });
 
   it('notify on a critical nodejs16.x function publishes exactly one message, and none again within the quiet period', async () => {
     await seedFleet(moto.clientConfig, [{ name: 'checkout', runtime: 'nodejs16.x', tags: { 'runtime-warden:tier': 'critical', owner: 'team-payments' } }]);
@@ -75,13 +75,34 @@ describe('remediation against the emulator', () => {
     expect(messages[0]!.MessageAttributes).toMatchObject({ severity: { Value: 'error' }, tier: { Value: 'critical' }, runtime: { Value: 'nodejs16.x' }, account: { Value: '123456789012' } });
   });
 
-  it('notify fans the alert in to the central topic too', async () => {
-    const central = await createAlerting(sns, sqs, dynamo, 'org-runtime-alerts');
-    await seedFleet(moto.clientConfig, [{ name: 'checkout', runtime: 'nodejs16.x', tags: {} }]);
-    const handler = createNotify({ lambda, sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn, centralTopicArn: central.topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger });
-    expect(await handler({ functionName: 'checkout' }, context)).toMatchObject({ published: true });
-    expect((await central.received()).map((m) => m.Subject)).toEqual(['[runtime-warden] NON_COMPLIANT checkout: RW004 runtime-deprecated']);
-    expect(await received()).toHaveLength(1);
+  it('notify fans the alert in to a central topic in another region, and a retry after a failed publish pages only the topic that missed it', async () => {
+    // Prepare: the central topic in us-east-1, served by the same emulator; SNS Publish only
+    // reaches a topic through its own region's endpoint.
+    const east = { ...moto.clientConfig, region: 'us-east-1' };
+    const [snsEast, sqsEast] = [new SNSClient(east), new SQSClient(east)];
+    const central = await createAlerting(snsEast, sqsEast, dynamo, 'org-runtime-alerts');
+    expect(central.topicArn).toContain(':us-east-1:');
+    await seedFleet(moto.clientConfig, [
+      { name: 'checkout', runtime: 'nodejs16.x', tags: {} },
+      { name: 'billing', runtime: 'nodejs16.x', tags: {} },
+    ]);
+    let centralDown = false;
+    const snsFor = (region: string) =>
+      region !== 'us-east-1' ? sns : centralDown ? { send: () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' })) } : snsEast;
+    const handler = createNotify({ lambda, snsFor, log: new NotificationLog(dynamo, alerting.tableName), topicArn, centralTopicArn: central.topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger });
+    // Act
+    const both = await handler({ functionName: 'checkout' }, context);
+    centralDown = true;
+    const failed = handler({ functionName: 'billing' }, context);
+    await expect(failed).rejects.toThrow(/^Could not publish the alert for billing to arn:aws:sns:us-east-1:.*: Throttling: Rate exceeded$/);
+    centralDown = false;
+    const retried = await handler({ functionName: 'billing' }, context);
+    // Assess
+    expect(both).toMatchObject({ published: true });
+    expect(retried).toMatchObject({ published: true });
+    expect((await central.received()).map((m) => m.Subject).sort()).toEqual(['[runtime-warden] NON_COMPLIANT billing: RW004 runtime-deprecated', '[runtime-warden] NON_COMPLIANT checkout: RW004 runtime-deprecated']);
+    expect((await received()).map((m) => m.Subject).sort()).toEqual(['[runtime-warden] NON_COMPLIANT billing: RW004 runtime-deprecated', '[runtime-warden] NON_COMPLIANT checkout: RW004 runtime-deprecated']);
+    for (const c of [snsEast, sqsEast]) c.destroy();
   });
 
   it('notify publishes nothing for a compliant function', async () => {
@@ -93,7 +114,7 @@ describe('remediation against the emulator', () => {
   it('notify fails clearly for a function that does not exist, and for a topic that does not exist', async () => {
     await expect(notify()({ functionName: 'ghost' }, context)).rejects.toThrow('Function ghost does not exist in account 123456789012, region eu-west-1: nothing to remediate.');
     await seedFleet(moto.clientConfig, [{ name: 'checkout', runtime: 'nodejs16.x', tags: {} }]);
-    const broken = createNotify({ lambda, sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn: `${topicArn}-gone`, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger });
+    const broken = createNotify({ lambda, snsFor: () => sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn: `${topicArn}-gone`, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger });
     await expect(broken({ functionName: 'checkout' }, context)).rejects.toThrow(/^Could not publish the alert for checkout to .*-gone: NotFound/);
     // The failed attempt gave its claim back: the next run pages.
     expect(await notify()({ functionName: 'checkout' }, context)).toMatchObject({ published: true });

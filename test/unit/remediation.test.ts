@@ -69,7 +69,7 @@ describe('notify remediation', () => {
 
   const setup = (log = memoryLog()) => ({
     log,
-    handler: createNotify({ lambda, sns, log, topicArn: 'arn:aws:sns:eu-west-1:123456789012:runtime-warden-alerts', region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => NOW, logger }),
+    handler: createNotify({ lambda, snsFor: () => sns, log, topicArn: 'arn:aws:sns:eu-west-1:123456789012:runtime-warden-alerts', region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => NOW, logger }),
   });
 
   it('publishes one actionable alert for a critical nodejs16.x function, with filterable attributes', async () => {
@@ -108,7 +108,7 @@ describe('notify remediation', () => {
     expect(await handler({ functionName: 'checkout' })).toMatchObject({ published: false, reason: 'An alert for the same findings went out within the last 1440 minutes.' });
     givenFunction('python3.8', {});
     expect((await handler({ functionName: 'checkout' })).published).toBe(true);
-    const later = createNotify({ lambda, sns, log, topicArn: 't', region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => NOW + 25 * 3_600_000, logger });
+    const later = createNotify({ lambda, snsFor: () => sns, log, topicArn: 't', region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => NOW + 25 * 3_600_000, logger });
     expect((await later({ functionName: 'checkout' })).published).toBe(true);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(3);
   });
