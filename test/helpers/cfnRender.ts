@@ -68,10 +68,11 @@ const NO_VALUE = Symbol('NoValue');
 
 export function renderTemplate(template: Template, parameters: Record<string, string> = {}, options: { resolve?: boolean } = {}): Template {
   const paramValue = (name: string): Json => {
-    if (name in parameters) return parameters[name]!;
-    const p = template.Parameters?.[name];
+    const p = template.Parameters?.[name] as { Type?: string; Default?: Json } | undefined;
     if (!p) throw new Error(`Ref to unknown parameter ${name}`);
-    return p.Default ?? '';
+    const value = name in parameters ? parameters[name]! : (p.Default ?? '');
+    // Parameter values are strings, Number parameters included; a list type is split.
+    return p.Type === 'CommaDelimitedList' ? String(value).split(',') : String(value);
   };
   const conditions = new Map<string, boolean>();
   const condition = (name: string): boolean => {

@@ -57,15 +57,18 @@ export function apiChecks(template: Template, label: string): Check[] {
         }
         break;
       case 'AWS::Serverless::Function':
+        if (p.EventInvokeConfig) {
+          // SAM's DestinationConfig adds a `Type` of its own; the rest goes to Lambda as is.
+          const { DestinationConfig, ...rest } = p.EventInvokeConfig;
+          const destinations = Object.fromEntries(Object.entries(DestinationConfig ?? {}).map(([k, { Type: _, ...d }]: [string, any]) => [k, d]));
+          checks.push({ id: `${at} EventInvokeConfig`, api: 'lambda.PutFunctionEventInvokeConfig', params: { FunctionName: id, ...rest, ...(DestinationConfig && { DestinationConfig: destinations }) } });
+        }
         for (const [name, e] of Object.entries((p.Events ?? {}) as Record<string, { Type: string; Properties: Record<string, any> }>)) {
           if (e.Type !== 'Schedule') continue;
           checks.push({ id: `${at} ${name}`, api: 'events.PutRule', params: { Name: `${id}${name}`, ScheduleExpression: e.Properties.Schedule } });
           const target = { Id: id, Arn: `arn:aws:lambda:eu-west-1:123456789012:function:${id}`, ...(e.Properties.Input !== undefined && { Input: e.Properties.Input }) };
           checks.push({ id: `${at} ${name} target`, api: 'events.PutTargets', params: { Rule: `${id}${name}`, Targets: [target] } });
         }
-        break;
-      case 'AWS::Lambda::EventInvokeConfig':
-        checks.push({ id: at, api: 'lambda.PutFunctionEventInvokeConfig', params: p });
         break;
       case 'AWS::CloudFormation::StackSet':
         checks.push({ id: at, api: 'cloudformation.CreateStackSet', params: pick(p, ['StackSetName', 'Description', 'TemplateURL', 'Parameters', 'Capabilities', 'PermissionModel', 'AutoDeployment', 'CallAs', 'ManagedExecution']) });

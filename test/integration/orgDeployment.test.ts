@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,8 +14,17 @@ describe('organisation-wide deployment', () => {
   const work = mkdtempSync(join(tmpdir(), 'rw-org-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('central template passes cfn-lint', async () => {
-    await expect(exec(join(ROOT, '.venv', 'bin', 'cfn-lint'), ['org/central.yaml'], { cwd: ROOT })).resolves.toBeDefined();
+  it('central and artifact-bucket templates pass cfn-lint', async () => {
+    await expect(exec(join(ROOT, '.venv', 'bin', 'cfn-lint'), ['org/central.yaml', 'org/artifact-bucket.yaml'], { cwd: ROOT })).resolves.toBeDefined();
+  });
+
+  it('central template names only scripts that exist, and the artifact buckets are the <prefix>-<region> the StackSet template reads', () => {
+    const central = readFileSync(join(ROOT, 'org', 'central.yaml'), 'utf8');
+    const named = [...central.matchAll(/scripts\/[\w.-]+/g)].map((m) => m[0]);
+    expect(named.length).toBeGreaterThan(0);
+    for (const script of named) expect(existsSync(join(ROOT, script)), script).toBe(true);
+    const buckets = parseTemplate(readFileSync(join(ROOT, 'org', 'artifact-bucket.yaml'), 'utf8')) as { Resources: { ArtifactBucket: { Properties: { BucketName: unknown } } } };
+    expect(buckets.Resources.ArtifactBucket.Properties.BucketName).toEqual({ 'Fn::Sub': '${Prefix}-${AWS::Region}' });
   });
 
   it('turns the packaged template into one a service-managed StackSet deploys in every region', async () => {

@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseTemplate } from '../../shared/template/parse.js';
+import { PREVIOUS_MODE_TAG } from '../../remediation/switch-mode/handler.js';
+import { loadTemplate, renderTemplate } from '../helpers/cfnRender.js';
 import { loadEvent, ROOT } from '../helpers/fixtures.js';
 
 const run = promisify(execFile);
@@ -23,9 +25,13 @@ describe('template.yaml', () => {
     await expect(run(bin('cfn-lint'), ['template.yaml'], { cwd: ROOT, env })).resolves.toBeDefined();
   });
 
-  it('passes checkov, every skipped check with a written reason', async () => {
+  // checkov drops resources whose condition is false under the default parameters: each
+  // HookMode is rendered (conditions decided) and checked on its own.
+  it.each(['lambda', 'guard', 'both'])('passes checkov with HookMode=%s, every skipped check with a written reason', async (mode) => {
     const checkov = join(ROOT, '.venv-checkov', 'bin', 'checkov');
-    const { stdout } = await run(checkov, ['-f', 'template.yaml', '--framework', 'cloudformation', '-o', 'json', '--skip-download'], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 }).catch(
+    const file = join(buildDir, `template-${mode}.json`);
+    writeFileSync(file, JSON.stringify(renderTemplate(loadTemplate('template.yaml'), { HookMode: mode, PolicySource: '/runtime-warden/policy', PolicyKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' })));
+    const { stdout } = await run(checkov, ['-f', file, '--framework', 'cloudformation', '-o', 'json', '--skip-download'], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 }).catch(
       (e: { stdout: string }) => e,
     );
     const report = JSON.parse(stdout) as { summary: { failed: number; passed: number }; results: { failed_checks: { check_id: string; resource: string }[]; skipped_checks: { check_id: string; check_result: { suppress_comment?: string } }[] } };
@@ -33,6 +39,46 @@ describe('template.yaml', () => {
     expect(report.summary.passed).toBeGreaterThan(40);
     expect(report.results.skipped_checks.filter((c) => (c.check_result.suppress_comment ?? '').length < 20)).toEqual([]);
   });
+
+  it('lets switch-mode write its own tag and no other (the tier and waiver tags decide the policy)', () => {
+    const statements = (template.Resources.SwitchModeFunction!.Properties.Policies as { Statement?: { Action: string | string[]; Condition?: unknown }[] }[]).flatMap((p) => p.Statement ?? []);
+    const tagging = statements.filter((st) => [st.Action].flat().some((a) => /^lambda:(Tag|Untag)Resource$/.test(a)));
+    expect(tagging).toHaveLength(1);
+    expect(tagging[0]!.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [PREVIOUS_MODE_TAG] } });
+  });
+
+  it('gives the Guard hook role the documented minimum: the rules object and s3:ListBucket on its bucket', () => {
+    const role = template.Resources.GuardHookExecutionRole!.Properties as { Policies: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[] };
+    const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': ['GuardRulesBucket', 'Arn'] } });
+  });
+
+  it('sends failed asynchronous invocations (Config rule passes, rule publications) to an alarmed dead-letter queue', () => {
+    for (const id of ['ConfigRuleFunction', 'GuardRulesFunction']) {
+      expect(template.Resources[id]!.Properties, id).toMatchObject({ DeadLetterQueue: { Type: 'SQS', TargetArn: { 'Fn::GetAtt': ['AsyncFailureQueue', 'Arn'] } }, EventInvokeConfig: { MaximumRetryAttempts: expect.any(Number) } });
+    }
+    expect(template.Resources.AsyncFailureAlarm!.Properties).toMatchObject({ AlarmActions: [{ Ref: 'AlertTopic' }], Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('creates the Config rules only after checking that Config records Lambda functions', () => {
+    for (const id of ['RuntimeComplianceRule', 'UpdateModeRule']) expect((template.Resources[id] as { DependsOn?: string[] }).DependsOn).toContain('ConfigRecorderCheck');
+  });
+
+  it('builds with plain `sam build`, as the README says, from a fresh copy of the sources', async () => {
+    // Prepare: what a clone holds (no node_modules, no .venv); esbuild on the PATH, as SAM requires
+    const copy = join(buildDir, 'clone');
+    const files = (await run('git', ['ls-files', '-co', '--exclude-standard'], { cwd: ROOT })).stdout.split('\n').filter((f) => f && !/^(test|bench|examples)\//.test(f) && existsSync(join(ROOT, f)));
+    for (const f of files) {
+      mkdirSync(dirname(join(copy, f)), { recursive: true });
+      copyFileSync(join(ROOT, f), join(copy, f));
+    }
+    // Act
+    await run(bin('sam'), ['build', '--build-dir', join(buildDir, 'plain')], { cwd: copy, env: { ...env, PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}` }, maxBuffer: 64 * 1024 * 1024 });
+    // Assess
+    for (const id of ['RuntimeHookFunction', 'ConfigRuleFunction', 'NotifyFunction', 'SwitchModeFunction', 'GuardRulesFunction', 'ConfigRecorderCheckFunction']) {
+      expect(existsSync(join(buildDir, 'plain', id, 'handler.mjs')), id).toBe(true);
+    }
+  }, 600_000);
 
   it('passes sam validate --lint', async () => {
     const { stdout } = await run(bin('sam'), ['validate', '--lint'], { cwd: ROOT, env });
@@ -46,7 +92,7 @@ describe('template.yaml', () => {
       LambdaFunction: { 'Fn::GetAtt': ['RuntimeHookFunction', 'Arn'] },
       ExecutionRole: { 'Fn::GetAtt': ['RuntimeHookExecutionRole', 'Arn'] },
       FailureMode: { Ref: 'HookFailureMode' },
-      TargetOperations: ['RESOURCE'],
+      TargetOperations: ['RESOURCE', 'CLOUD_CONTROL'],
       TargetFilters: { Actions: ['CREATE', 'UPDATE'], InvocationPoints: ['PRE_PROVISION'], TargetNames: ['AWS::Lambda::Function'] },
     });
     const fn = template.Resources.RuntimeHookFunction!;
