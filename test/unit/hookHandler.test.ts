@@ -23,6 +23,19 @@ describe('runtime hook handler', () => {
     expect(res.message).toContain('Upgrade to nodejs26.x.');
   });
 
+  it('judges a Cloud Control API request (no stack, no logical id) by the function name, within 1,024 characters', async () => {
+    const { handler } = setup();
+    const event = hookEvent('create-nodejs16', { FunctionName: `orders-api${'-x'.repeat(450)}` }) as Record<string, any>;
+    delete event.stackId;
+    delete event.requestData.targetLogicalId;
+    // Act
+    const res = await handler(event);
+    // Assess
+    expect(res).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant', clientRequestToken: TOKEN });
+    expect(res.message).toMatch(/^orders-api(-x)+ \(nodejs16\.x\) breaks the Lambda runtime policy: \[RW004 error\]/);
+    expect(res.message).toHaveLength(1024);
+  });
+
   it('lets a CREATE on nodejs22.x succeed', async () => {
     const { handler } = setup();
     expect(await handler(loadEvent('hook', 'create-nodejs22'))).toEqual({
