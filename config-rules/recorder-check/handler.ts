@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ConfigServiceClient, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand } from '@aws-sdk/client-config-service';
-import { answerCustomResource, customResourceEvent, describeError, putResponse, type Respond } from '../../shared/io/customResource.js';
+import { describeError } from '../../shared/io/awsErrors.js';
+import { answerCustomResource, customResourceEvent, putResponse, type Respond } from '../../shared/io/customResource.js';
 
 // A custom resource that the Config rules depend on: it fails the stack early, with the fix in
 // its message, when AWS Config is not recording Lambda functions here. Without it the rules fail
@@ -15,6 +16,11 @@ export interface RecorderCheckDependencies {
 }
 
 const LAMBDA = 'AWS::Lambda::Function';
+
+/** AWS Config answered, and it does not record Lambda functions. */
+class NotRecordingError extends Error {
+  override readonly name = 'NotRecordingError';
+}
 
 /** Why Lambda functions are not being recorded, or undefined when they are. */
 export async function notRecording(config: RecorderCheckDependencies['config']): Promise<string | undefined> {
@@ -42,15 +48,18 @@ export function createHandler(deps: RecorderCheckDependencies): (event: unknown,
       async () => {
         if (e.RequestType !== 'Delete') {
           const reason = await notRecording(deps.config);
-          if (reason) throw new Error(reason);
+          if (reason) throw new NotRecordingError(reason);
         }
         return { physicalResourceId: `config-recorder-check-${account ?? 'account'}-${region ?? 'region'}` };
       },
       (error) => {
+        // A check that could not ask (e.g. AccessDenied) says so, rather than claiming Config is off.
         const message =
-          `AWS Config is not recording ${LAMBDA} in account ${account}, region ${region} (${describeError(error).replace(/^Error: /, '')}). ` +
-          'runtime-warden\'s Config rules need it: turn on recording in the AWS Config console (Settings), or with ' +
-          '`aws configservice put-configuration-recorder` and `aws configservice start-configuration-recorder`, then deploy again.';
+          error instanceof NotRecordingError
+            ? `AWS Config is not recording ${LAMBDA} in account ${account}, region ${region} (${error.message}). ` +
+              "runtime-warden's Config rules need it: turn on recording in the AWS Config console (Settings), or with " +
+              '`aws configservice put-configuration-recorder` and `aws configservice start-configuration-recorder`, then deploy again.'
+            : `Could not check whether AWS Config records ${LAMBDA} in account ${account}, region ${region}: ${describeError(error)}.`;
         deps.logger.error('config recorder check failed', { message });
         return message;
       },

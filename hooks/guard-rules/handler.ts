@@ -3,7 +3,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteObjectsCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { guardRules } from '../../shared/guard/generate.js';
-import { answerCustomResource, customResourceEvent, describeError, putResponse, type Outcome, type Respond } from '../../shared/io/customResource.js';
+import { describeError } from '../../shared/io/awsErrors.js';
+import { answerCustomResource, customResourceEvent, putResponse, type Outcome, type Respond } from '../../shared/io/customResource.js';
 import { cachedPolicyLoader, isBundledPolicy, type PolicyLoader } from '../../shared/io/policySource.js';
 
 // Publishes the Guard rules generated from the policy to the S3 object the Guard hook reads: as a
@@ -61,6 +62,13 @@ export function createHandler(deps: GuardRulesDependencies): (event: unknown) =>
   };
 }
 
+/**
+ * The bucket is versioned: a plain DeleteObject only adds a delete marker, and a bucket that still
+ * holds versions cannot be deleted (S3 User Guide, "Deleting object versions from a
+ * versioning-enabled bucket"), which fails the stack's deletion. Every version and delete marker of
+ * the rules object goes, page by page (ListObjectVersions pages hold up to 1,000 entries, as many
+ * as one DeleteObjects call takes).
+ */
 async function deleteEveryVersion(deps: GuardRulesDependencies): Promise<void> {
   let KeyMarker: string | undefined;
   let VersionIdMarker: string | undefined;

@@ -6,7 +6,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { notifyInputSchema, parseInput } from '../../shared/adapters/remediationInput.js';
 import { evaluate, RemediationError, verdict, type Compliance } from '../../shared/index.js';
-import { awsError } from '../../shared/io/awsErrors.js';
+import { describeError } from '../../shared/io/awsErrors.js';
 import { remediationFacts } from '../../shared/io/functionReader.js';
 import { aliasesServingBadVersions, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
 import { NotificationLog } from '../../shared/io/notificationLog.js';
@@ -86,7 +86,7 @@ export function createHandler(deps: NotifyDependencies): (event: unknown, contex
       }
     }
     if (failures.length > 0) {
-      const what = failures.map(({ topic, error }) => `${topic}: ${awsError(error).name}: ${awsError(error).message}`).join('; ');
+      const what = failures.map(({ topic, error }) => `${topic}: ${describeError(error)}`).join('; ');
       throw new RemediationError(`Could not publish the alert for ${facts.name} to ${what}`, { cause: failures[0]!.error });
     }
     if (published === 0) {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { awsError } from './awsErrors.js';
 
 // CloudFormation custom resources: the request, and the answer PUT to its pre-signed ResponseURL
 // (CloudFormation User Guide, "Custom resources": request and response objects). Whatever
@@ -46,11 +45,6 @@ export async function answerCustomResource<T extends Outcome>(e: CustomResourceE
   );
   return outcome;
 }
-
-export const describeError = (error: unknown): string => {
-  const x = awsError(error);
-  return `${x.name}: ${x.message}`;
-};
 
 /** PUT to the pre-signed URL; S3 refuses a content type it did not sign. */
 export async function putResponse(url: string, body: string): Promise<void> {

@@ -141,10 +141,13 @@ export interface InvokedFunction {
  */
 export class RemediationInvoker implements IAwsInvoker {
   readonly invocations: { functionName: string; payload: unknown; answer: Record<string, unknown> }[] = [];
+  private modes: RemediationRequest['modes'];
   constructor(
     private readonly functions: readonly InvokedFunction[],
     private readonly context: Omit<RemediationRequest, 'handler' | 'payload'>,
-  ) {}
+  ) {
+    this.modes = context.modes;
+  }
 
   invoke(invocation: Invocation): Record<string, unknown> {
     if (invocation.service !== AwsService.LAMBDA || invocation.awsApi !== 'invoke') throw new Error(`Unexpected AWS call ${invocation.service.namespace}.${invocation.awsApi}`);
@@ -152,10 +155,10 @@ export class RemediationInvoker implements IAwsInvoker {
     const fn = this.functions.find((f) => f.arn === params.FunctionName);
     if (!fn) throw Object.assign(new Error(`Function not found: ${params.FunctionName}`), { name: 'ResourceNotFoundException' });
     const payload = JSON.parse(params.Payload ?? '{}');
-    const request: RemediationRequest = { ...this.context, handler: fn.handler, payload };
+    const request: RemediationRequest = { ...this.context, modes: this.modes, handler: fn.handler, payload };
     const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'helpers', 'remediationProcess.ts')], { input: JSON.stringify(request), cwd: ROOT, encoding: 'utf8' });
     const { modes, ...answer } = JSON.parse(out) as Record<string, unknown> & { modes: RemediationRequest['modes'] };
-    (this.context as { modes: RemediationRequest['modes'] }).modes = modes;
+    this.modes = modes;
     this.invocations.push({ functionName: params.FunctionName, payload, answer });
     return answer;
   }

@@ -61,6 +61,17 @@ describe('Config recorder check', () => {
     ]);
   });
 
+  it('says it could not check, rather than that Config is off, when Config refuses to answer', async () => {
+    const denied = { send: () => Promise.reject(Object.assign(new Error('not authorized to perform: config:DescribeConfigurationRecorders'), { name: 'AccessDeniedException' })) };
+    await createHandler({ config: denied, respond, logger: new Logger({ logLevel: 'SILENT' }) })(event('Create'), context);
+    expect(answers).toEqual([
+      expect.objectContaining({
+        Status: 'FAILED',
+        Reason: 'Could not check whether AWS Config records AWS::Lambda::Function in account 123456789012, region eu-west-1: AccessDeniedException: not authorized to perform: config:DescribeConfigurationRecorders.',
+      }),
+    ]);
+  });
+
   it('succeeds when Lambda functions are recorded, and on Delete whatever the recorder', async () => {
     await recorder({ allSupported: false, resourceTypes: ['AWS::Lambda::Function'] }, true);
     await check()(event('Create'), context);
