@@ -1,5 +1,5 @@
 // runtime-warden's command line: scan templates before deployment, and generate Guard rules.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pkg from '../package.json' with { type: 'json' };
 import { DEFAULT_POLICY, parsePolicyText, type Policy } from '../shared/index.js';
@@ -8,7 +8,7 @@ import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { readAggregator, readRegions } from '../shared/io/inventorySources.js';
 import { inventoryRow } from '../shared/report/inventory.js';
-import { scanTemplateText } from '../shared/template/scan.js';
+import { MAX_TEMPLATE_BYTES, scanTemplateText, TOO_LARGE } from '../shared/template/scan.js';
 import { renderHtml } from './reportFormats/html.js';
 import { renderCsv, renderJson as renderInventoryJson } from './reportFormats/tabular.js';
 import { findTemplates } from './files.js';
@@ -140,8 +140,11 @@ async function main(argv: string[]): Promise<number> {
   const failOn = values['fail-on'];
   if (failOn !== 'error' && failOn !== 'warning') throw new UsageError('--fail-on must be error or warning');
   const files = findTemplates(paths.length > 0 ? paths : ['.']).map((t) => {
+    if (t.error) return { path: t.path, functions: [], error: t.error };
     let text: string;
     try {
+      // Not read at all when far too large to be a template.
+      if (statSync(t.path).size > MAX_TEMPLATE_BYTES) return { path: t.path, functions: [], error: TOO_LARGE };
       text = readFileSync(t.path, 'utf8');
     } catch (err) {
       return { path: t.path, functions: [], error: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
@@ -159,6 +162,6 @@ try {
 } catch (err) {
   const e = err as Error;
   process.stderr.write(`runtime-warden: ${e.message}\n`);
-  if (e.name === 'UsageError' || e.name === 'TypeError' || (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') process.stderr.write(`\n${USAGE}`);
+  if (e.name === 'UsageError' || (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') process.stderr.write(`\n${USAGE}`);
   process.exitCode = 2;
 }

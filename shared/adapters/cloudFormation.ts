@@ -12,8 +12,6 @@ const functionProperties = z.object({
   FunctionName: z.string().optional(),
   Runtime: z.string({ error: 'Runtime must be a string (was an unresolved intrinsic function?)' }).optional(),
   PackageType: z.enum(['Zip', 'Image']).optional(),
-  Code: z.object({ ImageUri: z.unknown().optional() }).loose().optional(),
-  ImageUri: z.unknown().optional(),
   Tags: z.union([tagList, tagMap]).optional(),
   // Layers are facts, not judged: an entry that is not a plain ARN is left out rather than refused.
   Layers: z
@@ -41,7 +39,9 @@ export function factsFromResourceProperties(properties: unknown, ctx: ResourceCo
   }
   const p = parsed.data;
   const tags = Array.isArray(p.Tags) ? Object.fromEntries(p.Tags.map((t) => [t.Key, t.Value])) : (p.Tags ?? {});
-  const isImage = p.PackageType === 'Image' || (p.PackageType === undefined && (p.Code?.ImageUri !== undefined || p.ImageUri !== undefined));
+  // As Lambda decides it: PackageType, Zip when absent (CreateFunction, PackageType), whatever
+  // Code holds; an ImageUri beside Zip is Lambda's error to refuse, not an image to pass.
+  const isImage = p.PackageType === 'Image';
   const rmc = p.RuntimeManagementConfig;
   return {
     name: p.FunctionName ?? ctx.logicalId,

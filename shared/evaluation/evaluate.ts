@@ -3,7 +3,8 @@ import type { FunctionFacts } from '../facts/functionFacts.js';
 import { compileWaiver, DEFAULT_POLICY, tierOf, type CompiledWaiver, type Policy } from '../policy/policy.js';
 import { isoDate } from '../policy/schema.js';
 import { CHECKS, NOT_APPLICABLE, WAIVER_APPLIED, WAIVER_EXPIRED, WAIVER_TAG_INVALID } from './rules.js';
-import type { Finding, RuleContext, RuleMeta } from './types.js';
+import type { DecidingFact, Finding, RuleContext, RuleMeta } from './types.js';
+import { truncate } from './verdict.js';
 
 function finding(meta: RuleMeta, message: string, remediation: Finding['remediation'] = { kind: 'none' }): Finding {
   return { ruleId: meta.id, rule: meta.name, severity: meta.severity, message, remediation };
@@ -30,15 +31,18 @@ function tagWaiver(facts: FunctionFacts, policy: Policy, nowMs: number): Compile
   const cfg = policy.document.waiverTag;
   const value = cfg.enabled ? facts.tags[cfg.key] : undefined;
   if (value === undefined) return undefined;
-  const match = /^\s*(\S+)\s+(.*\S)\s*$/.exec(value);
-  if (!match || !isoDate.safeParse(match[1]).success) {
-    return `Tag ${cfg.key}="${value}" is not "YYYY-MM-DD reason": no waiver applied.`;
+  // Split by hand: a backtracking pattern takes quadratic time on a value of many spaces.
+  const trimmed = value.trim();
+  const gap = trimmed.search(/\s/);
+  const expires = gap < 0 ? trimmed : trimmed.slice(0, gap);
+  const reason = gap < 0 ? '' : trimmed.slice(gap).trim();
+  if (reason === '' || !isoDate.safeParse(expires).success) {
+    return `Tag ${cfg.key}="${truncate(value, 80)}" is not "YYYY-MM-DD reason": no waiver applied.`;
   }
-  const expires = match[1]!;
   if (daysBetween(nowMs, dayStart(expires)) > cfg.maxDays) {
     return `Tag ${cfg.key} expires ${expires}, more than ${cfg.maxDays} days ahead: no waiver applied; ask for a policy waiver instead.`;
   }
-  return compileWaiver({ function: facts.name, expires, reason: match[2]! }, 'tag');
+  return compileWaiver({ function: facts.name, expires, reason }, 'tag');
 }
 
 function applyWaivers(findings: Finding[], facts: FunctionFacts, policy: Policy, nowMs: number): Finding[] {
@@ -86,11 +90,15 @@ function applyWaivers(findings: Finding[], facts: FunctionFacts, policy: Policy,
   return out;
 }
 
+const NOTHING_UNDECIDED: ReadonlySet<DecidingFact> = new Set();
+
 /**
  * Judges one function against a policy at an instant. Pure: the clock is a parameter, and no I/O
  * happens here, so the hook, the Config rule, remediation and the CLI all get the same answer.
+ * `undecided` names facts the source leaves open (a template expression): checks reading one are
+ * not run, and the caller says so.
  */
-export function evaluate(facts: FunctionFacts, policy: Policy = DEFAULT_POLICY, now: Date | number = Date.now()): Finding[] {
+export function evaluate(facts: FunctionFacts, policy: Policy = DEFAULT_POLICY, now: Date | number = Date.now(), undecided = NOTHING_UNDECIDED): Finding[] {
   const nowMs = typeof now === 'number' ? now : now.getTime();
   if (facts.packageType === 'Image') {
     return [finding(NOT_APPLICABLE, 'Container image function: its runtime is inside the image, out of reach of the runtime policy.')];
@@ -98,6 +106,7 @@ export function evaluate(facts: FunctionFacts, policy: Policy = DEFAULT_POLICY, 
   const ctx = context(facts, policy, nowMs);
   const findings: Finding[] = [];
   for (const c of CHECKS) {
+    if (undecided.size > 0 && c.reads.some((f) => undecided.has(f))) continue;
     const r = c.check(ctx);
     if (r) findings.push(finding(c, r.message, r.remediation));
   }

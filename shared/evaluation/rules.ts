@@ -49,6 +49,7 @@ export const CHECKS: readonly Check[] = [
     name: 'runtime-unknown',
     title: 'Runtime is not in the runtime catalog',
     severity: 'error',
+    reads: ['runtime'],
     check: (ctx) => {
       if (ctx.runtime === undefined) {
         return { message: 'Zip-packaged function with no Runtime: set a supported runtime.', remediation: { kind: 'upgrade-runtime' } };
@@ -65,6 +66,7 @@ export const CHECKS: readonly Check[] = [
     name: 'runtime-denied',
     title: 'Runtime is denied by policy',
     severity: 'error',
+    reads: ['runtime'],
     check: (ctx) => {
       if (ctx.runtime === undefined || !ctx.policy.isDenied(ctx.runtime)) return undefined;
       const u = upgrade(ctx);
@@ -76,6 +78,7 @@ export const CHECKS: readonly Check[] = [
     name: 'runtime-not-approved',
     title: 'Runtime is not on the approved list',
     severity: 'error',
+    reads: ['runtime'],
     check: (ctx) => {
       const r = ctx.runtime;
       if (r === undefined || ctx.phase === 'unknown' || ctx.policy.isDenied(r) || ctx.policy.isApprovedExplicitly(r) !== false) return undefined;
@@ -88,6 +91,7 @@ export const CHECKS: readonly Check[] = [
     name: 'runtime-deprecated',
     title: 'Runtime is deprecated by AWS',
     severity: 'error',
+    reads: ['runtime'],
     check: (ctx) => {
       if (ctx.phase !== 'deprecated') return undefined;
       const u = upgrade(ctx);
@@ -102,6 +106,7 @@ export const CHECKS: readonly Check[] = [
     name: 'runtime-create-blocked',
     title: 'AWS blocks creating functions on this runtime',
     severity: 'error',
+    reads: ['runtime'],
     check: (ctx) => {
       if (ctx.phase !== 'create-blocked') return undefined;
       const u = upgrade(ctx);
@@ -116,6 +121,7 @@ export const CHECKS: readonly Check[] = [
     name: 'runtime-update-blocked',
     title: 'AWS blocks updating functions on this runtime',
     severity: 'error',
+    reads: ['runtime'],
     check: (ctx) => {
       if (ctx.phase !== 'update-blocked') return undefined;
       const u = upgrade(ctx);
@@ -130,6 +136,7 @@ export const CHECKS: readonly Check[] = [
     name: 'deprecation-approaching',
     title: "Runtime deprecation falls within the tier's upgrade lead time",
     severity: 'warning',
+    reads: ['runtime', 'tier'],
     check: (ctx) => {
       const date = ctx.info?.deprecation;
       if (ctx.phase !== 'active' || !date) return undefined;
@@ -147,6 +154,7 @@ export const CHECKS: readonly Check[] = [
     name: 'update-mode-not-allowed',
     title: 'Runtime update mode is not allowed for the tier',
     severity: 'error',
+    reads: ['updateMode', 'tier'],
     check: (ctx) => {
       const mode = ctx.facts.updateMode;
       if (mode === undefined || ctx.tier.allowedUpdateModes.includes(mode)) return undefined;
@@ -161,6 +169,7 @@ export const CHECKS: readonly Check[] = [
     name: 'manual-without-version-arn',
     title: 'Manual update mode without a runtime version ARN',
     severity: 'error',
+    reads: ['updateMode', 'runtimeVersionArn'],
     check: (ctx) => {
       if (ctx.facts.updateMode !== 'Manual' || ctx.facts.runtimeVersionArn) return undefined;
       return {
@@ -174,6 +183,7 @@ export const CHECKS: readonly Check[] = [
     name: 'manual-pin-too-old',
     title: 'Manual runtime version pin is older than the policy allows',
     severity: 'error',
+    reads: ['updateMode', 'tier'],
     check: (ctx) => {
       const age = ageDays(ctx);
       const max = ctx.policy.document.manualPinMaxAgeDays;
@@ -190,6 +200,7 @@ export const CHECKS: readonly Check[] = [
     name: 'function-update-stale',
     title: 'FunctionUpdate mode but the function has not been deployed recently',
     severity: 'warning',
+    reads: ['updateMode', 'tier'],
     check: (ctx) => {
       const age = ageDays(ctx);
       const max = ctx.tier.redeployWithinDays;
@@ -206,6 +217,7 @@ export const CHECKS: readonly Check[] = [
     name: 'tier-tag-invalid',
     title: 'Tier tag names no tier',
     severity: 'warning',
+    reads: ['tier'],
     check: (ctx) => {
       if (ctx.invalidTierTag === undefined) return undefined;
       const key = ctx.policy.document.tiers.tagKey;

@@ -48,6 +48,11 @@ export interface RuleContext {
   readonly target: RuntimeInfo | undefined;
 }
 
+/** Facts a source may leave undecided (a template expression); checks reading one are not run. */
+export type DecidingFact = 'runtime' | 'updateMode' | 'runtimeVersionArn' | 'tier';
+
 export interface Check extends RuleMeta {
+  /** The facts the check's outcome depends on. */
+  readonly reads: readonly DecidingFact[];
   readonly check: (ctx: RuleContext) => { message: string; remediation: RemediationAction } | undefined;
 }

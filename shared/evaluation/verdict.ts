@@ -11,8 +11,13 @@ export interface Verdict {
 
 export const SUMMARY_MAX = 256;
 
+/** At most `max` UTF-16 units, ending in an ellipsis when cut, never between a surrogate pair. */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
 }
 
 export function verdict(findings: readonly Finding[]): Verdict {

@@ -1,4 +1,9 @@
-import { isMap, isScalar, LineCounter, parse, parseDocument, type CollectionTag, type Node, type ScalarTag } from 'yaml';
+import yaml from 'js-yaml';
+
+// Templates are read with js-yaml: it reads what CloudFormation's YAML 1.1 parser reads (a flow
+// collection may close at its key's column, which a strict YAML 1.2 parser refuses; cfn-lint and
+// checkov read it with PyYAML), it refuses duplicate keys, and it parses several megabytes a second
+// in linear time. The core schema keeps `2027-01-01` a string, as CloudFormation passes it.
 
 // CloudFormation's short-form intrinsics (`!Ref X`, `!GetAtt A.B`, `!Sub [..]`) become the long
 // JSON form, so that everything downstream sees one shape.
@@ -16,23 +21,54 @@ function longForm(name: string, value: unknown): Record<string, unknown> {
   return { [`Fn::${name}`]: value };
 }
 
-function tagsFor(name: string): (ScalarTag | CollectionTag)[] {
-  const tag = `!${name}`;
-  return [
-    { tag, resolve: (value: string) => longForm(name, value) },
-    { tag, collection: 'seq', resolve: (seq) => longForm(name, seq.toJSON()) },
-    { tag, collection: 'map', resolve: (map) => longForm(name, map.toJSON()) },
-  ] as (ScalarTag | CollectionTag)[];
+const CFN_SCHEMA = yaml.CORE_SCHEMA.extend(
+  ['Ref', 'Condition', ...FUNCTIONS].flatMap((name) =>
+    (['scalar', 'sequence', 'mapping'] as const).map((kind) => new yaml.Type(`!${name}`, { kind, construct: (data: unknown) => longForm(name, data ?? '') })),
+  ),
+);
+
+/** Aliases share one object in memory; walked, a few lines of them expand into billions of nodes. */
+const MAX_EXPANDED_NODES = 1_000_000;
+
+/** The node count of the document with every alias expanded, counted once per shared object. */
+function expandedSize(root: unknown): number {
+  const sizes = new Map<object, number>();
+  const size = (v: unknown): number => {
+    if (typeof v !== 'object' || v === null) return 1;
+    const known = sizes.get(v);
+    if (known !== undefined) return known;
+    sizes.set(v, 1);
+    let n = 1;
+    for (const child of Object.values(v)) {
+      n += size(child);
+      if (n > MAX_EXPANDED_NODES) break;
+    }
+    sizes.set(v, n);
+    return n;
+  };
+  return size(root);
 }
 
-const CFN_TAGS = ['Ref', 'Condition', ...FUNCTIONS].flatMap(tagsFor);
+export class TemplateSyntaxError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'TemplateSyntaxError';
+  }
+}
 
-// Alias bombs expand a few lines into gigabytes; CloudFormation templates rarely use aliases at all.
-const MAX_ALIASES = 1000;
-
-/** Parses a CloudFormation or SAM template, YAML (with short intrinsics) or JSON. */
+/** Parses a CloudFormation or SAM template, YAML (with short intrinsics) or JSON. Throws TemplateSyntaxError. */
 export function parseTemplate(text: string): unknown {
-  return parse(text, { customTags: CFN_TAGS, maxAliasCount: MAX_ALIASES, prettyErrors: true });
+  let value: unknown;
+  try {
+    value = yaml.load(text, { schema: CFN_SCHEMA });
+  } catch (err) {
+    const e = err as yaml.YAMLException;
+    throw new TemplateSyntaxError(e.mark ? `${e.reason} at line ${e.mark.line + 1}, column ${e.mark.column + 1}` : e.message.split('\n')[0]!);
+  }
+  if (text.includes('*') && expandedSize(value) > MAX_EXPANDED_NODES) {
+    throw new TemplateSyntaxError(`Excessive alias count: the document expands to more than ${MAX_EXPANDED_NODES.toLocaleString('en')} nodes`);
+  }
+  return value;
 }
 
 export interface PositionedTemplate {
@@ -41,19 +77,51 @@ export interface PositionedTemplate {
   readonly lineOf: (logicalId: string) => number | undefined;
 }
 
-/** Like parseTemplate, and remembers where each resource stands. Throws the parser's first error. */
-export function parseTemplateWithPositions(text: string): PositionedTemplate {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { customTags: CFN_TAGS, prettyErrors: true, lineCounter, uniqueKeys: true });
-  if (doc.errors.length > 0) throw doc.errors[0]!;
-  const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIASES });
-  const resources = doc.get('Resources', true) as Node | undefined;
-  const lines = new Map<string, number>();
-  if (isMap(resources)) {
-    for (const pair of resources.items) {
-      const key = pair.key as Node | null;
-      if (isScalar(key) && key.range) lines.set(String(key.value), lineCounter.linePos(key.range[0]).line);
-    }
+function unescapeJson(text: string): string {
+  try {
+    return JSON.parse(`"${text}"`) as string;
+  } catch {
+    return text;
   }
+}
+
+const indentOf = (line: string): number => line.length - line.trimStart().length;
+const KEY = /^\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"{}[\],][^#]*?))\s*:(?:\s|$)/;
+
+/**
+ * The line of each key of the top-level `Resources` map, read from the text: block YAML and
+ * pretty-printed JSON put each logical id at the start of its own line. A flow-style map has no
+ * such lines, and its resources get none (never a wrong one).
+ */
+function resourceLines(text: string): Map<string, number> {
+  const lines = text.split('\n');
+  const lineMap = new Map<string, number>();
+  let start = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const m = KEY.exec(lines[i]!);
+    if (m && (m[1] ?? m[2] ?? m[3]) === 'Resources' && (start < 0 || indentOf(lines[i]!) < indentOf(lines[start]!))) start = i;
+  }
+  if (start < 0) return lineMap;
+  let childIndent = -1;
+  for (let i = start + 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const indent = indentOf(line);
+    if (childIndent < 0) childIndent = indent;
+    if (indent < childIndent || indent <= indentOf(lines[start]!)) break;
+    if (indent !== childIndent) continue;
+    const m = KEY.exec(line);
+    if (!m) continue;
+    const key = m[1] !== undefined ? unescapeJson(m[1]) : m[2] !== undefined ? m[2].replace(/''/g, "'") : m[3]!;
+    if (!lineMap.has(key)) lineMap.set(key, i + 1);
+  }
+  return lineMap;
+}
+
+/** Like parseTemplate, and remembers where each resource stands. */
+export function parseTemplateWithPositions(text: string): PositionedTemplate {
+  const value = parseTemplate(text);
+  const lines = resourceLines(text);
   return { value, lineOf: (id) => lines.get(id) };
 }

@@ -36,11 +36,22 @@ describe('facts from CloudFormation properties', () => {
     expect(factsFromResourceProperties({ Runtime: 'python3.13', Tags: { team: 'x' } }, ctx)).toMatchObject({ name: 'OrdersFunction', updateMode: 'Auto', tags: { team: 'x' } });
   });
 
-  it('recognises container images with or without PackageType, ignoring an inherited Runtime', () => {
+  it('recognises a container image by PackageType, as Lambda does, ignoring an inherited Runtime', () => {
     expect(factsFromResourceProperties({ PackageType: 'Image', Code: { ImageUri: 'x' } }, ctx)).toMatchObject({ packageType: 'Image' });
-    const sam = factsFromResourceProperties({ ImageUri: 'repo:tag', Runtime: 'nodejs16.x' }, ctx);
+    const sam = factsFromResourceProperties({ PackageType: 'Image', ImageUri: 'repo:tag', Runtime: 'nodejs16.x' }, ctx);
     expect(sam.packageType).toBe('Image');
     expect(sam.runtime).toBeUndefined();
+  });
+
+  it('takes an ImageUri key without PackageType Image for what Lambda makes of it: a Zip function', () => {
+    for (const props of [
+      { Runtime: 'nodejs16.x', Code: { S3Bucket: 'b', S3Key: 'k', ImageUri: '' } },
+      { Runtime: 'nodejs16.x', Code: { ZipFile: 'x' }, ImageUri: null },
+      { Runtime: 'nodejs16.x', PackageType: 'Zip', ImageUri: 'repo:tag' },
+      { Runtime: 'nodejs16.x', Code: './src' },
+    ]) {
+      expect(factsFromResourceProperties(props, ctx)).toMatchObject({ packageType: 'Zip', runtime: 'nodejs16.x' });
+    }
   });
 
   it('rejects properties it cannot judge, naming them', () => {

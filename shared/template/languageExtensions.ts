@@ -1,0 +1,107 @@
+// The part of the AWS::LanguageExtensions transform that decides which functions a template
+// makes: Fn::ForEach. As the CloudFormation Template Reference ("Fn::ForEach") describes it:
+// `Fn::ForEach::LoopName: [Identifier, Collection, {OutputKey: OutputValue}]`, where Collection is
+// a list or a `Ref` to a CommaDelimitedList parameter, and every `${Identifier}` or `&{Identifier}`
+// (the value without its non-alphanumeric characters) in OutputKey and OutputValue is replaced by
+// each value; loops nest.
+
+import { isRecord, resolve, type TemplateParts } from './intrinsics.js';
+
+const LOOP = 'Fn::ForEach::';
+
+/** Far more than the 500 resources CloudFormation allows; stops a loop of loops from exploding. */
+const MAX_EXPANDED = 10_000;
+
+export class ForEachError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'ForEachError';
+  }
+}
+
+type Scope = ReadonlyMap<string, string>;
+
+function replaceIn(text: string, scope: Scope): string {
+  if (scope.size === 0 || (!text.includes('${') && !text.includes('&{'))) return text;
+  return text.replace(/([$&])\{([^{}]*)\}/g, (whole, sigil: string, name: string) => {
+    const v = scope.get(name);
+    if (v === undefined) return whole;
+    return sigil === '&' ? v.replace(/[^A-Za-z0-9]/g, '') : v;
+  });
+}
+
+function collection(loop: string, value: unknown, t: TemplateParts): string[] {
+  const r = resolve(value, t);
+  if ('unresolved' in r) throw new ForEachError(`${loop}: its collection is not decided by the template (${r.unresolved})`);
+  const items = new Set<string>();
+  // Each value the collection can take contributes its functions: the worst of them is judged.
+  for (const c of r.candidates) {
+    if (!Array.isArray(c.value) || c.value.some((x) => typeof x !== 'string' && typeof x !== 'number')) {
+      throw new ForEachError(`${loop}: its collection must be a list of strings`);
+    }
+    for (const x of c.value) items.add(String(x));
+  }
+  return [...items];
+}
+
+interface Budget {
+  left: number;
+}
+
+function expandValue(value: unknown, scope: Scope, t: TemplateParts, budget: Budget): unknown {
+  if (typeof value === 'string') return replaceIn(value, scope);
+  if (Array.isArray(value)) return value.map((v) => expandValue(v, scope, t, budget));
+  if (!isRecord(value)) return value;
+  if (typeof value.Ref === 'string' && Object.keys(value).length === 1 && scope.has(value.Ref)) return scope.get(value.Ref);
+  return expandMap(value, scope, t, budget);
+}
+
+function expandMap(map: Record<string, unknown>, scope: Scope, t: TemplateParts, budget: Budget): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const put = (key: string, value: unknown, loop?: string): void => {
+    if (Object.hasOwn(out, key)) throw new ForEachError(`${loop ?? key}: makes the key ${key} twice`);
+    if (--budget.left < 0) throw new ForEachError(`Fn::ForEach makes more than ${MAX_EXPANDED} entries`);
+    out[key] = value;
+  };
+  for (const [key, value] of Object.entries(map)) {
+    if (!key.startsWith(LOOP)) {
+      put(replaceIn(key, scope), expandValue(value, scope, t, budget));
+      continue;
+    }
+    if (!Array.isArray(value) || value.length !== 3 || typeof value[0] !== 'string' || !isRecord(value[2])) {
+      throw new ForEachError(`${key}: must be [Identifier, Collection, {OutputKey: OutputValue}]`);
+    }
+    const [identifier, items, fragment] = value as [string, unknown, Record<string, unknown>];
+    for (const item of collection(key, expandValue(items, scope, t, budget), t)) {
+      const inner = new Map(scope).set(identifier, item);
+      for (const [k, v] of Object.entries(expandMap(fragment, inner, t, budget))) put(k, v, key);
+    }
+  }
+  return out;
+}
+
+export interface Expanded {
+  readonly template: Record<string, unknown>;
+  /** For each resource a top-level loop made, the loop's own key (where the source has a line). */
+  readonly loopOf: ReadonlyMap<string, string>;
+}
+
+/**
+ * The template with every Fn::ForEach of its Resources expanded; the same object when it has none.
+ * `text` is the template's source, where a loop's name is looked for before the whole is walked.
+ */
+export function expandForEach(template: Record<string, unknown>, text: string): Expanded {
+  const resources = template.Resources;
+  if (!isRecord(resources) || !text.includes(LOOP)) return { template, loopOf: new Map() };
+  const budget = { left: MAX_EXPANDED };
+  const expanded: Record<string, unknown> = {};
+  const loopOf = new Map<string, string>();
+  for (const [key, value] of Object.entries(resources)) {
+    for (const [id, resource] of Object.entries(expandMap({ [key]: value }, new Map(), template as TemplateParts, budget))) {
+      if (Object.hasOwn(expanded, id)) throw new ForEachError(`${key}: makes the resource ${id}, which already exists`);
+      expanded[id] = resource;
+      if (key.startsWith(LOOP)) loopOf.set(id, key);
+    }
+  }
+  return { template: { ...template, Resources: expanded }, loopOf };
+}
