@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -115,6 +115,46 @@ describe('runtime-warden scan', () => {
     expect(stderr).toContain('alias-bomb.yaml: not valid YAML or JSON: Excessive alias count');
     expect(stderr).toContain('broken.yaml: not valid YAML or JSON');
     expect(stderr).not.toContain('kubernetes.yaml');
+  });
+
+  it('reports each unreadable path and malformed template as an error, and still judges every other template (#10.1, #10.2)', async () => {
+    // Prepare: a symbolic-link loop, a link back to an ancestor, a folder nobody may read, a
+    // map-valued AllowedValues, and one template with a nodejs16.x function.
+    const dir = join(work, 'hostile');
+    mkdirSync(join(dir, 'locked'), { recursive: true });
+    mkdirSync(join(dir, 'app'));
+    writeFileSync(join(dir, 'locked', 'template.yaml'), 'Resources: {}\n');
+    chmodSync(join(dir, 'locked'), 0o000);
+    symlinkSync('loop.yaml', join(dir, 'loop.yaml'));
+    symlinkSync('..', join(dir, 'app', 'up'));
+    writeFileSync(join(dir, 'app', 'params.yaml'), 'Parameters:\n  Rt: { Type: String, AllowedValues: { a: nodejs16.x } }\nResources:\n  F: { Type: AWS::Lambda::Function, Properties: { Runtime: !Ref Rt } }\n');
+    writeFileSync(join(dir, 'app', 'template.yaml'), 'Resources:\n  Legacy: { Type: AWS::Lambda::Function, Properties: { Runtime: nodejs16.x } }\n');
+    chmodSync(work, 0o755);
+    chmodSync(dir, 0o755);
+    // Act: as a user without privileges, for whom the locked folder is unreadable (root reads anything).
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    let out: { code: number; stdout: string; stderr: string };
+    try {
+      const r = await exec(process.execPath, [BIN, 'scan', dir, '--format', 'json', '--now', '2026-11-23'], { env, ...asUser });
+      out = { code: 0, ...r };
+    } catch (err) {
+      out = err as { code: number; stdout: string; stderr: string };
+    } finally {
+      chmodSync(join(dir, 'locked'), 0o755);
+    }
+    // Assess
+    expect(out.code).toBe(1);
+    const report = JSON.parse(out.stdout) as { files: { path: string; error?: string; functions: { logicalId: string; compliance: string }[] }[] };
+    const byPath = Object.fromEntries(report.files.map((f) => [f.path.slice(dir.length + 1), f.error ?? f.functions.map((fn) => `${fn.logicalId} ${fn.compliance}`).join()]));
+    expect(byPath).toEqual({
+      'app/params.yaml': 'not a valid template: AllowedValues of parameter Rt must be a list',
+      'app/template.yaml': 'Legacy NON_COMPLIANT',
+      'app/up': `a symbolic link back to ${realpathSync(dir)}, a folder that contains it: not followed`,
+      locked: 'cannot read (EACCES: permission denied)',
+      'loop.yaml': 'cannot read (ELOOP: a loop of symbolic links)',
+    });
+    expect(out.stderr).toContain('loop.yaml: cannot read (ELOOP');
+    expect(out.stderr).not.toContain('Usage');
   });
 
   it.each([
