@@ -4,11 +4,12 @@ import { ConfigServiceClient, GetResourceConfigHistoryCommand } from '@aws-sdk/c
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import pLimit from 'p-limit';
-import { parseConfigRuleEvent, type ConfigRuleRequest, type ConfigurationItem } from '../../shared/adapters/configEvent.js';
+import { parseConfigRuleEvent, parseFetchedItem, type ConfigRuleRequest, type ConfigurationItem } from '../../shared/adapters/configEvent.js';
 import { factsFromConfigurationItem } from '../../shared/adapters/configItem.js';
 import { factsFromFunctionConfiguration, type LambdaFunctionConfiguration } from '../../shared/adapters/lambdaApi.js';
 import {
   configEvaluation,
+  DELETED_DURING_EVALUATION,
   evaluateFunction,
   evaluateUpdateMode,
   notApplicableReason,
@@ -121,7 +122,7 @@ export function createHandler(deps: ConfigRuleDependencies): (event: unknown, co
 async function fetchOversizedItem(config: Config, resourceType: string, resourceId: string): Promise<ConfigurationItem | null> {
   const out = await config.send(new GetResourceConfigHistoryCommand({ resourceType: resourceType as never, resourceId, limit: 1 }));
   const item = out.configurationItems?.[0];
-  return item ? ({ ...item, resourceType: item.resourceType ?? resourceType, resourceId: item.resourceId ?? resourceId } as ConfigurationItem) : null;
+  return item ? parseFetchedItem({ ...item, resourceType: item.resourceType ?? resourceType, resourceId: item.resourceId ?? resourceId }, resourceId) : null;
 }
 
 function captureTime(item: ConfigurationItem | null, fallback: number): Date {
@@ -150,10 +151,23 @@ async function change(run: Run): Promise<ConfigEvaluation | undefined> {
   const ts = captureTime(item, run.now);
   const reason = notApplicableReason(item, req.eventLeftScope);
   if (reason) return configEvaluation(item.resourceId, 'NOT_APPLICABLE', reason, ts);
-  const plain = factsFromConfigurationItem(item);
-  const facts = plain.packageType === 'Image' || !run.modes ? plain : factsFromConfigurationItem(item, await run.modes.read(plain.name));
-  const versions = run.checkAliases ? await listVersions(deps.lambda, facts.name) : [];
-  return judge(run, facts, versions, ts);
+  let plain: FunctionFacts;
+  try {
+    plain = factsFromConfigurationItem(item);
+  } catch (error) {
+    // No verdict on what could not be read: the invocation fails, saying what was wrong.
+    deps.logger.error('configuration item cannot be read: nothing was evaluated', { resourceId: item.resourceId.slice(0, 100), error: error as Error });
+    throw error;
+  }
+  try {
+    const facts = plain.packageType === 'Image' || !run.modes ? plain : factsFromConfigurationItem(item, await run.modes.read(plain.name));
+    const versions = run.checkAliases ? await listVersions(deps.lambda, facts.name) : [];
+    return await judge(run, facts, versions, ts);
+  } catch (err) {
+    // Deleted between the notification and these reads: as on the periodic path.
+    if (isNotFound(err)) return configEvaluation(item.resourceId, 'NOT_APPLICABLE', DELETED_DURING_EVALUATION, ts);
+    throw err;
+  }
 }
 
 /** Judges `$LATEST` and, where a published version breaks the policy, the aliases serving it. */
@@ -187,7 +201,7 @@ async function periodic(run: Run, reporter: EvaluationReporter, deadline: number
           const facts = factsFromFunctionConfiguration(fn.latest, { tags, ...mode });
           await reporter.add(await judge(run, facts, fn.versions, ts));
         } catch (err) {
-          if (isNotFound(err)) await reporter.add(configEvaluation(name, 'NOT_APPLICABLE', 'The function was deleted during evaluation.', ts));
+          if (isNotFound(err)) await reporter.add(configEvaluation(name, 'NOT_APPLICABLE', DELETED_DURING_EVALUATION, ts));
           else failures.push(`${name}: ${(err as Error).name}: ${(err as Error).message}`);
         }
       }),

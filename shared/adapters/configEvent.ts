@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { InvalidEventError, PolicyValidationError } from '../errors.js';
 
+/** PutEvaluations takes resource ids of 1 to 768 characters (Config API Reference, Evaluation). */
+export const RESOURCE_ID_MAX = 768;
+
 /** A configuration item as AWS Config sends it, or as GetResourceConfigHistory returns it. */
 export const configurationItemSchema = z
   .object({
     resourceType: z.string(),
-    resourceId: z.string(),
+    resourceId: z.string().min(1).max(RESOURCE_ID_MAX),
     resourceName: z.string().nullish(),
     ARN: z.string().nullish(),
     arn: z.string().nullish(),
@@ -14,7 +17,7 @@ export const configurationItemSchema = z
     accountId: z.string().nullish(),
     configurationItemCaptureTime: z.union([z.string(), z.date()]).nullish(),
     configurationItemStatus: z.string().nullish(),
-    tags: z.record(z.string(), z.coerce.string()).nullish(),
+    tags: z.record(z.string(), z.string()).nullish(),
     // An object in change notifications; a JSON string from GetResourceConfigHistory.
     configuration: z.union([z.record(z.string(), z.unknown()), z.string()]).nullish(),
   })
@@ -66,6 +69,13 @@ const ruleParametersSchema = z
 export type RuleParameters = z.output<typeof ruleParametersSchema>;
 
 export type InvokingEvent = z.infer<typeof invokingEventSchema>;
+
+/** A configuration item from GetResourceConfigHistory (an oversized notification's item), checked as a notification's is. */
+export function parseFetchedItem(item: unknown, resourceId: string): ConfigurationItem {
+  const r = configurationItemSchema.safeParse(item);
+  if (!r.success) throw new InvalidEventError(`The configuration item AWS Config returned for ${resourceId.slice(0, 100)} is malformed: ${issues(r.error).join('; ')}`);
+  return r.data;
+}
 
 export interface ConfigRuleRequest {
   readonly invokingEvent: InvokingEvent;

@@ -6,17 +6,30 @@ import { factsFromFunctionConfiguration, type LambdaExtras } from './lambdaApi.j
 type Json = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-/** The item's `configuration`, an object in notifications and a JSON string in the history API. */
+const isJson = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The item's `configuration`, an object in notifications and a JSON string in the history API.
+ * What cannot be read is refused, never judged as a function without a runtime: a verdict on it
+ * would be a guess (NON_COMPLIANT "no Runtime", or COMPLIANT behind a waiver tag).
+ */
 function configurationOf(item: ConfigurationItem): Json {
-  const c = item.configuration;
-  if (c === null || c === undefined) return {};
-  if (typeof c !== 'string') return c;
-  try {
-    const parsed = JSON.parse(c) as unknown;
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Json) : {};
-  } catch {
-    throw new InvalidEventError(`Configuration item ${item.resourceId} has a configuration that is not JSON`);
+  const what = `Configuration item ${item.resourceId.slice(0, 100)}`;
+  let c: unknown = item.configuration;
+  if (typeof c === 'string') {
+    try {
+      c = JSON.parse(c) as unknown;
+    } catch {
+      throw new InvalidEventError(`${what} has a configuration that is not JSON`);
+    }
   }
+  if (!isJson(c)) throw new InvalidEventError(`${what} has no readable configuration (${c === null || c === undefined ? 'none' : Array.isArray(c) ? 'a list' : typeof c}): nothing to judge`);
+  for (const field of ['functionName', 'functionArn', 'runtime', 'packageType', 'lastModified', 'version']) {
+    const v = c[field];
+    if (v !== undefined && v !== null && typeof v !== 'string') throw new InvalidEventError(`${what}: configuration.${field} must be a string, not ${JSON.stringify(v)?.slice(0, 40)}`);
+  }
+  if (c.layers !== undefined && c.layers !== null && !Array.isArray(c.layers)) throw new InvalidEventError(`${what}: configuration.layers must be a list`);
+  return c;
 }
 
 /**
@@ -25,11 +38,11 @@ function configurationOf(item: ConfigurationItem): Json {
  */
 export function factsFromConfigurationItem(item: ConfigurationItem, extras: LambdaExtras = {}): FunctionFacts {
   const c = configurationOf(item);
-  const layers = Array.isArray(c.layers) ? (c.layers as Json[]).map((l) => ({ Arn: str(l?.arn) })) : [];
+  const layers = Array.isArray(c.layers) ? (c.layers as unknown[]).map((l) => ({ Arn: isJson(l) ? str(l.arn) : undefined })) : [];
   const facts = factsFromFunctionConfiguration(
     {
-      FunctionName: str(c.functionName) ?? item.resourceName ?? item.resourceId,
-      FunctionArn: str(c.functionArn) ?? item.ARN ?? item.arn ?? undefined,
+      FunctionName: str(c.functionName) ?? str(item.resourceName) ?? item.resourceId,
+      FunctionArn: str(c.functionArn) ?? str(item.ARN) ?? str(item.arn),
       Runtime: str(c.runtime),
       PackageType: str(c.packageType),
       LastModified: str(c.lastModified),

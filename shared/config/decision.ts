@@ -35,6 +35,8 @@ export function configEvaluation(resourceId: string, compliance: Compliance, ann
   };
 }
 
+export const DELETED_DURING_EVALUATION = 'The function was deleted during evaluation.';
+
 const GONE = new Set(['ResourceDeleted', 'ResourceDeletedNotRecorded', 'ResourceNotRecorded']);
 
 /** Why a change notification's item is not to be judged, or undefined when it is. */

@@ -90,6 +90,51 @@ describe('config rule: change-triggered', () => {
     expect(configMock.commandCalls(GetResourceConfigHistoryCommand)).toHaveLength(1);
   });
 
+  /** The change-python38 event with its configuration item replaced in part. */
+  function withItem(change: (item: Record<string, unknown>) => void): unknown {
+    const event = loadEvent<{ invokingEvent: string }>('config', 'change-python38');
+    const inv = JSON.parse(event.invokingEvent) as { configurationItem: Record<string, unknown> };
+    change(inv.configurationItem);
+    return { ...event, invokingEvent: JSON.stringify(inv) };
+  }
+  const WAIVED = { 'runtime-warden:waiver': '2026-12-15 migration under way', owner: 'team-orders' };
+
+  it.each([
+    ['null', null, /has no readable configuration \(none\)/],
+    ['a JSON array', [{ runtime: 'python3.8' }], /configurationItem\.configuration: Invalid input/],
+    ['the string "null"', 'null', /has no readable configuration \(none\)/],
+    ['a numeric runtime', { functionName: 'orders-ingest', runtime: 16 }, /configuration\.runtime must be a string, not 16/],
+  ])('gives no verdict on an item whose configuration is %s, even behind a valid waiver tag (#10.11)', async (_, configuration, message) => {
+    const { handler, error } = setup();
+    await expect(handler(withItem((item) => Object.assign(item, { configuration, tags: WAIVED })))).rejects.toThrow(message);
+    expect(sent()).toEqual([]);
+    expect(error).toHaveBeenCalled();
+  });
+
+  it.each([
+    ['configuration "null"', { configuration: 'null' }, /has no readable configuration/],
+    ['a numeric arn', { arn: 12 }, /arn: Invalid input/],
+    ['a tag value that is not a string', { tags: { owner: { team: 'x' } } }, /tags\.owner: Invalid input/],
+    ['an empty resource id', { resourceId: '' }, /resourceId: Too small/],
+    ['a resource id longer than Config takes', { resourceId: 'f'.repeat(769) }, /resourceId: Too big/],
+  ])('refuses a fetched oversized item with %s before anything reaches PutEvaluations (#10.13)', async (_, change, message) => {
+    const item = JSON.parse(loadEvent<{ invokingEvent: string }>('config', 'change-python38').invokingEvent).configurationItem;
+    configMock.on(GetResourceConfigHistoryCommand).resolves({ configurationItems: [{ ...item, configuration: JSON.stringify(item.configuration), ...change }] });
+    await expect(setup().handler(loadEvent('config', 'oversized-python38'))).rejects.toThrow(message);
+    expect(sent()).toEqual([]);
+  });
+
+  it('refuses a notification whose resource id is longer than Config takes (#10.13)', async () => {
+    await expect(setup().handler(withItem((item) => (item.resourceId = 'f'.repeat(769))))).rejects.toThrow(/resourceId: Too big/);
+    expect(sent()).toEqual([]);
+  });
+
+  it.each([GetRuntimeManagementConfigCommand, ListVersionsByFunctionCommand])('answers NOT_APPLICABLE, as the periodic path does, when %s finds the function deleted (#10.12)', async (command) => {
+    lambdaMock.on(command as typeof ListVersionsByFunctionCommand).rejects(Object.assign(new Error('Function not found: orders-ingest'), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 } }));
+    const [e] = await setup().handler(loadEvent('config', 'change-python38'));
+    expect(e).toMatchObject({ ComplianceResourceId: 'orders-ingest', ComplianceType: 'NOT_APPLICABLE', Annotation: 'The function was deleted during evaluation.' });
+  });
+
   it('answers NOT_APPLICABLE when the oversized item has no history', async () => {
     configMock.on(GetResourceConfigHistoryCommand).resolves({ configurationItems: [] });
     const [e] = await setup().handler(loadEvent('config', 'oversized-python38'));
