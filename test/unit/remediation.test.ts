@@ -17,6 +17,7 @@ import { createHandler as createNotify } from '../../remediation/notify/handler.
 import { createHandler as createSwitch, PREVIOUS_MODE_TAG } from '../../remediation/switch-mode/handler.js';
 import { DEFAULT_POLICY, InvalidEventError, RemediationError } from '../../shared/index.js';
 import { NOW } from '../helpers/fixtures.js';
+import { notifyInputSchema, parseInput, switchModeInputSchema } from '../../shared/adapters/remediationInput.js';
 
 const lambda = new LambdaClient({ region: 'eu-west-1' });
 const sns = new SNSClient({ region: 'eu-west-1' });
@@ -150,6 +151,38 @@ describe('notify remediation', () => {
 
   it.each([[{}], [{ functionName: '' }], [{ functionName: 'a b' }], [{ functionName: 'x', quietPeriodMinutes: -1 }], [null], ['checkout']])('rejects the input %j', async (input) => {
     await expect(setup().handler(input)).rejects.toThrow(InvalidEventError);
+  });
+
+  it.each([null, '', false, [], '0x10', '1e3', ' 5', 2.5, '-1', {}, 525_601])('refuses quietPeriodMinutes %j rather than coercing it (#10.15)', async (quietPeriodMinutes) => {
+    await expect(setup().handler({ functionName: 'checkout', quietPeriodMinutes })).rejects.toThrow(/Invalid notify input: quietPeriodMinutes: /);
+    expect(lambdaMock.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    [0, 0],
+    ['0', 0],
+    ['90', 90],
+    [1440, 1440],
+  ])('takes quietPeriodMinutes %j as %d minutes', (given, minutes) => {
+    expect(parseInput(notifyInputSchema, { functionName: 'checkout', quietPeriodMinutes: given }, 'notify').quietPeriodMinutes).toBe(minutes);
+  });
+});
+
+describe('remediation inputs name a function, never a version of it (#10.14)', () => {
+  it.each(['checkout', 'arn:aws:lambda:eu-west-1:123456789012:function:checkout', '123456789012:function:checkout', 'arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:my.fn_1'])('takes %s', (functionName) => {
+    expect(parseInput(switchModeInputSchema, { functionName }, 'switch-mode').functionName).toBe(functionName);
+  });
+
+  it.each([
+    ['arn:aws:lambda:eu-west-1:123456789012:function:checkout:3', 'version or alias 3 of checkout'],
+    ['checkout:prod', 'version or alias prod of checkout'],
+    ['123456789012:function:checkout:$LATEST', '$LATEST of checkout'],
+  ])('refuses %s, before reading anything', async (functionName, what) => {
+    lambdaMock.reset();
+    const handler = createSwitch({ lambda, region: 'eu-west-1', loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => NOW, logger });
+    await expect(handler({ functionName })).rejects.toThrow(`Invalid switch-mode input: functionName: names ${what}: give the function's name or unqualified ARN`);
+    expect(() => parseInput(notifyInputSchema, { functionName }, 'notify')).toThrow(InvalidEventError);
+    expect(lambdaMock.calls()).toHaveLength(0);
   });
 });
 
