@@ -36,6 +36,28 @@ describe('runtime hook handler', () => {
     expect(res.message).toHaveLength(1024);
   });
 
+  it.each([
+    ['an empty Code.ImageUri beside S3Bucket/S3Key', { Code: { S3Bucket: 'b', S3Key: 'k', ImageUri: '' } }],
+    ['ImageUri: null', { ImageUri: null }],
+    ['PackageType Zip beside an ImageUri', { PackageType: 'Zip', Code: { ImageUri: 'repo:1' } }],
+  ])('decides image-ness by PackageType as Lambda does, not by %s (#10.16)', async (_, props) => {
+    const res = await setup().handler(hookEvent('create-nodejs16', props));
+    expect(res).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
+    expect(res.message).toContain('[RW004 error] nodejs16.x is deprecated');
+  });
+
+  it('never cuts a message inside a surrogate pair (#10.17)', async () => {
+    for (let pad = 0; pad < 4; pad++) {
+      const event = hookEvent('create-nodejs16', { FunctionName: `${'x'.repeat(pad)}${'🦄'.repeat(600)}` }) as Record<string, any>;
+      delete event.stackId;
+      delete event.requestData.targetLogicalId;
+      const { message } = await setup().handler(event);
+      expect(message.length).toBeLessThanOrEqual(1024);
+      expect(message.endsWith('…')).toBe(true);
+      expect(() => encodeURIComponent(message)).not.toThrow();
+    }
+  });
+
   it('lets a CREATE on nodejs22.x succeed', async () => {
     const { handler } = setup();
     expect(await handler(loadEvent('hook', 'create-nodejs22'))).toEqual({
