@@ -246,7 +246,8 @@ function withSource(findings: readonly Finding[], note: string | undefined): Fin
 
 /** CloudFormation refuses these shapes outright; a scan says so rather than guessing. */
 function parametersProblem(t: Record<string, unknown>): string | undefined {
-  if (t.Parameters === undefined) return undefined;
+  // An empty section (`Parameters:` with nothing under it) is common and harmless.
+  if (t.Parameters === undefined || t.Parameters === null) return undefined;
   if (!isRecord(t.Parameters)) return 'Parameters must be a map';
   for (const [name, p] of Object.entries(t.Parameters)) {
     if (!isRecord(p)) return `parameter ${name} must be a map`;

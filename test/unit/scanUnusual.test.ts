@@ -135,6 +135,7 @@ describe('any shape a template holds is judged or reported as that file error (#
 
   it('reports non-map parameters, resources and properties without throwing', () => {
     expect(scanText('Parameters: [a]\nResources:\n  F: { Type: AWS::Lambda::Function }\n').error).toBe('not a valid template: Parameters must be a map');
+    expect(outcome(scanText('Parameters:\nResources:\n  F: { Type: AWS::Lambda::Function, Properties: { Runtime: nodejs22.x } }\n'))).toEqual({ F: 'COMPLIANT' });
     expect(outcome(scanText('Resources:\n  F: { Type: AWS::Lambda::Function, Properties: [1] }\n'))).toEqual({ F: 'NON_COMPLIANT RW001:error' });
     expect(outcome(scanText('Resources:\n  F: { Type: AWS::Lambda::Function, Properties: { Runtime: [nodejs16.x] } }\n'))).toEqual({ F: 'NON_COMPLIANT RW017:error' });
   });
