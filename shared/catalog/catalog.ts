@@ -1,4 +1,4 @@
-import { RUNTIME_ROWS } from './runtimeData.js';
+import { CATALOG_DATA_AS_OF, RUNTIME_ROWS, type RuntimeRow } from './runtimeData.js';
 
 export type LifecyclePhase = 'active' | 'deprecated' | 'create-blocked' | 'update-blocked' | 'unknown';
 
@@ -23,6 +23,18 @@ export interface RuntimeOverride {
   readonly blockCreate?: string | null;
   readonly blockUpdate?: string | null;
 }
+
+/** Where a catalog's dates come from, named in every output that judges by them. */
+export interface CatalogOrigin {
+  /** The UTC day the data was read from AWS's table. */
+  readonly asOf: string;
+  /** `built in` or the page (URL or file) the catalog was refreshed from. */
+  readonly source: string;
+  /** When the page was fetched (ISO-8601), for a refreshed catalog. */
+  readonly fetchedAt?: string;
+}
+
+export const BUILT_IN_ORIGIN: CatalogOrigin = { asOf: CATALOG_DATA_AS_OF, source: 'built in' };
 
 const LANGUAGES: Record<string, string> = {
   nodejs: 'Node.js',
@@ -51,7 +63,7 @@ function versionOf(id: string): string {
   return match ? match[1]! : id;
 }
 
-function inferFamily(id: string): string {
+export function inferFamily(id: string): string {
   if (id.startsWith('provided')) return 'os-only';
   if (id.startsWith('dotnet')) return 'dotnet';
   const match = /^[a-z]+/.exec(id);
@@ -94,16 +106,19 @@ function entry(info: RuntimeInfo): Entry {
 export class RuntimeCatalog {
   private readonly entries: ReadonlyMap<string, Entry>;
 
-  private constructor(entries: Map<string, Entry>) {
+  private constructor(
+    entries: Map<string, Entry>,
+    public readonly origin: CatalogOrigin,
+  ) {
     this.entries = entries;
   }
 
-  public static fromRows(rows = RUNTIME_ROWS): RuntimeCatalog {
+  public static fromRows(rows: readonly RuntimeRow[] = RUNTIME_ROWS, origin: CatalogOrigin = BUILT_IN_ORIGIN): RuntimeCatalog {
     const map = new Map<string, Entry>();
     for (const [id, family, os, deprecation, blockCreate, blockUpdate] of rows) {
       map.set(id, entry({ id, family, language: LANGUAGES[family] ?? family, version: versionOf(id), os, deprecation, blockCreate, blockUpdate }));
     }
-    return new RuntimeCatalog(map);
+    return new RuntimeCatalog(map, origin);
   }
 
   /** A copy with the policy's overrides applied: new identifiers are added, known ones changed. */
@@ -127,7 +142,7 @@ export class RuntimeCatalog {
         }),
       );
     }
-    return new RuntimeCatalog(map);
+    return new RuntimeCatalog(map, this.origin);
   }
 
   public get(id: string): RuntimeInfo | undefined {
@@ -140,6 +155,16 @@ export class RuntimeCatalog {
 
   public all(): RuntimeInfo[] {
     return [...this.entries.values()];
+  }
+
+  /** The catalog as rows, the form it is built from. */
+  public rows(): RuntimeRow[] {
+    return this.all().map((e) => [e.id, e.family, e.os, e.deprecation, e.blockCreate, e.blockUpdate] as const);
+  }
+
+  /** Whole days from the catalog's as-of day to `nowMs`. */
+  public ageDays(nowMs: number): number {
+    return Math.floor((nowMs - dayStart(this.origin.asOf)) / DAY_MS);
   }
 
   public phase(id: string, nowMs: number): LifecyclePhase {

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { isoDate } from '../policy/schema.js';
+import { dayStart, DEFAULT_CATALOG, RuntimeCatalog, type RuntimeInfo } from './catalog.js';
+
+// The catalog as a file (`runtime-warden catalog refresh --output`) and as the value of the SSM
+// parameter the refresher keeps: AWS's lifecycle table, read on a day, from a source.
+
+const date = isoDate.nullable();
+
+const entrySchema = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9.-]*$/, 'must be a Lambda runtime identifier such as nodejs22.x'),
+    name: z.string().optional(),
+    family: z.string().min(1),
+    os: z.string(),
+    deprecation: date,
+    blockCreate: date,
+    blockUpdate: date,
+  })
+  .strict();
+
+export const catalogDocumentSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    /** The UTC day AWS's table was read. */
+    asOf: isoDate,
+    /** The page it was read from: a URL or a file. */
+    source: z.string().min(1),
+    fetchedAt: z.iso.datetime(),
+    entries: z.array(entrySchema).min(1),
+  })
+  .strict();
+
+export type CatalogDocument = z.infer<typeof catalogDocumentSchema>;
+export type CatalogEntry = z.infer<typeof entrySchema>;
+
+export class CatalogError extends Error {
+  public readonly problems: readonly string[];
+
+  public constructor(problems: readonly string[], what: string) {
+    super(`${what} is refused: ${problems.join('; ')}`);
+    this.name = 'CatalogError';
+    this.problems = problems;
+  }
+}
+
+/** Fewer identifiers than this is a page that lost rows, not AWS forgetting runtimes. */
+export const MIN_IDENTIFIERS = 30;
+
+const sameDates = (e: CatalogEntry, known: RuntimeInfo | undefined): boolean =>
+  known !== undefined && known.deprecation === e.deprecation && known.blockCreate === e.blockCreate && known.blockUpdate === e.blockUpdate;
+
+/**
+ * The gates every catalog passes before anything judges by it: enough identifiers, every
+ * identifier the built-in catalog knows (AWS never forgets a runtime), each identifier once, and
+ * no block date before its deprecation date. The last applies to dates that are new or moved: AWS's
+ * own table keeps a few runtimes retired under the old policy (nodejs8.10, dotnetcore2.0, ...)
+ * whose creation was blocked before their deprecation date, and those rows are history the
+ * built-in catalog already holds. Returns the problems; none means it passes.
+ */
+export function catalogProblems(entries: readonly CatalogEntry[]): string[] {
+  const problems: string[] = [];
+  const ids = new Set<string>();
+  for (const e of entries) {
+    if (ids.has(e.id)) problems.push(`${e.id} is listed twice`);
+    ids.add(e.id);
+    if (sameDates(e, DEFAULT_CATALOG.get(e.id))) continue;
+    for (const field of ['blockCreate', 'blockUpdate'] as const) {
+      const d = e[field];
+      if (d && e.deprecation && dayStart(d) < dayStart(e.deprecation)) problems.push(`${e.id}: ${field} ${d} is before its deprecation date ${e.deprecation}`);
+    }
+  }
+  if (ids.size < MIN_IDENTIFIERS) problems.push(`only ${ids.size} runtime identifiers (at least ${MIN_IDENTIFIERS} expected)`);
+  const missing = DEFAULT_CATALOG.all().filter((r) => !ids.has(r.id)).map((r) => r.id);
+  if (missing.length > 0) problems.push(`runtimes missing that AWS has listed before: ${missing.join(', ')}`);
+  return problems;
+}
+
+/** A catalog from its document; throws CatalogError saying what is wrong. */
+export function catalogFromDocument(input: unknown, what: string): RuntimeCatalog {
+  const r = catalogDocumentSchema.safeParse(input);
+  if (!r.success) throw new CatalogError(r.error.issues.map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`), what);
+  const problems = catalogProblems(r.data.entries);
+  if (problems.length > 0) throw new CatalogError(problems, what);
+  const d = r.data;
+  return RuntimeCatalog.fromRows(
+    d.entries.map((e) => [e.id, e.family, e.os, e.deprecation, e.blockCreate, e.blockUpdate] as const),
+    { asOf: d.asOf, source: d.source, fetchedAt: d.fetchedAt },
+  );
+}
+
+/** Parses catalog JSON text; throws CatalogError. */
+export function parseCatalogText(text: string, what: string): RuntimeCatalog {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new CatalogError([`not JSON: ${(err as Error).message}`], what);
+  }
+  return catalogFromDocument(json, what);
+}
+
+export function catalogDocument(catalog: RuntimeCatalog, names: ReadonlyMap<string, string> = new Map()): CatalogDocument {
+  return {
+    schemaVersion: 1,
+    asOf: catalog.origin.asOf,
+    source: catalog.origin.source,
+    fetchedAt: catalog.origin.fetchedAt ?? `${catalog.origin.asOf}T00:00:00.000Z`,
+    entries: catalog.all().map((e) => ({ id: e.id, ...(names.has(e.id) && { name: names.get(e.id)! }), family: e.family, os: e.os, deprecation: e.deprecation, blockCreate: e.blockCreate, blockUpdate: e.blockUpdate })),
+  };
+}
+
+export interface CatalogChanges {
+  readonly added: readonly string[];
+  readonly gone: readonly string[];
+  readonly moved: readonly { readonly id: string; readonly field: 'deprecation' | 'blockCreate' | 'blockUpdate'; readonly from: string | null; readonly to: string | null }[];
+}
+
+const FIELDS = ['deprecation', 'blockCreate', 'blockUpdate'] as const;
+const LABELS = { deprecation: 'deprecation', blockCreate: 'block create', blockUpdate: 'block update' } as const;
+
+export function catalogChanges(before: RuntimeCatalog, after: RuntimeCatalog): CatalogChanges {
+  const moved: CatalogChanges['moved'][number][] = [];
+  for (const e of after.all()) {
+    const old = before.get(e.id);
+    if (!old) continue;
+    for (const field of FIELDS) if (old[field] !== e[field]) moved.push({ id: e.id, field, from: old[field], to: e[field] });
+  }
+  return {
+    added: after.all().filter((e) => !before.has(e.id)).map((e) => e.id),
+    gone: before.all().filter((e) => !after.has(e.id)).map((e) => e.id),
+    moved,
+  };
+}
+
+export const hasChanges = (c: CatalogChanges): boolean => c.added.length + c.gone.length + c.moved.length > 0;
+
+/** One line per change: `python3.11 deprecation moved 2027-06-30 -> 2027-09-30`. */
+export function describeChanges(c: CatalogChanges, catalog: RuntimeCatalog): string[] {
+  const day = (d: string | null): string => d ?? 'not scheduled';
+  return [
+    ...c.added.map((id) => `${id} added (deprecation ${day(catalog.get(id)?.deprecation ?? null)})`),
+    ...c.moved.map((m) => `${m.id} ${LABELS[m.field]} moved ${day(m.from)} -> ${day(m.to)}`),
+    ...c.gone.map((id) => `${id} gone from AWS's table`),
+  ];
+}
