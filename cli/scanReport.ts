@@ -1,12 +1,18 @@
 import type { Severity } from '../shared/index.js';
+import type { CatalogOrigin } from '../shared/catalog/catalog.js';
 import type { ScannedFile } from '../shared/template/scan.js';
 
 export interface ScanReport {
   readonly files: readonly ScannedFile[];
   readonly now: Date;
   readonly policy: string;
+  /** The runtime catalog judged by: its as-of date and source. */
+  readonly catalog: CatalogOrigin;
   readonly version: string;
 }
+
+/** `catalog as of 2026-11-23 from https://...`, for text outputs. */
+export const describeCatalog = (c: CatalogOrigin): string => `runtime catalog as of ${c.asOf} (${c.source})`;
 
 export interface ScanSummary {
   readonly templates: number;

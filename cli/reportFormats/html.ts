@@ -72,7 +72,7 @@ tr.NON_COMPLIANT td:first-child { border-left: 3px solid #c62828; }
 </head>
 <body>
 <h1>Lambda runtimes across the organisation</h1>
-<p class="meta">Source: ${esc(r.source)} · Policy: ${esc(r.policy)} · Judged at ${esc(r.now.toISOString())} · runtime-warden ${esc(r.version)}</p>
+<p class="meta">Source: ${esc(r.source)} · Policy: ${esc(r.policy)} · Runtime catalog as of ${esc(r.catalog.asOf)} (${esc(r.catalog.source)}) · Judged at ${esc(r.now.toISOString())} · runtime-warden ${esc(r.version)}</p>
 <section id="summary">
 <div class="cards">${card('functions', t.functions, 'functions')}${card('non-compliant', t.byCompliance.NON_COMPLIANT ?? 0, 'NON_COMPLIANT')}${card('compliant', t.byCompliance.COMPLIANT ?? 0, 'COMPLIANT')}${card('not applicable', t.byCompliance.NOT_APPLICABLE ?? 0, 'NOT_APPLICABLE')}</div>
 <div class="charts">

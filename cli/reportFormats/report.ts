@@ -1,9 +1,12 @@
+import type { CatalogOrigin } from '../../shared/catalog/catalog.js';
 import type { InventoryRow } from '../../shared/report/inventory.js';
 
 export interface InventoryReport {
   readonly rows: readonly InventoryRow[];
   readonly now: Date;
   readonly policy: string;
+  /** The runtime catalog judged by. */
+  readonly catalog: CatalogOrigin;
   readonly source: string;
   readonly version: string;
   /** "critical 180 days, important 90 days, ..." for the calendar's explanation. */

@@ -14,5 +14,5 @@ export function renderCsv(r: InventoryReport): string {
 }
 
 export function renderJson(r: InventoryReport): string {
-  return `${JSON.stringify({ tool: 'runtime-warden', version: r.version, source: r.source, policy: r.policy, now: r.now.toISOString(), totals: totals(r.rows), calendar: upgradeCalendar(r.rows), functions: r.rows }, null, 2)}\n`;
+  return `${JSON.stringify({ tool: 'runtime-warden', version: r.version, source: r.source, policy: r.policy, catalog: r.catalog, now: r.now.toISOString(), totals: totals(r.rows), calendar: upgradeCalendar(r.rows), functions: r.rows }, null, 2)}\n`;
 }

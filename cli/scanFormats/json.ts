@@ -6,6 +6,7 @@ export function renderJson(r: ScanReport): string {
       tool: 'runtime-warden',
       version: r.version,
       policy: r.policy,
+      catalog: r.catalog,
       now: r.now.toISOString(),
       summary: summarise(r),
       files: r.files

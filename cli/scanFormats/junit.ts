@@ -27,5 +27,14 @@ export function renderJunit(r: ScanReport): string {
   const tests = r.files.reduce((n, f) => n + (f.skipped ? 0 : f.functions.length + (f.error ? 1 : 0)), 0);
   const failures = r.files.reduce((n, f) => n + f.functions.filter((fn) => fn.verdict.compliance === 'NON_COMPLIANT').length, 0);
   const errors = r.files.filter((f) => f.error).length;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="runtime-warden" tests="${tests}" failures="${failures}" errors="${errors}">\n${suites.join('\n')}\n</testsuites>\n`;
+  // Where the verdicts come from, as a suite of properties (JUnit has no top-level properties).
+  const properties = `  <testsuite name="runtime-warden" tests="0" failures="0" errors="0">\n    <properties>\n${[
+    ['policy', r.policy],
+    ['catalog.asOf', r.catalog.asOf],
+    ['catalog.source', r.catalog.source],
+    ['judgedAt', r.now.toISOString()],
+  ]
+    .map(([k, v]) => `      <property name="${k}" value="${escape(v!)}"/>`)
+    .join('\n')}\n    </properties>\n  </testsuite>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="runtime-warden" tests="${tests}" failures="${failures}" errors="${errors}">\n${[properties, ...suites].join('\n')}\n</testsuites>\n`;
 }

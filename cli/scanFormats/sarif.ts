@@ -47,6 +47,7 @@ export function renderSarif(r: ScanReport, cwd = process.cwd()): string {
           },
         },
         invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
+        properties: { policy: r.policy, catalogAsOf: r.catalog.asOf, catalogSource: r.catalog.source, judgedAt: r.now.toISOString() },
         results,
       },
     ],

@@ -1,4 +1,4 @@
-import { summarise, type ScanReport } from '../scanReport.js';
+import { describeCatalog, summarise, type ScanReport } from '../scanReport.js';
 
 /** Grouped by file, one block per function with its line, then each finding. */
 export function renderText(r: ScanReport): string {
@@ -17,7 +17,7 @@ export function renderText(r: ScanReport): string {
   const s = summarise(r);
   out.push(
     `${s.functions} functions in ${s.templates} templates: ${s.nonCompliant} non-compliant, ${s.withWarnings} with warnings, ${s.notApplicable} not applicable` +
-      `${s.fileErrors > 0 ? `; ${s.fileErrors} files could not be scanned` : ''} (policy ${r.policy}, judged at ${r.now.toISOString().slice(0, 10)})`,
+      `${s.fileErrors > 0 ? `; ${s.fileErrors} files could not be scanned` : ''} (policy ${r.policy}, ${describeCatalog(r.catalog)}, judged at ${r.now.toISOString().slice(0, 10)})`,
   );
   return `${out.join('\n')}\n`;
 }

@@ -2,6 +2,15 @@ import { CATALOG_DATA_AS_OF, RUNTIME_ROWS, type RuntimeRow } from './runtimeData
 
 export type LifecyclePhase = 'active' | 'deprecated' | 'create-blocked' | 'update-blocked' | 'unknown';
 
+/** Each phase as people say it. */
+export const DAY_PHASES: Readonly<Record<LifecyclePhase, string>> = {
+  active: 'supported',
+  deprecated: 'deprecated',
+  'create-blocked': 'deprecated, creates blocked',
+  'update-blocked': 'deprecated, creates and updates blocked',
+  unknown: 'unknown',
+};
+
 export interface RuntimeInfo {
   readonly id: string;
   readonly family: string;

@@ -20,6 +20,8 @@ export interface Tier extends TierDefinition {
 /** A validated policy, compiled once for fast repeated evaluation. */
 export interface Policy {
   readonly document: PolicyDocument;
+  /** The catalog before the policy's overrides: its origin is the data's date and source. */
+  readonly base: RuntimeCatalog;
   readonly catalog: RuntimeCatalog;
   readonly tiers: ReadonlyMap<string, Tier>;
   readonly defaultTier: Tier;
@@ -60,8 +62,12 @@ export function parsePolicyText(text: string, source = 'policy document'): Polic
   return parsePolicy(input, source);
 }
 
-export function compilePolicy(document: PolicyDocument): Policy {
-  const catalog = DEFAULT_CATALOG.withOverrides(document.catalogOverrides);
+/**
+ * Compiles a validated document over a runtime catalog: the built-in one, or one refreshed from
+ * AWS's table. The policy's catalogOverrides still win over either.
+ */
+export function compilePolicy(document: PolicyDocument, base: RuntimeCatalog = DEFAULT_CATALOG): Policy {
+  const catalog = base.withOverrides(document.catalogOverrides);
   const tiers = new Map<string, Tier>(
     Object.entries(document.tiers.definitions).map(([name, t]) => [
       name,
@@ -72,6 +78,7 @@ export function compilePolicy(document: PolicyDocument): Policy {
   const denied = new Set(document.deniedRuntimes);
   return {
     document,
+    base,
     catalog,
     tiers,
     defaultTier: tiers.get(document.tiers.defaultTier)!,
@@ -94,5 +101,13 @@ export const DEFAULT_POLICY: Policy = parsePolicy({ version: 1 }, 'default polic
 /** The policy with some fields replaced (e.g. from Config rule parameters), validated again. */
 export function withDocumentOverrides(policy: Policy, overrides: Partial<Pick<PolicyDocument, 'approvedRuntimes' | 'deniedRuntimes'>>, source: string): Policy {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
-  return Object.keys(defined).length === 0 ? policy : parsePolicy({ ...policy.document, ...defined }, source);
+  if (Object.keys(defined).length === 0) return policy;
+  const result = policySchema.safeParse({ ...policy.document, ...defined });
+  if (!result.success) throw new PolicyValidationError(formatIssues(result.error), source);
+  return compilePolicy(result.data, policy.base);
+}
+
+/** The same policy judged by another catalog (a refreshed one). */
+export function withCatalog(policy: Policy, catalog: RuntimeCatalog): Policy {
+  return catalog === policy.base ? policy : compilePolicy(policy.document, catalog);
 }
