@@ -20,6 +20,7 @@ import type { FunctionFacts, Policy } from '../../shared/index.js';
 import { isNotFound } from '../../shared/io/awsErrors.js';
 import { EvaluationReporter, previouslyEvaluated } from '../../shared/io/configReporter.js';
 import { aliasesServingBadVersions, listFunctions, listVersions, readTags, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
+import { catalogLoaderFromEnvironment, policyWithCatalog } from '../../shared/io/catalogSource.js';
 import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
 import { withDocumentOverrides } from '../../shared/policy/policy.js';
 
@@ -222,6 +223,8 @@ const clientConfig = { retryMode: 'adaptive', maxAttempts: 6 } as const;
 const ssm = new SSMClient(clientConfig);
 const loaders = new Map<string, PolicyLoader>();
 const defaultSource = getStringFromEnv({ key: 'POLICY_SOURCE', defaultValue: 'default' });
+const logger = new Logger({ serviceName: 'runtime-warden-config-rule' });
+const catalog = catalogLoaderFromEnvironment(() => ssm, logger);
 
 export const handler = createHandler({
   lambda: new LambdaClient(clientConfig),
@@ -229,11 +232,11 @@ export const handler = createHandler({
   policyLoader: (source) => {
     const s = source ?? defaultSource;
     let loader = loaders.get(s);
-    if (!loader) loaders.set(s, (loader = cachedPolicyLoader(s, () => ssm)));
+    if (!loader) loaders.set(s, (loader = policyWithCatalog(cachedPolicyLoader(s, () => ssm), catalog)));
     return loader;
   },
   now: Date.now,
-  logger: new Logger({ serviceName: 'runtime-warden-config-rule' }),
+  logger,
   deadlineReserveMs: getNumberFromEnv({ key: 'DEADLINE_RESERVE_MS', defaultValue: 20_000 }),
   concurrency: getNumberFromEnv({ key: 'CONCURRENCY', defaultValue: 8 }),
 });

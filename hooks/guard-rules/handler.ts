@@ -5,6 +5,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { guardRules } from '../../shared/guard/generate.js';
 import { describeError } from '../../shared/io/awsErrors.js';
 import { answerCustomResource, customResourceEvent, putResponse, type Outcome, type Respond } from '../../shared/io/customResource.js';
+import { cachedCatalogLoader, policyWithCatalog } from '../../shared/io/catalogSource.js';
 import { cachedPolicyLoader, isBundledPolicy, type PolicyLoader } from '../../shared/io/policySource.js';
 
 // Publishes the Guard rules generated from the policy to the S3 object the Guard hook reads: as a
@@ -32,7 +33,9 @@ export interface PublishResult {
 export function createHandler(deps: GuardRulesDependencies): (event: unknown) => Promise<PublishResult | undefined> {
   const uri = `s3://${deps.bucket}/${deps.key}`;
   const publish = async (): Promise<PublishResult> => {
-    const rules = guardRules(await deps.loadPolicy(), deps.now(), deps.policyName);
+    const policy = await deps.loadPolicy();
+    const { asOf, source } = policy.base.origin;
+    const rules = guardRules(policy, deps.now(), `${deps.policyName}, runtime catalog as of ${asOf} (${source})`);
     const out = await deps.s3.send(new PutObjectCommand({ Bucket: deps.bucket, Key: deps.key, Body: rules, ContentType: 'text/plain; charset=utf-8' }));
     deps.logger.info('guard rules published', { uri, versionId: out.VersionId, bytes: rules.length });
     return { uri, bytes: rules.length, ...(out.VersionId && { versionId: out.VersionId }) };
@@ -88,15 +91,17 @@ async function deleteEveryVersion(deps: GuardRulesDependencies): Promise<void> {
 function fromEnvironment(): GuardRulesDependencies {
   const source = getStringFromEnv({ key: 'POLICY_SOURCE', defaultValue: 'default' });
   const ssm = new SSMClient({ retryMode: 'adaptive', maxAttempts: 4 });
+  const logger = new Logger({ serviceName: 'runtime-warden-guard-rules' });
   return {
     s3: new S3Client({ retryMode: 'adaptive', maxAttempts: 4 }),
     bucket: getStringFromEnv({ key: 'RULES_BUCKET' }),
     key: getStringFromEnv({ key: 'RULES_KEY', defaultValue: 'runtime-warden.guard' }),
-    // Read afresh on each run: the daily publication must follow policy changes in a warm container.
-    loadPolicy: () => cachedPolicyLoader(source, () => ssm)(),
+    // Read afresh on each run: the daily publication must follow policy and catalog changes in a
+    // warm container (a catalog change starts a run: Parameter Store Change event).
+    loadPolicy: () => policyWithCatalog(cachedPolicyLoader(source, () => ssm), cachedCatalogLoader(process.env.CATALOG_PARAMETER, () => ssm, { ttlMs: 0, onProblem: (m) => logger.error(m) }))(),
     policyName: isBundledPolicy(source) ? 'the bundled default policy' : `SSM parameter ${source}`,
     now: Date.now,
-    logger: new Logger({ serviceName: 'runtime-warden-guard-rules' }),
+    logger,
     respond: putResponse,
   };
 }

@@ -3,6 +3,7 @@ import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { evaluate, factsFromResourceProperties, verdict } from '../../shared/index.js';
 import { parseHookEvent, requestTokenOf } from '../../shared/adapters/hookEvent.js';
+import { catalogLoaderFromEnvironment, policyWithCatalog } from '../../shared/io/catalogSource.js';
 import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
 import { decisionResponse, internalFailure, messageLimitFor, success, type HookResponse } from './response.js';
 
@@ -59,9 +60,10 @@ export function createHandler(deps: HookDependencies): (event: unknown) => Promi
 }
 
 const ssm = new SSMClient({});
+const logger = new Logger({ serviceName: 'runtime-warden-hook' });
 
 export const handler = createHandler({
-  loadPolicy: cachedPolicyLoader(getStringFromEnv({ key: 'POLICY_SOURCE', defaultValue: 'default' }), () => ssm),
+  loadPolicy: policyWithCatalog(cachedPolicyLoader(getStringFromEnv({ key: 'POLICY_SOURCE', defaultValue: 'default' }), () => ssm), catalogLoaderFromEnvironment(() => ssm, logger)),
   now: Date.now,
-  logger: new Logger({ serviceName: 'runtime-warden-hook' }),
+  logger,
 });

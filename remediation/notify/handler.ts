@@ -10,6 +10,7 @@ import { describeError } from '../../shared/io/awsErrors.js';
 import { remediationFacts } from '../../shared/io/functionReader.js';
 import { aliasesServingBadVersions, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
 import { NotificationLog } from '../../shared/io/notificationLog.js';
+import { catalogLoaderFromEnvironment, policyWithCatalog } from '../../shared/io/catalogSource.js';
 import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
 import { alertSubject, buildNotification } from '../../shared/remediation/notification.js';
 
@@ -101,6 +102,7 @@ export function createHandler(deps: NotifyDependencies): (event: unknown, contex
 const clientConfig = { retryMode: 'adaptive', maxAttempts: 4 } as const;
 
 function fromEnvironment(): NotifyDependencies {
+  const logger = new Logger({ serviceName: 'runtime-warden-notify' });
   const ssm = new SSMClient(clientConfig);
   const sns = new Map<string, SNSClient>();
   return {
@@ -111,9 +113,9 @@ function fromEnvironment(): NotifyDependencies {
     centralTopicArn: getStringFromEnv({ key: 'CENTRAL_ALERT_TOPIC_ARN', defaultValue: '' }) || undefined,
     region: getStringFromEnv({ key: 'AWS_REGION' }),
     defaultQuietPeriodMinutes: getNumberFromEnv({ key: 'QUIET_PERIOD_MINUTES', defaultValue: 1440 }),
-    loadPolicy: cachedPolicyLoader(getStringFromEnv({ key: 'POLICY_SOURCE', defaultValue: 'default' }), () => ssm),
+    loadPolicy: policyWithCatalog(cachedPolicyLoader(getStringFromEnv({ key: 'POLICY_SOURCE', defaultValue: 'default' }), () => ssm), catalogLoaderFromEnvironment(() => ssm, logger)),
     now: Date.now,
-    logger: new Logger({ serviceName: 'runtime-warden-notify' }),
+    logger,
   };
 }
 

@@ -7,6 +7,7 @@ import { evaluate, RemediationError, tierOf, type UpdateMode } from '../../share
 import { awsError } from '../../shared/io/awsErrors.js';
 import { remediationFacts } from '../../shared/io/functionReader.js';
 import { RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
+import { catalogLoaderFromEnvironment, policyWithCatalog } from '../../shared/io/catalogSource.js';
 import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
 import { plannedModeChange } from '../../shared/remediation/modeChange.js';
 
@@ -105,13 +106,14 @@ async function send(deps: SwitchModeDependencies, command: TagResourceCommand | 
 const clientConfig = { retryMode: 'adaptive', maxAttempts: 4 } as const;
 
 function fromEnvironment(): SwitchModeDependencies {
+  const logger = new Logger({ serviceName: 'runtime-warden-switch-mode' });
   const ssm = new SSMClient(clientConfig);
   return {
     lambda: new LambdaClient(clientConfig),
     region: getStringFromEnv({ key: 'AWS_REGION' }),
-    loadPolicy: cachedPolicyLoader(getStringFromEnv({ key: 'POLICY_SOURCE', defaultValue: 'default' }), () => ssm),
+    loadPolicy: policyWithCatalog(cachedPolicyLoader(getStringFromEnv({ key: 'POLICY_SOURCE', defaultValue: 'default' }), () => ssm), catalogLoaderFromEnvironment(() => ssm, logger)),
     now: Date.now,
-    logger: new Logger({ serviceName: 'runtime-warden-switch-mode' }),
+    logger,
   };
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../hooks/guard-rules/handler.js';
+import { CATALOG_DATA_AS_OF } from '../../shared/index.js';
 import { DEFAULT_POLICY } from '../../shared/index.js';
 import { guardRules } from '../../shared/guard/generate.js';
 import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
@@ -66,7 +67,7 @@ describe('Guard rules publisher', () => {
   it('publishes the rules generated from the policy on Create and answers SUCCESS with their URI', async () => {
     const result = await handler()(event('Create'));
     const body = await (await s3.send(new GetObjectCommand({ Bucket: 'rules', Key: 'runtime-warden.guard' }))).Body!.transformToString();
-    expect(body).toBe(guardRules(DEFAULT_POLICY, NOW, 'the bundled default policy'));
+    expect(body).toBe(guardRules(DEFAULT_POLICY, NOW, `the bundled default policy, runtime catalog as of ${CATALOG_DATA_AS_OF} (built in)`));
     expect(responses).toEqual([
       expect.objectContaining({ method: 'PUT', Status: 'SUCCESS', PhysicalResourceId: 's3://rules/runtime-warden.guard', RequestId: 'r-1', LogicalResourceId: 'GuardRules', Data: { Uri: 's3://rules/runtime-warden.guard', VersionId: result!.versionId } }),
     ]);

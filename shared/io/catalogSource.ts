@@ -1,0 +1,114 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { DEFAULT_CATALOG, type RuntimeCatalog } from '../catalog/catalog.js';
+import { catalogDocument, parseCatalogText } from '../catalog/catalogDocument.js';
+import { withCatalog, type Policy } from '../policy/policy.js';
+import { awsError } from './awsErrors.js';
+import type { PolicyLoader } from './policySource.js';
+
+// The refreshed runtime catalog lives in an SSM parameter, written by the catalog refresher (or
+// pushed by hand) and read by every function that judges. The catalog document is about 9 KB of
+// JSON, past a Standard parameter's 4 KB (SSM User Guide, "Managing parameter tiers"): it is
+// stored gzipped and base64-encoded (about 2 KB), which fits the free tier. Plain JSON is read too,
+// for a hand-pushed Advanced parameter.
+
+type Ssm = Pick<SSMClient, 'send'>;
+
+export const CATALOG_PARAMETER_MAX = 4096;
+
+/** The parameter value for a catalog: its document, gzipped and base64-encoded. */
+export function encodeCatalog(catalog: RuntimeCatalog, names?: ReadonlyMap<string, string>): string {
+  return gzipSync(JSON.stringify(catalogDocument(catalog, names)), { level: 9 }).toString('base64');
+}
+
+export function decodeCatalog(value: string, what: string): RuntimeCatalog {
+  const text = value.trimStart().startsWith('{') ? value : gunzipSync(Buffer.from(value, 'base64')).toString('utf8');
+  return parseCatalogText(text, what);
+}
+
+/** The catalog in the parameter, or undefined when the parameter does not exist (yet). */
+export async function readCatalogParameter(ssm: Ssm, name: string): Promise<RuntimeCatalog | undefined> {
+  let value: string | undefined;
+  try {
+    value = (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+  } catch (err) {
+    if (awsError(err).name === 'ParameterNotFound') return undefined;
+    throw err;
+  }
+  if (value === undefined) return undefined;
+  return decodeCatalog(value, `runtime catalog in SSM parameter ${name}`);
+}
+
+export async function writeCatalogParameter(ssm: Ssm, name: string, catalog: RuntimeCatalog, names?: ReadonlyMap<string, string>): Promise<void> {
+  const value = encodeCatalog(catalog, names);
+  if (value.length > CATALOG_PARAMETER_MAX) throw new Error(`The encoded catalog is ${value.length} characters, more than a Standard parameter holds (${CATALOG_PARAMETER_MAX})`);
+  await ssm.send(
+    new PutParameterCommand({
+      Name: name,
+      Value: value,
+      Type: 'String',
+      Overwrite: true,
+      Description: `runtime-warden runtime catalog as of ${catalog.origin.asOf} (gzip, base64)`,
+    }),
+  );
+}
+
+export type CatalogLoader = () => Promise<RuntimeCatalog>;
+
+export interface CatalogLoaderOptions {
+  /** How long a catalog read is kept: AWS moves dates rarely, a refresh happens daily. */
+  readonly ttlMs?: number;
+  readonly now?: () => number;
+  /** Told when the parameter cannot be read or fails its checks; the last good catalog is used. */
+  readonly onProblem: (message: string) => void;
+}
+
+/**
+ * The catalog the judging functions use: the parameter's, read at most once per `ttlMs` per
+ * container; the built-in catalog when no parameter is configured or it does not exist yet. A
+ * parameter that cannot be read or fails its checks keeps the last good catalog (or the built-in
+ * one) and is reported: a refresh gone wrong must not stop every deployment.
+ */
+export function cachedCatalogLoader(name: string | undefined, ssm: () => Ssm, options: CatalogLoaderOptions): CatalogLoader {
+  if (!name || name.trim() === '') return () => Promise.resolve(DEFAULT_CATALOG);
+  const ttlMs = options.ttlMs ?? 300_000;
+  const now = options.now ?? Date.now;
+  let good: RuntimeCatalog = DEFAULT_CATALOG;
+  let readAt = Number.NEGATIVE_INFINITY;
+  let pending: Promise<RuntimeCatalog> | undefined;
+  return () => {
+    if (now() - readAt < ttlMs) return Promise.resolve(good);
+    pending ??= readCatalogParameter(ssm(), name)
+      .then(
+        (catalog) => (good = catalog ?? DEFAULT_CATALOG),
+        (err: unknown) => {
+          const e = awsError(err);
+          options.onProblem(`runtime catalog parameter ${name} not used (${e.name}: ${e.message.split('\n')[0]}); judging by the catalog as of ${good.origin.asOf} (${good.origin.source})`);
+          return good;
+        },
+      )
+      .finally(() => {
+        readAt = now();
+        pending = undefined;
+      });
+    return pending;
+  };
+}
+
+/** The policy judged by the loaded catalog; each policy-catalog pair is compiled once. */
+export function policyWithCatalog(loadPolicy: PolicyLoader, loadCatalog: CatalogLoader): PolicyLoader {
+  const compiled = new WeakMap<Policy, WeakMap<RuntimeCatalog, Policy>>();
+  return async () => {
+    const [policy, catalog] = await Promise.all([loadPolicy(), loadCatalog()]);
+    const byCatalog = compiled.get(policy) ?? new WeakMap<RuntimeCatalog, Policy>();
+    compiled.set(policy, byCatalog);
+    let out = byCatalog.get(catalog);
+    if (!out) byCatalog.set(catalog, (out = withCatalog(policy, catalog)));
+    return out;
+  };
+}
+
+/** The catalog loader of a deployed function: the parameter named by CATALOG_PARAMETER, if any. */
+export function catalogLoaderFromEnvironment(ssm: () => Ssm, logger: { error: (message: string) => void }): CatalogLoader {
+  return cachedCatalogLoader(process.env.CATALOG_PARAMETER, ssm, { onProblem: (message) => logger.error(message) });
+}

@@ -1,0 +1,178 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createHandler as createRefresher, fetchPage } from '../../catalog-refresher/handler.js';
+import { createHandler as createConfigRule } from '../../config-rules/runtime-compliance/handler.js';
+import { createHandler as createHook } from '../../hooks/runtime-hook/handler.js';
+import { createAlerting, type AlertingFixture } from '../../scripts/emulator/alerting.js';
+import { seedFleet } from '../../scripts/emulator/fleet.js';
+import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
+import { cachedCatalogLoader, decodeCatalog, policyWithCatalog, readCatalogParameter } from '../../shared/io/catalogSource.js';
+import { cachedPolicyLoader } from '../../shared/io/policySource.js';
+import { DEFAULT_CATALOG } from '../../shared/index.js';
+import { hookEvent, ROOT } from '../helpers/fixtures.js';
+import { loadTemplate, renderTemplate } from '../helpers/cfnRender.js';
+
+const PAGES = join(ROOT, 'test', 'fixtures', 'runtimes-page');
+const PARAMETER = '/runtime-warden/runtime-catalog';
+// python3.11 is deprecated on this day by the moved date (2027-05-31), not by the built-in one (2027-06-30).
+const JUNE_15 = Date.parse('2027-06-15T00:00:00Z');
+const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+
+describe('catalog refresher, against the emulator', () => {
+  let moto: MotoServer;
+  let ssm: SSMClient;
+  let alerting: AlertingFixture;
+  let server: Server;
+  let base: string;
+  const pages: Record<string, () => [number, string]> = {
+    '/current': () => [200, readFileSync(join(PAGES, 'lambda-runtimes.html'), 'utf8')],
+    '/moved': () => [200, readFileSync(join(PAGES, 'moved-and-added.html'), 'utf8')],
+    '/truncated': () => [200, readFileSync(join(PAGES, 'moved-and-added.html'), 'utf8').slice(0, 6000)],
+    '/down': () => [503, 'Service Unavailable'],
+  };
+  const refresher = (path: string) =>
+    createRefresher({
+      fetchPage,
+      ssm,
+      sns: new SNSClient(moto.clientConfig),
+      lambda: new LambdaClient(moto.clientConfig),
+      parameterName: PARAMETER,
+      topicArn: alerting.topicArn,
+      sourceUrl: `${base}${path}`,
+      now: () => Date.parse('2026-11-23T06:00:00Z'),
+      logger,
+    });
+  const version = async (): Promise<number | undefined> => (await ssm.send(new GetParameterCommand({ Name: PARAMETER })).catch(() => undefined))?.Parameter?.Version;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    ssm = new SSMClient(moto.clientConfig);
+    alerting = await createAlerting(new SNSClient(moto.clientConfig), new SQSClient(moto.clientConfig), new DynamoDBClient(moto.clientConfig));
+    await seedFleet(moto.clientConfig, [
+      ...['ingest', 'enrich', 'export'].map((n) => ({ name: `orders-${n}`, runtime: 'python3.11', tags: {} })),
+      { name: 'orders-api', runtime: 'nodejs22.x', tags: {} },
+    ]);
+    server = createServer((req, res) => {
+      const [status, body] = pages[req.url ?? '']?.() ?? [404, 'Not Found'];
+      res.writeHead(status, { 'content-type': 'text/html' }).end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, 120_000);
+  afterAll(async () => {
+    server?.close();
+    await moto?.stop();
+  });
+
+  it('stores the catalog of an unchanged page, and announces nothing', async () => {
+    expect(await refresher('/current')({ source: 'aws.events', 'detail-type': 'Scheduled Event' })).toEqual({ status: 'refreshed', asOf: '2026-11-23', changes: [] });
+    const stored = await readCatalogParameter(ssm, PARAMETER);
+    expect(stored!.rows()).toEqual(DEFAULT_CATALOG.rows());
+    expect(stored!.origin).toEqual({ asOf: '2026-11-23', source: `${base}/current`, fetchedAt: '2026-11-23T06:00:00.000Z' });
+    // Gzipped and base64-encoded, it fits a Standard parameter.
+    expect((await ssm.send(new GetParameterCommand({ Name: PARAMETER }))).Parameter!.Value!.length).toBeLessThan(4096);
+    expect(await alerting.received()).toEqual([]);
+  });
+
+  it('on an AWS Health event, stores what AWS changed and sends one alert naming each change and the functions it touches', async () => {
+    const result = await refresher('/moved')({ source: 'aws.health', 'detail-type': 'AWS Health Event', detail: { service: 'LAMBDA', eventTypeCode: 'AWS_LAMBDA_PLANNED_LIFECYCLE_EVENT' } });
+    expect(result.changes).toEqual(['nodejs28.x added (deprecation not scheduled): 0 functions', 'python3.11 deprecation moved 2027-06-30 -> 2027-05-31: 3 functions']);
+    expect((await readCatalogParameter(ssm, PARAMETER))!.get('python3.11')!.deprecation).toBe('2027-05-31');
+    const alerts = await alerting.received();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.Subject).toBe('[runtime-warden] AWS changed the Lambda runtime lifecycle: 2 changes');
+    expect(alerts[0]!.Message).toContain('- python3.11 deprecation moved 2027-06-30 -> 2027-05-31: 3 functions');
+  });
+
+  it.each([
+    ['/truncated', /no table of deprecated runtimes/],
+    ['/down', /GET .*\/down: HTTP 503/],
+  ])('keeps the last good catalog when the page at %s fails, and alerts the failure', async (path, reason) => {
+    const before = await version();
+    const result = await refresher(path)({});
+    expect(result).toMatchObject({ status: 'refused', asOf: '2026-11-23' });
+    expect(result.reasons!.join('\n')).toMatch(reason);
+    expect(await version()).toBe(before);
+    expect((await readCatalogParameter(ssm, PARAMETER))!.get('python3.11')!.deprecation).toBe('2027-05-31');
+    const alerts = await alerting.received();
+    expect(alerts.map((a) => a.Subject)).toEqual(['[runtime-warden] Runtime catalog refresh refused']);
+    expect(alerts[0]!.Message).toMatch(reason);
+    expect(alerts[0]!.Message).toContain(`The last good catalog stays in force: as of 2026-11-23 (${base}/moved)`);
+  });
+
+  it('the hook and the Config rule judge by the stored catalog, without a redeploy', async () => {
+    const catalog = cachedCatalogLoader(PARAMETER, () => ssm, { onProblem: (m) => logger.error(m) });
+    const loadPolicy = policyWithCatalog(cachedPolicyLoader('default', () => ssm), catalog);
+    const event = hookEvent('create-nodejs16', { Runtime: 'python3.11' });
+    const withStored = await createHook({ loadPolicy, now: () => JUNE_15, logger })(event);
+    const builtIn = await createHook({ loadPolicy: cachedPolicyLoader('default', () => ssm), now: () => JUNE_15, logger })(event);
+    expect(withStored).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
+    expect(withStored.message).toContain('[RW004 error] python3.11 is deprecated since 2027-05-31');
+    expect(builtIn.hookStatus).toBe('SUCCESS');
+
+    const rule = createConfigRule({
+      lambda: new LambdaClient(moto.clientConfig),
+      config: new ConfigServiceClient(moto.clientConfig),
+      policyLoader: () => loadPolicy,
+      now: () => JUNE_15,
+      logger,
+      deadlineReserveMs: 0,
+      concurrency: 4,
+    });
+    const evaluations = await rule({ invokingEvent: JSON.stringify({ messageType: 'ScheduledNotification' }), ruleParameters: '{}', resultToken: 'TESTMODE' });
+    expect(evaluations.filter((e) => e.ComplianceResourceId.startsWith('orders-') && e.ComplianceResourceId !== 'orders-api').map((e) => [e.ComplianceType, e.Annotation.slice(0, 50)])).toEqual(
+      Array(3).fill(['NON_COMPLIANT', 'RW004 python3.11 is deprecated since 2027-05-31 (n']),
+    );
+  });
+
+  it('a stored catalog that fails its checks is reported and the last good one kept', async () => {
+    const onProblem = vi.fn();
+    let clock = 0;
+    const catalog = cachedCatalogLoader(PARAMETER, () => ssm, { onProblem, ttlMs: 1000, now: () => clock });
+    expect((await catalog()).get('python3.11')!.deprecation).toBe('2027-05-31');
+    const good = (await ssm.send(new GetParameterCommand({ Name: PARAMETER }))).Parameter!.Value!;
+    await ssm.send(new PutParameterCommand({ Name: PARAMETER, Value: '{"schemaVersion":1}', Type: 'String', Overwrite: true }));
+    clock = 2000;
+    expect((await catalog()).get('python3.11')!.deprecation).toBe('2027-05-31');
+    expect(onProblem).toHaveBeenCalledWith(expect.stringMatching(/^runtime catalog parameter \/runtime-warden\/runtime-catalog not used \(CatalogError: .*is refused/));
+    await ssm.send(new PutParameterCommand({ Name: PARAMETER, Value: good, Type: 'String', Overwrite: true }));
+    expect(decodeCatalog(good, 'x').origin.asOf).toBe('2026-11-23');
+  });
+
+  it("template.yaml's event rules match the events AWS sends, and only those", async () => {
+    const events = new EventBridgeClient(moto.clientConfig);
+    const sqs = new SQSClient(moto.clientConfig);
+    const resources = renderTemplate(loadTemplate('template.yaml'), { HookMode: 'both' }, { resolve: true }).Resources as Record<string, { Properties: { Events?: Record<string, { Type: string; Properties: { Pattern?: unknown } }> } }>;
+    // Each rule as deployed, delivering to a queue of its own; moto's event bus does the matching.
+    const rule = async (fn: string, name: string): Promise<() => Promise<string[]>> => {
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${fn}-${name}` }));
+      const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+      await events.send(new PutRuleCommand({ Name: `${fn}-${name}`, EventPattern: JSON.stringify(resources[fn]!.Properties.Events![name]!.Properties.Pattern) }));
+      await events.send(new PutTargetsCommand({ Rule: `${fn}-${name}`, Targets: [{ Id: 'queue', Arn: arn }] }));
+      return async () => ((await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))).Messages ?? []).map((m) => JSON.parse(m.Body!)['detail-type'] + ' ' + JSON.stringify(JSON.parse(m.Body!).detail.eventTypeCode ?? JSON.parse(m.Body!).detail.name));
+    };
+    const lifecycle = await rule('CatalogRefresherFunction', 'LifecycleEvent');
+    const catalogChanged = await rule('GuardRulesFunction', 'CatalogChanged');
+    // Shapes from the AWS Health User Guide (EventBridge) and the Systems Manager User Guide (Parameter Store events).
+    const health = (service: string, eventTypeCode: string) => ({ Source: 'aws.health', DetailType: 'AWS Health Event', Detail: JSON.stringify({ eventArn: `arn:aws:health:eu-west-1::event/${service}/${eventTypeCode}/x`, service, eventTypeCode, eventTypeCategory: 'scheduledChange' }) });
+    const change = (name: string, operation = 'Update') => ({ Source: 'aws.ssm', DetailType: 'Parameter Store Change', Resources: [`arn:aws:ssm:eu-west-1:123456789012:parameter${name}`], Detail: JSON.stringify({ operation, name, type: 'String', description: '' }) });
+    await events.send(
+      new PutEventsCommand({
+        Entries: [health('LAMBDA', 'AWS_LAMBDA_PLANNED_LIFECYCLE_EVENT'), health('EC2', 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED'), change(PARAMETER), change(PARAMETER, 'Delete'), change('/runtime-warden/policy')],
+      }),
+    );
+    expect(await lifecycle()).toEqual(['AWS Health Event "AWS_LAMBDA_PLANNED_LIFECYCLE_EVENT"']);
+    expect(await catalogChanged()).toEqual([`Parameter Store Change "${PARAMETER}"`]);
+  });
+});
