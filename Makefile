@@ -14,7 +14,7 @@ CHECKOV := .venv-checkov/.installed
 .PHONY: run test bench typecheck build chromium
 
 run: $(NODE_DEPS) $(PY_TOOLS)
-	npx tsx scripts/run-local.ts
+	AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true npx tsx scripts/run-local.ts
 
 test: $(NODE_DEPS) $(PY_TOOLS) $(CHECKOV) chromium
 	npx tsc --noEmit

@@ -7,7 +7,7 @@ import { DEFAULT_CATALOG, type RuntimeCatalog } from '../shared/catalog/catalog.
 import { catalogChanges, CatalogError, describeChanges, hasChanges, type CatalogChanges } from '../shared/catalog/catalogDocument.js';
 import { catalogFromPage, RUNTIMES_PAGE_URL } from '../shared/catalog/runtimesPage.js';
 import { describeError } from '../shared/io/awsErrors.js';
-import { readCatalogParameter, writeCatalogParameter } from '../shared/io/catalogSource.js';
+import { readCatalogParameter, writeCatalogParameter, type CatalogTier } from '../shared/io/catalogSource.js';
 import { listFunctions } from '../shared/io/lambdaInventory.js';
 
 // Keeps the runtime catalog current: reads AWS's "Lambda runtimes" page daily (and at once when
@@ -21,6 +21,8 @@ export interface RefresherDependencies {
   readonly sns: Pick<SNSClient, 'send'>;
   readonly lambda: Pick<LambdaClient, 'send'>;
   readonly parameterName: string;
+  /** Advanced when the parameter is shared with other accounts through AWS RAM. */
+  readonly tier: CatalogTier;
   readonly topicArn: string;
   readonly sourceUrl: string;
   readonly now: () => number;
@@ -85,7 +87,7 @@ export function createHandler(deps: RefresherDependencies): (event: unknown) => 
       return { status: 'refused', asOf: previous.origin.asOf, changes: [], reasons };
     }
     const changes = catalogChanges(previous, refreshed.catalog);
-    await writeCatalogParameter(deps.ssm, deps.parameterName, refreshed.catalog, refreshed.names);
+    await writeCatalogParameter(deps.ssm, deps.parameterName, refreshed.catalog, refreshed.names, deps.tier);
     const lines = hasChanges(changes) ? changeLines(changes, refreshed.catalog, await functionsByRuntime(deps.lambda)) : [];
     logger.info('runtime catalog refreshed', { trigger, asOf: refreshed.catalog.origin.asOf, parameter: deps.parameterName, changes: lines });
     if (lines.length > 0) {
@@ -117,6 +119,7 @@ function fromEnvironment(): RefresherDependencies {
     sns: new SNSClient(clientConfig),
     lambda: new LambdaClient(clientConfig),
     parameterName: getStringFromEnv({ key: 'CATALOG_PARAMETER' }),
+    tier: getStringFromEnv({ key: 'CATALOG_TIER', defaultValue: 'Standard' }) === 'Advanced' ? 'Advanced' : 'Standard',
     topicArn: getStringFromEnv({ key: 'ALERT_TOPIC_ARN' }),
     sourceUrl: getStringFromEnv({ key: 'CATALOG_SOURCE_URL', defaultValue: RUNTIMES_PAGE_URL }),
     now: Date.now,

@@ -21,6 +21,7 @@ import { renderCatalog } from './catalogTable.js';
 import { catalogChanges, describeChanges, parseCatalogText } from '../shared/catalog/catalogDocument.js';
 import { catalogFromPage, refreshedDocument, RUNTIMES_PAGE_URL } from '../shared/catalog/runtimesPage.js';
 import { withCatalog } from '../shared/policy/policy.js';
+import { encodeCatalog } from '../shared/io/catalogSource.js';
 
 const USAGE = `Usage:
   runtime-warden scan [paths...] [--format text|json|sarif|junit] [--policy FILE] [--catalog FILE]
@@ -43,6 +44,11 @@ const USAGE = `Usage:
       written, when the page fails a check.
   runtime-warden catalog show [--catalog FILE] [--now YYYY-MM-DD]
       Prints the runtime catalog (built in, or FILE) with each runtime's phase on --now.
+  runtime-warden catalog encode [--catalog FILE]
+      Prints the catalog as the value of the SSM parameter the deployed functions read
+      (gzip, base64), for accounts without outbound HTTPS:
+      aws ssm put-parameter --name /runtime-warden/runtime-catalog --type String --overwrite \\
+        --value "$(runtime-warden catalog encode --catalog catalog.json)"
 `;
 
 class UsageError extends Error {
@@ -92,7 +98,11 @@ async function catalogCommand(sub: string | undefined, rest: string[], values: {
     write(renderCatalog(catalog, parseNow(values.now)), values.output);
     return 0;
   }
-  if (sub !== 'refresh') throw new UsageError('catalog takes refresh or show');
+  if (sub === 'encode') {
+    write(`${encodeCatalog(loadCatalog(values.catalog))}\n`, values.output);
+    return 0;
+  }
+  if (sub !== 'refresh') throw new UsageError('catalog takes refresh, show or encode');
   const from = values.from ?? RUNTIMES_PAGE_URL;
   const previous = values.output && existsSync(values.output) ? parseCatalogText(readText(values.output, 'catalog file'), `catalog file ${values.output}`) : DEFAULT_CATALOG;
   const refreshed = catalogFromPage(await readPage(from), { source: from, fetchedAt: new Date() }, previous);

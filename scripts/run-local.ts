@@ -1,11 +1,13 @@
 // The main job, run locally on its embedded defaults:
+// 0. the catalog refresher reads a bundled copy of AWS's "Lambda runtimes" page into the catalog
+//    parameter of moto's server on loopback, and everything below judges by that catalog;
 // 1. the Lambda hook judges every function of the sample templates (as CloudFormation would send
 //    them, one CREATE event each) and the sample hook events, and prints each decision;
 // 2. the Config rule's periodic evaluation runs over a sample fleet seeded into moto's server on
 //    loopback, and prints a compliance table;
 // 3. the notify remediation runs for every non-compliant function, as Config would start it, and
 //    the alerts that reached the SNS topic are counted and one is shown.
-// Usage: tsx scripts/run-local.ts [--policy FILE] [--now YYYY-MM-DD] [--fleet N] [paths...]
+// Usage: tsx scripts/run-local.ts [--policy FILE] [--now YYYY-MM-DD] [--fleet N] [--page FILE] [paths...]
 import { Logger } from '@aws-lambda-powertools/logger';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -15,6 +17,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { createHandler as createRefresher } from '../catalog-refresher/handler.js';
+import { cachedCatalogLoader, policyWithCatalog } from '../shared/io/catalogSource.js';
 import { createHandler as createNotify } from '../remediation/notify/handler.js';
 import { NotificationLog } from '../shared/io/notificationLog.js';
 import { createAlerting } from './emulator/alerting.js';
@@ -28,14 +33,46 @@ import { sampleFleet, seedFleet } from './emulator/fleet.js';
 import { startMoto } from './emulator/moto.js';
 
 const { values, positionals } = parseArgs({
-  options: { policy: { type: 'string' }, now: { type: 'string' }, fleet: { type: 'string', default: '36' } },
+  options: { policy: { type: 'string' }, now: { type: 'string' }, fleet: { type: 'string', default: '36' }, page: { type: 'string', default: 'examples/lambda-runtimes.html' } },
   allowPositionals: true,
 });
 
-const policy: Policy = values.policy ? parsePolicyText(readFileSync(values.policy, 'utf8'), values.policy) : DEFAULT_POLICY;
+const basePolicy: Policy = values.policy ? parsePolicyText(readFileSync(values.policy, 'utf8'), values.policy) : DEFAULT_POLICY;
 const now = values.now ? Date.parse(`${values.now}T00:00:00Z`) : Date.now();
 if (Number.isNaN(now)) throw new Error(`--now ${values.now} is not a date (YYYY-MM-DD)`);
-const handler = createHandler({ loadPolicy: () => Promise.resolve(policy), now: () => now, logger: new Logger({ logLevel: 'SILENT' }) });
+const silent = new Logger({ logLevel: 'SILENT' });
+
+// 0. The runtime catalog, refreshed into the emulator's parameter as the deployed refresher does.
+const moto = await startMoto();
+const ssm = new SSMClient(moto.clientConfig);
+const sns = new SNSClient(moto.clientConfig);
+const sqs = new SQSClient(moto.clientConfig);
+const dynamo = new DynamoDBClient(moto.clientConfig);
+const lambda = new LambdaClient(moto.clientConfig);
+const config = new ConfigServiceClient({ ...moto.clientConfig, maxAttempts: 1 });
+const alerting = await createAlerting(sns, sqs, dynamo);
+const CATALOG_PARAMETER = '/runtime-warden/runtime-catalog';
+const refreshed = await createRefresher({
+  fetchPage: (path) => Promise.resolve(readFileSync(path, 'utf8')),
+  ssm,
+  sns,
+  lambda,
+  parameterName: CATALOG_PARAMETER,
+  tier: 'Standard',
+  topicArn: alerting.topicArn,
+  sourceUrl: values.page!,
+  now: () => Date.now(),
+  logger: silent,
+})({ source: 'aws.events' });
+const loadPolicy = policyWithCatalog(() => Promise.resolve(basePolicy), cachedCatalogLoader(CATALOG_PARAMETER, () => ssm, { onProblem: (m) => console.error(m) }));
+const policy = await loadPolicy();
+const catalogLine = `runtime catalog as of ${policy.base.origin.asOf} (${policy.base.origin.source})`;
+console.log(
+  refreshed.status === 'refreshed'
+    ? `runtime-warden catalog refresher: ${refreshed.changes.length === 0 ? 'no changes from the built-in catalog' : refreshed.changes.join('; ')}; stored in ${CATALOG_PARAMETER} (moto): ${catalogLine}\n`
+    : `runtime-warden catalog refresher refused ${values.page}: ${refreshed.reasons!.join('; ')}; judging by the ${catalogLine}\n`,
+);
+const handler = createHandler({ loadPolicy, now: () => now, logger: silent });
 
 function files(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
@@ -62,7 +99,7 @@ function print(source: string, res: HookResponse): void {
 }
 
 const roots = positionals.length > 0 ? positionals : ['examples/templates', 'examples/events'];
-console.log(`runtime-warden hook, policy ${values.policy ?? '(bundled default)'}, judged at ${new Date(now).toISOString()}\n`);
+console.log(`runtime-warden hook, policy ${values.policy ?? '(bundled default)'}, ${catalogLine}, judged at ${new Date(now).toISOString()}\n`);
 let n = 0;
 for (const file of roots.flatMap(files)) {
   const text = readFileSync(file, 'utf8');
@@ -80,22 +117,16 @@ console.log(`\n${counts.allowed} allowed, ${counts.blocked} blocked, ${counts.er
 
 // 2. The Config rule over an emulated account.
 const size = Number(values.fleet);
-console.log(`\nruntime-warden Config rule, periodic evaluation of ${size} functions in moto's server\n`);
-const moto = await startMoto();
-const lambda = new LambdaClient(moto.clientConfig);
-const config = new ConfigServiceClient({ ...moto.clientConfig, maxAttempts: 1 });
-const sns = new SNSClient(moto.clientConfig);
-const sqs = new SQSClient(moto.clientConfig);
-const dynamo = new DynamoDBClient(moto.clientConfig);
+console.log(`\nruntime-warden Config rule, periodic evaluation of ${size} functions in moto's server, ${catalogLine}\n`);
 try {
   const fleet = sampleFleet(size);
   await seedFleet(moto.clientConfig, fleet);
   const rule = createConfigRule({
     lambda,
     config,
-    policyLoader: () => () => Promise.resolve(policy),
+    policyLoader: () => loadPolicy,
     now: () => now,
-    logger: new Logger({ logLevel: 'SILENT' }),
+    logger: silent,
     deadlineReserveMs: 5_000,
     concurrency: 8,
   });
@@ -119,11 +150,10 @@ try {
     console.log(`${e.ComplianceResourceId.padEnd(width)}  ${(spec?.runtime ?? 'image').padEnd(15)} ${(spec?.tags['runtime-warden:tier'] ?? '(default)').padEnd(12)} ${e.ComplianceType.padEnd(14)} ${annotation}`);
   }
   const by = (t: string): number => evaluations.filter((e) => e.ComplianceType === t).length;
-  console.log(`\n${evaluations.length} functions: ${by('COMPLIANT')} compliant, ${by('NON_COMPLIANT')} non-compliant, ${by('NOT_APPLICABLE')} not applicable`);
+  console.log(`\n${evaluations.length} functions: ${by('COMPLIANT')} compliant, ${by('NON_COMPLIANT')} non-compliant, ${by('NOT_APPLICABLE')} not applicable (${catalogLine})`);
 
   // 3. Remediation: notify, twice, to show the quiet period.
-  const alerting = await createAlerting(sns, sqs, dynamo);
-  const notify = createNotify({ lambda, snsFor: () => sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn: alerting.topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, loadPolicy: () => Promise.resolve(policy), now: () => now, logger: new Logger({ logLevel: 'SILENT' }) });
+  const notify = createNotify({ lambda, snsFor: () => sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn: alerting.topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, loadPolicy, now: () => now, logger: silent });
   const nonCompliant = evaluations.filter((e) => e.ComplianceType === 'NON_COMPLIANT').map((e) => e.ComplianceResourceId);
   const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:runtime-warden-notify' };
   const first = await Promise.all(nonCompliant.map((name) => notify({ functionName: name }, context)));
@@ -134,6 +164,6 @@ try {
   console.log(`${first.filter((r) => r.published).length} alerts published (${first.filter((r) => !r.published).length} functions compliant by now), ${alerts.length} received on the topic; a second run within the quiet period published ${again.filter((r) => r.published).length}.`);
   if (alerts[0]) console.log(`\nSubject: ${alerts[0].Subject}\n${alerts[0].Message}`);
 } finally {
-  for (const c of [lambda, config, sns, sqs, dynamo]) c.destroy();
+  for (const c of [lambda, config, sns, sqs, dynamo, ssm]) c.destroy();
   await moto.stop();
 }

@@ -39,7 +39,10 @@ export async function readCatalogParameter(ssm: Ssm, name: string): Promise<Runt
   return decodeCatalog(value, `runtime catalog in SSM parameter ${name}`);
 }
 
-export async function writeCatalogParameter(ssm: Ssm, name: string, catalog: RuntimeCatalog, names?: ReadonlyMap<string, string>): Promise<void> {
+export type CatalogTier = 'Standard' | 'Advanced';
+
+/** Writes the catalog. Advanced is the tier AWS RAM can share with other accounts (SSM User Guide, "Working with shared parameters"). */
+export async function writeCatalogParameter(ssm: Ssm, name: string, catalog: RuntimeCatalog, names?: ReadonlyMap<string, string>, tier: CatalogTier = 'Standard'): Promise<void> {
   const value = encodeCatalog(catalog, names);
   if (value.length > CATALOG_PARAMETER_MAX) throw new Error(`The encoded catalog is ${value.length} characters, more than a Standard parameter holds (${CATALOG_PARAMETER_MAX})`);
   await ssm.send(
@@ -47,6 +50,7 @@ export async function writeCatalogParameter(ssm: Ssm, name: string, catalog: Run
       Name: name,
       Value: value,
       Type: 'String',
+      Tier: tier,
       Overwrite: true,
       Description: `runtime-warden runtime catalog as of ${catalog.origin.asOf} (gzip, base64)`,
     }),

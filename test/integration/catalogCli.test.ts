@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { decodeCatalog } from '../../shared/io/catalogSource.js';
 import { ROOT } from '../helpers/fixtures.js';
 
 const exec = promisify(execFile);
@@ -83,6 +84,14 @@ describe('runtime-warden catalog', () => {
     expect(JSON.parse((await cli([...fresh, '--format', 'json'])).stdout).catalog).toMatchObject({ source: join(PAGES, 'moved-and-added.html') });
     expect((await cli([...fresh, '--format', 'junit'])).stdout).toContain(`<property name="catalog.source" value="${join(PAGES, 'moved-and-added.html')}"/>`);
     expect((await cli(['guard', '--catalog', catalog])).stdout).toContain(`runtime catalog as of`);
+  });
+
+  it('encode prints the value a hand-pushed parameter holds, which the functions read back', async () => {
+    const r = await cli(['catalog', 'encode', '--catalog', catalog]);
+    expect(r.code).toBe(0);
+    const value = r.stdout.trim();
+    expect(value.length).toBeLessThan(4096);
+    expect(decodeCatalog(value, 'x').get('nodejs28.x')).toBeDefined();
   });
 
   it('refuses a catalog file that fails its checks', async () => {

@@ -5,7 +5,7 @@ import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand 
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeParametersCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -48,6 +48,7 @@ describe('catalog refresher, against the emulator', () => {
       sns: new SNSClient(moto.clientConfig),
       lambda: new LambdaClient(moto.clientConfig),
       parameterName: PARAMETER,
+      tier: path === '/moved' ? 'Advanced' : 'Standard',
       topicArn: alerting.topicArn,
       sourceUrl: `${base}${path}`,
       now: () => Date.parse('2026-11-23T06:00:00Z'),
@@ -89,6 +90,8 @@ describe('catalog refresher, against the emulator', () => {
     const result = await refresher('/moved')({ source: 'aws.health', 'detail-type': 'AWS Health Event', detail: { service: 'LAMBDA', eventTypeCode: 'AWS_LAMBDA_PLANNED_LIFECYCLE_EVENT' } });
     expect(result.changes).toEqual(['nodejs28.x added (deprecation not scheduled): 0 functions', 'python3.11 deprecation moved 2027-06-30 -> 2027-05-31: 3 functions']);
     expect((await readCatalogParameter(ssm, PARAMETER))!.get('python3.11')!.deprecation).toBe('2027-05-31');
+    // Written in the tier AWS RAM can share, as asked.
+    expect((await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Values: [PARAMETER] }] }))).Parameters![0]!.Tier).toBe('Advanced');
     const alerts = await alerting.received();
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.Subject).toBe('[runtime-warden] AWS changed the Lambda runtime lifecycle: 2 changes');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseTemplate } from '../../shared/template/parse.js';
+import { loadTemplate, renderTemplate } from '../helpers/cfnRender.js';
 import { ROOT } from '../helpers/fixtures.js';
 
 const exec = promisify(execFile);
@@ -25,6 +26,23 @@ describe('organisation-wide deployment', () => {
     for (const script of named) expect(existsSync(join(ROOT, script)), script).toBe(true);
     const buckets = parseTemplate(readFileSync(join(ROOT, 'org', 'artifact-bucket.yaml'), 'utf8')) as { Resources: { ArtifactBucket: { Properties: { BucketName: unknown } } } };
     expect(buckets.Resources.ArtifactBucket.Properties.BucketName).toEqual({ 'Fn::Sub': '${Prefix}-${AWS::Region}' });
+  });
+
+  it('passes members only parameters the member template declares, and with a shared catalog, its ARN and no refresher', () => {
+    const central = loadTemplate('org/central.yaml');
+    const member = loadTemplate('template.yaml');
+    const arn = 'arn:aws:ssm:eu-west-1:111122223333:parameter/runtime-warden/runtime-catalog';
+    const base = { OrganizationId: 'o-abcdefghij', MemberTemplateUrl: 'https://example-bucket.s3.amazonaws.com/member.yaml', TargetOrganizationalUnitIds: 'ou-ab12-cdefghij', TargetRegions: 'eu-west-1' };
+    const params = (extra: Record<string, string>) =>
+      Object.fromEntries(
+        ((renderTemplate(central, { ...base, ...extra }, { resolve: true }).Resources as Record<string, { Properties: { Parameters: { ParameterKey: string; ParameterValue: string }[] } }>).MemberStackSet!.Properties.Parameters).map((p) => [p.ParameterKey, p.ParameterValue]),
+      );
+    const shared = params({ SharedCatalogParameterArn: arn });
+    expect(shared).toMatchObject({ CatalogParameterName: arn, CatalogRefresh: 'off' });
+    expect(params({})).not.toHaveProperty('CatalogParameterName');
+    for (const key of Object.keys(shared)) expect(member.Parameters, key).toHaveProperty(key);
+    // The member template accepts the ARN: it matches CatalogParameterName's AllowedPattern.
+    expect(new RegExp((member.Parameters!.CatalogParameterName as { AllowedPattern: string }).AllowedPattern).test(arn)).toBe(true);
   });
 
   it('turns the packaged template into one a service-managed StackSet deploys in every region', async () => {
