@@ -35,7 +35,7 @@ describe('organisation-wide deployment', () => {
     const base = { OrganizationId: 'o-abcdefghij', MemberTemplateUrl: 'https://example-bucket.s3.amazonaws.com/member.yaml', TargetOrganizationalUnitIds: 'ou-ab12-cdefghij', TargetRegions: 'eu-west-1' };
     const params = (extra: Record<string, string>) =>
       Object.fromEntries(
-        ((renderTemplate(central, { ...base, ...extra }, { resolve: true }).Resources as Record<string, { Properties: { Parameters: { ParameterKey: string; ParameterValue: string }[] } }>).MemberStackSet!.Properties.Parameters).map((p) => [p.ParameterKey, p.ParameterValue]),
+        ((renderTemplate(central, { ...base, ...extra }, { resolve: true }).Resources as unknown as Record<string, { Properties: { Parameters: { ParameterKey: string; ParameterValue: string }[] } }>).MemberStackSet!.Properties.Parameters).map((p) => [p.ParameterKey, p.ParameterValue]),
       );
     const shared = params({ SharedCatalogParameterArn: arn });
     expect(shared).toMatchObject({ CatalogParameterName: arn, CatalogRefresh: 'off' });
