@@ -11,6 +11,7 @@ import { readAggregator } from '../../shared/io/inventorySources.js';
 import { AGGREGATOR_QUERY } from '../../shared/adapters/configItem.js';
 import { sampleFleet, seedFleet, type FunctionSpec } from '../../scripts/emulator/fleet.js';
 import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
+import { CATALOG_DATA_AS_OF } from '../../shared/index.js';
 import { ROOT } from '../helpers/fixtures.js';
 
 const exec = promisify(execFile);
@@ -56,6 +57,8 @@ describe('runtime-warden report', () => {
     expect(out.calendar.every((r: { daysToMove: number }, i: number, xs: { daysToMove: number }[]) => i === 0 || xs[i - 1]!.daysToMove <= r.daysToMove)).toBe(true);
     expect(stderr).toContain('eu-west-1: 100 functions listed');
     expect(stderr).toContain('300 functions reported');
+    // The report names the runtime catalog it judged by.
+    expect(out.catalog).toEqual({ asOf: CATALOG_DATA_AS_OF, source: 'built in' });
   });
 
   it('writes CSV with a header and one row per function', async () => {
