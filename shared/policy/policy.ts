@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { loadYaml } from '../yaml.js';
 import type { z } from 'zod';
 import { DEFAULT_CATALOG, dayStart, type RuntimeCatalog } from '../catalog/catalog.js';
 import { PolicyValidationError } from '../errors.js';
@@ -54,10 +54,10 @@ export function parsePolicy(input: unknown, source = 'policy document'): Policy 
 export function parsePolicyText(text: string, source = 'policy document'): Policy {
   let input: unknown;
   try {
-    input = parseYaml(text, { maxAliasCount: 100 });
+    // A policy is a few kilobytes: far fewer nodes than a template may hold.
+    input = loadYaml(text, undefined, 10_000);
   } catch (err) {
-    const detail = err instanceof YAMLParseError ? err.message.split('\n')[0] : String(err);
-    throw new PolicyValidationError([`not valid JSON or YAML: ${detail}`], source);
+    throw new PolicyValidationError([`not valid JSON or YAML: ${(err as Error).message}`], source);
   }
   return parsePolicy(input, source);
 }

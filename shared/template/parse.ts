@@ -1,9 +1,5 @@
 import yaml from 'js-yaml';
-
-// Templates are read with js-yaml: it reads what CloudFormation's YAML 1.1 parser reads (a flow
-// collection may close at its key's column, which a strict YAML 1.2 parser refuses; cfn-lint and
-// checkov read it with PyYAML), it refuses duplicate keys, and it parses several megabytes a second
-// in linear time. The core schema keeps `2027-01-01` a string, as CloudFormation passes it.
+import { loadYaml } from '../yaml.js';
 
 // CloudFormation's short-form intrinsics (`!Ref X`, `!GetAtt A.B`, `!Sub [..]`) become the long
 // JSON form, so that everything downstream sees one shape.
@@ -27,48 +23,9 @@ const CFN_SCHEMA = yaml.CORE_SCHEMA.extend(
   ),
 );
 
-/** Aliases share one object in memory; walked, a few lines of them expand into billions of nodes. */
-const MAX_EXPANDED_NODES = 1_000_000;
-
-/** The node count of the document with every alias expanded, counted once per shared object. */
-function expandedSize(root: unknown): number {
-  const sizes = new Map<object, number>();
-  const size = (v: unknown): number => {
-    if (typeof v !== 'object' || v === null) return 1;
-    const known = sizes.get(v);
-    if (known !== undefined) return known;
-    sizes.set(v, 1);
-    let n = 1;
-    for (const child of Object.values(v)) {
-      n += size(child);
-      if (n > MAX_EXPANDED_NODES) break;
-    }
-    sizes.set(v, n);
-    return n;
-  };
-  return size(root);
-}
-
-export class TemplateSyntaxError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'TemplateSyntaxError';
-  }
-}
-
-/** Parses a CloudFormation or SAM template, YAML (with short intrinsics) or JSON. Throws TemplateSyntaxError. */
+/** Parses a CloudFormation or SAM template, YAML (with short intrinsics) or JSON. Throws YamlSyntaxError. */
 export function parseTemplate(text: string): unknown {
-  let value: unknown;
-  try {
-    value = yaml.load(text, { schema: CFN_SCHEMA });
-  } catch (err) {
-    const e = err as yaml.YAMLException;
-    throw new TemplateSyntaxError(e.mark ? `${e.reason} at line ${e.mark.line + 1}, column ${e.mark.column + 1}` : e.message.split('\n')[0]!);
-  }
-  if (text.includes('*') && expandedSize(value) > MAX_EXPANDED_NODES) {
-    throw new TemplateSyntaxError(`Excessive alias count: the document expands to more than ${MAX_EXPANDED_NODES.toLocaleString('en')} nodes`);
-  }
-  return value;
+  return loadYaml(text, CFN_SCHEMA);
 }
 
 export interface PositionedTemplate {
