@@ -46,7 +46,7 @@ describe('runtime-warden catalog', () => {
 
   it('refuses a truncated page: exit 2, the reason on stderr, nothing written', async () => {
     const truncated = join(work, 'truncated.html');
-    const page = readFileSync(join(PAGES, 'lambda-runtimes.html'), 'utf8');
+    const page = readFileSync(join(ROOT, 'examples', 'lambda-runtimes.html'), 'utf8');
     writeFileSync(truncated, page.slice(0, Math.floor(page.length / 2)));
     const out = join(work, 'never.json');
     const r = await cli(['catalog', 'refresh', '--from', truncated, '--output', out]);

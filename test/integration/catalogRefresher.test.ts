@@ -36,7 +36,7 @@ describe('catalog refresher, against the emulator', () => {
   let server: Server;
   let base: string;
   const pages: Record<string, () => [number, string]> = {
-    '/current': () => [200, readFileSync(join(PAGES, 'lambda-runtimes.html'), 'utf8')],
+    '/current': () => [200, readFileSync(join(ROOT, 'examples', 'lambda-runtimes.html'), 'utf8')],
     '/moved': () => [200, readFileSync(join(PAGES, 'moved-and-added.html'), 'utf8')],
     '/truncated': () => [200, readFileSync(join(PAGES, 'moved-and-added.html'), 'utf8').slice(0, 6000)],
     '/down': () => [503, 'Service Unavailable'],
