@@ -103,6 +103,7 @@ export function createHandler(deps: ConfigRuleDependencies): (event: unknown, co
     }
     await reporter.flush();
     logger.info('config rule reported', {
+      catalogAsOf: policy.base.origin.asOf,
       evaluations: reporter.reported.length,
       nonCompliant: reporter.reported.filter((e) => e.ComplianceType === 'NON_COMPLIANT').length,
       putEvaluationsCalls: reporter.calls,

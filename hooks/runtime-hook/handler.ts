@@ -50,6 +50,7 @@ export function createHandler(deps: HookDependencies): (event: unknown) => Promi
         verdict: v.compliance,
         ruleIds: v.ruleIds,
         hookStatus: response.hookStatus,
+        catalogAsOf: policy.base.origin.asOf,
       });
       return response;
     } catch (error) {

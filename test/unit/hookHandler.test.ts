@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it, vi } from 'vitest';
 import { createHandler } from '../../hooks/runtime-hook/handler.js';
 import { HOOK_MESSAGE_MAX } from '../../hooks/runtime-hook/response.js';
-import { DEFAULT_POLICY, parsePolicy, PolicySourceError, PolicyValidationError, type Policy } from '../../shared/index.js';
+import { CATALOG_DATA_AS_OF, DEFAULT_POLICY, parsePolicy, PolicySourceError, PolicyValidationError, type Policy } from '../../shared/index.js';
 import { hookEvent, loadEvent, NOW } from '../helpers/fixtures.js';
 
 const TOKEN = 'f3b2a9c4-5d6e-4f70-8a91-b2c3d4e5f601';
@@ -200,6 +200,7 @@ describe('runtime hook handler', () => {
       verdict: 'NON_COMPLIANT',
       ruleIds: ['RW004'],
       hookStatus: 'FAILED',
+      catalogAsOf: CATALOG_DATA_AS_OF,
     });
   });
 });
