@@ -16,7 +16,12 @@ const given = process.argv[2];
 const build = given ? resolve(given) : mkdtempSync(join(tmpdir(), 'rw-bundles-'));
 if (!given) {
   process.stderr.write(`sam build into ${build} ...\n`);
-  execFileSync('bash', [join(ROOT, 'scripts', 'sam-build.sh'), build], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    execFileSync('bash', [join(ROOT, 'scripts', 'sam-build.sh'), build], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (err) {
+    process.stderr.write(String((err as { stderr?: Buffer }).stderr ?? err));
+    throw err;
+  }
 }
 
 /** Median wall time of RUNS fresh node processes running `code`. */
