@@ -1,27 +1,18 @@
 // runtime-warden's command line: scan templates before deployment, and generate Guard rules.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pkg from '../package.json' with { type: 'json' };
-import { DEFAULT_CATALOG, DEFAULT_POLICY, parsePolicyText, type Policy, type RuntimeCatalog } from '../shared/index.js';
+import { DEFAULT_POLICY, parsePolicyText, type Policy } from '../shared/index.js';
 import { guardRules } from '../shared/guard/generate.js';
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { readAggregator, readRegions } from '../shared/io/inventorySources.js';
-import { inventoryRow } from '../shared/report/inventory.js';
 import { MAX_TEMPLATE_BYTES, scanTemplateText, TOO_LARGE } from '../shared/template/scan.js';
-import { renderHtml } from './reportFormats/html.js';
-import { renderCsv, renderJson as renderInventoryJson } from './reportFormats/tabular.js';
+import { loadCatalog, parseNow, readText, UsageError, write } from './common.js';
 import { findTemplates } from './files.js';
 import { renderJson } from './scanFormats/json.js';
 import { renderJunit } from './scanFormats/junit.js';
 import { renderSarif } from './scanFormats/sarif.js';
 import { renderText } from './scanFormats/text.js';
 import { describeCatalog, exitCode, type FailOn, type ScanReport } from './scanReport.js';
-import { renderCatalog } from './catalogTable.js';
-import { catalogChanges, describeChanges, parseCatalogText } from '../shared/catalog/catalogDocument.js';
-import { catalogFromPage, refreshedDocument, RUNTIMES_PAGE_URL } from '../shared/catalog/runtimesPage.js';
 import { withCatalog } from '../shared/policy/policy.js';
-import { encodeCatalog } from '../shared/io/catalogSource.js';
 
 const USAGE = `Usage:
   runtime-warden scan [paths...] [--format text|json|sarif|junit] [--policy FILE] [--catalog FILE]
@@ -38,7 +29,7 @@ const USAGE = `Usage:
       Config aggregator (the whole organisation), or from the Lambda API of the current account
       in the given regions (default: AWS_REGION). Progress goes to stderr.
   runtime-warden catalog refresh [--from URL|FILE] [--output FILE]
-      Reads AWS's "Lambda runtimes" page (default: ${RUNTIMES_PAGE_URL}),
+      Reads AWS's "Lambda runtimes" page (default: the Lambda Developer Guide's lambda-runtimes.html),
       checks it, writes the runtime catalog as JSON (to --output, else stdout) and prints what changed
       from the catalog it replaces (the --output file's, else the built-in one). Exit 2, nothing
       written, when the page fails a check.
@@ -51,116 +42,11 @@ const USAGE = `Usage:
         --value "$(runtime-warden catalog encode --catalog catalog.json)"
 `;
 
-class UsageError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
 const FORMATS = { text: renderText, json: renderJson, sarif: (r: ScanReport) => renderSarif(r), junit: renderJunit } as const;
-
-function readText(file: string, what: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
-/** The built-in catalog, or a catalog file (`catalog refresh --output`). */
-function loadCatalog(file: string | undefined): RuntimeCatalog {
-  return file ? parseCatalogText(readText(file, 'catalog file'), `catalog file ${file}`) : DEFAULT_CATALOG;
-}
 
 function loadPolicy(file: string | undefined): { policy: Policy; name: string } {
   if (!file) return { policy: DEFAULT_POLICY, name: 'bundled default' };
   return { policy: parsePolicyText(readText(file, 'policy file'), `policy file ${file}`), name: file };
-}
-
-/** The page's text: fetched when a URL, read when a file. */
-async function readPage(from: string): Promise<string> {
-  if (!/^https?:\/\//.test(from)) return readText(from, 'page');
-  let res: Response;
-  try {
-    res = await fetch(from, { headers: { 'user-agent': `runtime-warden/${pkg.version}` }, signal: AbortSignal.timeout(30_000) });
-  } catch (err) {
-    throw new UsageError(`cannot fetch ${from}: ${(err as Error).message}`);
-  }
-  if (!res.ok) throw new UsageError(`cannot fetch ${from}: HTTP ${res.status}`);
-  return res.text();
-}
-
-async function catalogCommand(sub: string | undefined, rest: string[], values: { from?: string; output?: string; catalog?: string; now?: string }): Promise<number> {
-  if (rest.length > 0) throw new UsageError(`catalog ${sub ?? ''} takes no paths`);
-  if (sub === 'show') {
-    const catalog = loadCatalog(values.catalog);
-    write(renderCatalog(catalog, parseNow(values.now)), values.output);
-    return 0;
-  }
-  if (sub === 'encode') {
-    write(`${encodeCatalog(loadCatalog(values.catalog))}\n`, values.output);
-    return 0;
-  }
-  if (sub !== 'refresh') throw new UsageError('catalog takes refresh, show or encode');
-  const from = values.from ?? RUNTIMES_PAGE_URL;
-  const previous = values.output && existsSync(values.output) ? parseCatalogText(readText(values.output, 'catalog file'), `catalog file ${values.output}`) : DEFAULT_CATALOG;
-  const refreshed = catalogFromPage(await readPage(from), { source: from, fetchedAt: new Date() }, previous);
-  const changes = describeChanges(catalogChanges(previous, refreshed.catalog), refreshed.catalog);
-  const summary = [
-    `runtime catalog: ${refreshed.catalog.all().length} runtimes as of ${refreshed.catalog.origin.asOf} from ${from}`,
-    changes.length === 0 ? `no changes from the ${previous === DEFAULT_CATALOG ? 'built-in catalog' : `catalog in ${values.output}`} (as of ${previous.origin.asOf})` : `${changes.length} changes from the ${previous === DEFAULT_CATALOG ? 'built-in catalog' : `catalog in ${values.output}`} (as of ${previous.origin.asOf}):`,
-    ...changes.map((c) => `  ${c}`),
-  ].join('\n');
-  write(refreshedDocument(refreshed), values.output);
-  // The catalog itself may be on stdout: the summary then goes to stderr.
-  (values.output ? process.stdout : process.stderr).write(`${summary}\n`);
-  return 0;
-}
-
-function parseNow(value: string | undefined): number {
-  if (value === undefined) return Date.now();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw new UsageError(`--now ${value} is not a date (YYYY-MM-DD)`);
-  return Date.parse(`${value}T00:00:00Z`);
-}
-
-function write(text: string, output: string | undefined): void {
-  if (output) writeFileSync(output, text);
-  else process.stdout.write(text);
-}
-
-const REPORT_FORMATS = { html: renderHtml, csv: renderCsv, json: renderInventoryJson } as const;
-const clientConfig = { retryMode: 'adaptive', maxAttempts: 6 } as const;
-
-/** Progress on stderr: one line rewritten in place on a terminal, plain lines otherwise. */
-function progress(message: string): void {
-  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${message}`);
-  else process.stderr.write(`${message}\n`);
-}
-
-async function inventory(values: { format?: string; aggregator?: string; regions?: string; output?: string }, policy: Policy, policyName: string, now: number): Promise<number> {
-  const render = REPORT_FORMATS[(values.format ?? 'html') as keyof typeof REPORT_FORMATS];
-  if (!render) throw new UsageError(`--format must be one of ${Object.keys(REPORT_FORMATS).join(', ')} for report`);
-  if (values.aggregator && values.regions) throw new UsageError('give --aggregator or --regions, not both');
-  let facts;
-  let source: string;
-  if (values.aggregator) {
-    const config = new ConfigServiceClient(clientConfig);
-    facts = await readAggregator(config, values.aggregator, progress);
-    source = `AWS Config aggregator ${values.aggregator}`;
-  } else {
-    const regions = (values.regions ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '').split(',').map((r) => r.trim()).filter(Boolean);
-    if (regions.length === 0) throw new UsageError('no region: give --regions or set AWS_REGION');
-    const clients = new Map<string, LambdaClient>();
-    facts = await readRegions((region) => clients.get(region) ?? clients.set(region, new LambdaClient({ ...clientConfig, region })).get(region)!, regions, progress);
-    source = `Lambda API of the current account in ${regions.join(', ')}`;
-  }
-  if (process.stderr.isTTY) process.stderr.write('\n');
-  const rows = facts.map((f) => inventoryRow(f, policy, now)).sort((a, b) => a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region) || a.name.localeCompare(b.name));
-  const leadTimes = [...policy.tiers.values()].map((t) => `${t.name} ${t.upgradeLeadDays} days`).join(', ');
-  write(render({ rows, now: new Date(now), policy: policyName, catalog: policy.base.origin, source, version: pkg.version, leadTimes }), values.output);
-  progress(`${rows.length} functions reported`);
-  return 0;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -191,7 +77,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined && !values.help ? 2 : 0;
   }
-  if (command === 'catalog') return catalogCommand(paths[0], paths.slice(1), values);
+  // Loaded when used: a scan starts without the page parsers and the AWS SDK.
+  if (command === 'catalog') return (await import('./catalogCommand.js')).catalogCommand(paths[0], paths.slice(1), values);
   const catalog = loadCatalog(values.catalog);
   const loaded = loadPolicy(values.policy);
   const policy = withCatalog(loaded.policy, catalog);
@@ -204,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'report') {
     if (paths.length > 0) throw new UsageError('report takes no paths');
-    return inventory(values, policy, name, now);
+    return (await import('./report.js')).inventory(values, policy, name, now);
   }
   if (command !== 'scan') throw new UsageError(`unknown command ${command}`);
   const render = FORMATS[(values.format ?? 'text') as keyof typeof FORMATS];

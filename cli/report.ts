@@ -1,0 +1,45 @@
+// `runtime-warden report`: loaded only for that command (the AWS SDK clients are not needed to scan).
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import pkg from '../package.json' with { type: 'json' };
+import type { Policy } from '../shared/index.js';
+import { readAggregator, readRegions } from '../shared/io/inventorySources.js';
+import { inventoryRow } from '../shared/report/inventory.js';
+import { UsageError, write } from './common.js';
+import { renderHtml } from './reportFormats/html.js';
+import { renderCsv, renderJson as renderInventoryJson } from './reportFormats/tabular.js';
+
+const REPORT_FORMATS = { html: renderHtml, csv: renderCsv, json: renderInventoryJson } as const;
+const clientConfig = { retryMode: 'adaptive', maxAttempts: 6 } as const;
+
+/** Progress on stderr: one line rewritten in place on a terminal, plain lines otherwise. */
+function progress(message: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${message}`);
+  else process.stderr.write(`${message}\n`);
+}
+
+export async function inventory(values: { format?: string; aggregator?: string; regions?: string; output?: string }, policy: Policy, policyName: string, now: number): Promise<number> {
+  const render = REPORT_FORMATS[(values.format ?? 'html') as keyof typeof REPORT_FORMATS];
+  if (!render) throw new UsageError(`--format must be one of ${Object.keys(REPORT_FORMATS).join(', ')} for report`);
+  if (values.aggregator && values.regions) throw new UsageError('give --aggregator or --regions, not both');
+  let facts;
+  let source: string;
+  if (values.aggregator) {
+    const config = new ConfigServiceClient(clientConfig);
+    facts = await readAggregator(config, values.aggregator, progress);
+    source = `AWS Config aggregator ${values.aggregator}`;
+  } else {
+    const regions = (values.regions ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+    if (regions.length === 0) throw new UsageError('no region: give --regions or set AWS_REGION');
+    const clients = new Map<string, LambdaClient>();
+    facts = await readRegions((region) => clients.get(region) ?? clients.set(region, new LambdaClient({ ...clientConfig, region })).get(region)!, regions, progress);
+    source = `Lambda API of the current account in ${regions.join(', ')}`;
+  }
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  const rows = facts.map((f) => inventoryRow(f, policy, now)).sort((a, b) => a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region) || a.name.localeCompare(b.name));
+  const leadTimes = [...policy.tiers.values()].map((t) => `${t.name} ${t.upgradeLeadDays} days`).join(', ');
+  write(render({ rows, now: new Date(now), policy: policyName, catalog: policy.base.origin, source, version: pkg.version, leadTimes }), values.output);
+  progress(`${rows.length} functions reported`);
+  return 0;
+}
+
