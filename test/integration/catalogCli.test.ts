@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeCatalog } from '../../shared/io/catalogSource.js';
+import { currentPage, movedAndAddedPage } from '../helpers/runtimesPages.js';
 import { ROOT } from '../helpers/fixtures.js';
 
 const exec = promisify(execFile);
@@ -25,14 +26,16 @@ describe('runtime-warden catalog', () => {
   const work = mkdtempSync(join(tmpdir(), 'rw-catalog-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   const catalog = join(work, 'catalog.json');
+  const moved = join(work, 'moved-and-added.html');
+  writeFileSync(moved, movedAndAddedPage());
   const template = join(work, 'template.yaml');
   writeFileSync(template, 'Resources:\n  Ingest:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: python3.11, Handler: app.handler }\n');
 
   it('refresh prints exactly what AWS changed, and scan --catalog judges by the moved date', async () => {
-    const refresh = await cli(['catalog', 'refresh', '--from', join(PAGES, 'moved-and-added.html'), '--output', catalog]);
+    const refresh = await cli(['catalog', 'refresh', '--from', moved, '--output', catalog]);
     expect(refresh.code).toBe(0);
     expect(refresh.stdout.split('\n').filter((l) => l.startsWith('  '))).toEqual(['  nodejs28.x added (deprecation not scheduled)', '  python3.11 deprecation moved 2027-06-30 -> 2027-05-31']);
-    expect(JSON.parse(readFileSync(catalog, 'utf8'))).toMatchObject({ schemaVersion: 1, source: join(PAGES, 'moved-and-added.html'), entries: expect.arrayContaining([expect.objectContaining({ id: 'nodejs28.x', name: 'Node.js 28' })]) });
+    expect(JSON.parse(readFileSync(catalog, 'utf8'))).toMatchObject({ schemaVersion: 1, source: moved, entries: expect.arrayContaining([expect.objectContaining({ id: 'nodejs28.x', name: 'Node.js 28' })]) });
     // On 2027-06-15, python3.11 is deprecated by the new date, still supported by the old one.
     const before = await cli(['scan', template, '--now', '2027-06-15', '--format', 'json']);
     const after = await cli(['scan', template, '--now', '2027-06-15', '--format', 'json', '--catalog', catalog]);
@@ -41,12 +44,12 @@ describe('runtime-warden catalog', () => {
     expect(ruleIds(after.stdout)).toEqual(['RW004']);
     expect(after.code).toBe(1);
     // A second refresh from the same page changes nothing.
-    expect((await cli(['catalog', 'refresh', '--from', join(PAGES, 'moved-and-added.html'), '--output', catalog])).stdout).toContain(`no changes from the catalog in ${catalog}`);
+    expect((await cli(['catalog', 'refresh', '--from', moved, '--output', catalog])).stdout).toContain(`no changes from the catalog in ${catalog}`);
   });
 
   it('refuses a truncated page: exit 2, the reason on stderr, nothing written', async () => {
     const truncated = join(work, 'truncated.html');
-    const page = readFileSync(join(ROOT, 'examples', 'lambda-runtimes.html'), 'utf8');
+    const page = currentPage();
     writeFileSync(truncated, page.slice(0, Math.floor(page.length / 2)));
     const out = join(work, 'never.json');
     const r = await cli(['catalog', 'refresh', '--from', truncated, '--output', out]);
@@ -80,9 +83,9 @@ describe('runtime-warden catalog', () => {
     const fresh = ['scan', template, '--catalog', catalog, '--now', new Date().toISOString().slice(0, 10)];
     expect((await cli(fresh)).stderr).toBe('');
     const sarif = JSON.parse((await cli([...fresh, '--format', 'sarif'])).stdout);
-    expect(sarif.runs[0].properties).toMatchObject({ catalogSource: join(PAGES, 'moved-and-added.html'), catalogAsOf: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
-    expect(JSON.parse((await cli([...fresh, '--format', 'json'])).stdout).catalog).toMatchObject({ source: join(PAGES, 'moved-and-added.html') });
-    expect((await cli([...fresh, '--format', 'junit'])).stdout).toContain(`<property name="catalog.source" value="${join(PAGES, 'moved-and-added.html')}"/>`);
+    expect(sarif.runs[0].properties).toMatchObject({ catalogSource: moved, catalogAsOf: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+    expect(JSON.parse((await cli([...fresh, '--format', 'json'])).stdout).catalog).toMatchObject({ source: moved });
+    expect((await cli([...fresh, '--format', 'junit'])).stdout).toContain(`<property name="catalog.source" value="${moved}"/>`);
     expect((await cli(['guard', '--catalog', catalog])).stdout).toContain(`runtime catalog as of`);
   });
 

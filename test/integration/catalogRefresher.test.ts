@@ -20,10 +20,10 @@ import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
 import { cachedCatalogLoader, decodeCatalog, policyWithCatalog, readCatalogParameter } from '../../shared/io/catalogSource.js';
 import { cachedPolicyLoader } from '../../shared/io/policySource.js';
 import { DEFAULT_CATALOG } from '../../shared/index.js';
-import { hookEvent, ROOT } from '../helpers/fixtures.js';
+import { hookEvent } from '../helpers/fixtures.js';
+import { currentPage, movedAndAddedPage } from '../helpers/runtimesPages.js';
 import { loadTemplate, renderTemplate } from '../helpers/cfnRender.js';
 
-const PAGES = join(ROOT, 'test', 'fixtures', 'runtimes-page');
 const PARAMETER = '/runtime-warden/runtime-catalog';
 // python3.11 is deprecated on this day by the moved date (2027-05-31), not by the built-in one (2027-06-30).
 const JUNE_15 = Date.parse('2027-06-15T00:00:00Z');
@@ -36,9 +36,9 @@ describe('catalog refresher, against the emulator', () => {
   let server: Server;
   let base: string;
   const pages: Record<string, () => [number, string]> = {
-    '/current': () => [200, readFileSync(join(ROOT, 'examples', 'lambda-runtimes.html'), 'utf8')],
-    '/moved': () => [200, readFileSync(join(PAGES, 'moved-and-added.html'), 'utf8')],
-    '/truncated': () => [200, readFileSync(join(PAGES, 'moved-and-added.html'), 'utf8').slice(0, 6000)],
+    '/current': () => [200, currentPage()],
+    '/moved': () => [200, movedAndAddedPage()],
+    '/truncated': () => [200, movedAndAddedPage().slice(0, 6000)],
     '/down': () => [503, 'Service Unavailable'],
   };
   const refresher = (path: string) =>

@@ -5,10 +5,10 @@ import { catalogChanges, catalogDocument, CatalogError, catalogFromDocument, des
 import { catalogFromPage, pageDate, refreshedDocument } from '../../shared/catalog/runtimesPage.js';
 import { DEFAULT_CATALOG } from '../../shared/index.js';
 import { ROOT } from '../helpers/fixtures.js';
+import { currentPage, movedAndAddedPage } from '../helpers/runtimesPages.js';
 
 const PAGES = join(ROOT, 'test', 'fixtures', 'runtimes-page');
-// The current page is the copy `make run` uses; the others are kept beside the tests.
-const page = (name: string): string => readFileSync(name === 'lambda-runtimes.html' ? join(ROOT, 'examples', name) : join(PAGES, name), 'utf8');
+const page = (name: string): string => (name === 'lambda-runtimes.html' ? currentPage() : name === 'moved-and-added.html' ? movedAndAddedPage() : readFileSync(join(PAGES, name), 'utf8'));
 const origin = { source: 'page.html', fetchedAt: new Date('2026-11-23T06:00:00Z') };
 const refuse = (text: string): string[] => {
   try {
