@@ -1,3 +1,4 @@
+import type { ScannedFile } from '../../shared/template/scan.js';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,4 +50,9 @@ export function configEvent(
     event.invokingEvent = JSON.stringify(inv);
   }
   return event;
+}
+
+/** logicalId -> "compliance rule ids" with severities: the exact outcome of a scanned file. */
+export function outcome(file: ScannedFile): Record<string, string> {
+  return Object.fromEntries(file.functions.map((f) => [f.logicalId, `${f.verdict.compliance} ${f.findings.map((x) => `${x.ruleId}:${x.severity}`).join(' ')}`.trim()]));
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, parsePolicyText } from '../../shared/index.js';
 import { MAX_TEMPLATE_BYTES, scanTemplateText, type ScannedFile } from '../../shared/template/scan.js';
-import { ROOT } from '../helpers/fixtures.js';
+import { outcome, ROOT } from '../helpers/fixtures.js';
 
 const NOW = Date.parse('2026-11-23T00:00:00Z');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'templates');
@@ -15,10 +15,6 @@ function scan(name: string, policy = DEFAULT_POLICY, explicit = true): ScannedFi
   return scanTemplateText(name, readFileSync(join(FIXTURES, name), 'utf8'), policy, NOW, explicit);
 }
 
-/** logicalId -> "compliance rule ids" with severities, the exact outcome of a file. */
-function outcome(file: ScannedFile): Record<string, string> {
-  return Object.fromEntries(file.functions.map((f) => [f.logicalId, `${f.verdict.compliance} ${f.findings.map((x) => `${x.ruleId}:${x.severity}`).join(' ')}`.trim()]));
-}
 
 describe('template scan', () => {
   it('reports exactly the functions that inherit a deprecated runtime from SAM Globals, with their lines', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_POLICY, parsePolicyText } from '../../shared/index.js';
 import { MAX_TEMPLATE_BYTES, scanTemplateText, type ScannedFile } from '../../shared/template/scan.js';
-import { ROOT } from '../helpers/fixtures.js';
+import { outcome, ROOT } from '../helpers/fixtures.js';
 import { HOSTILE_SHAPES } from '../helpers/hostileShapes.js';
 
 const NOW = Date.parse('2026-11-23T00:00:00Z');
@@ -14,9 +14,6 @@ const fixturePolicy = parsePolicyText(readFileSync(join(ROOT, 'test', 'fixtures'
 const scanFile = (name: string): ScannedFile => scanTemplateText(name, readFileSync(join(FIXTURES, name), 'utf8'), DEFAULT_POLICY, NOW);
 const scanText = (body: string, policy = DEFAULT_POLICY): ScannedFile => scanTemplateText('t.yaml', body, policy, NOW);
 
-function outcome(file: ScannedFile): Record<string, string> {
-  return Object.fromEntries(file.functions.map((f) => [f.logicalId, `${f.verdict.compliance} ${f.findings.map((x) => `${x.ruleId}:${x.severity}`).join(' ')}`.trim()]));
-}
 
 const ZIP = '      Handler: index.handler\n      Role: arn:aws:iam::123456789012:role/app\n      Code: { ZipFile: x }\n';
 const template = (params: string, props: string, conditions = ''): string =>
