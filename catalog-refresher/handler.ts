@@ -8,12 +8,14 @@ import { catalogChanges, CatalogError, describeChanges, hasChanges, type Catalog
 import { catalogFromPage, RUNTIMES_PAGE_URL } from '../shared/catalog/runtimesPage.js';
 import { describeError } from '../shared/io/awsErrors.js';
 import { readCatalogParameter, writeCatalogParameter, type CatalogTier } from '../shared/io/catalogSource.js';
+import { answerCustomResource, customResourceEvent, putResponse, type Respond } from '../shared/io/customResource.js';
 import { listFunctions } from '../shared/io/lambdaInventory.js';
 
 // Keeps the runtime catalog current: reads AWS's "Lambda runtimes" page daily (and at once when
-// AWS Health announces a Lambda lifecycle event), checks it, stores it in the SSM parameter every
-// judging function reads, and tells the alert topic what changed and how many functions each
-// change touches. A page that fails a check changes nothing: the last good catalog stays.
+// AWS Health announces a Lambda lifecycle event, and at deployment as a custom resource), checks it,
+// stores it in the SSM parameter every judging function reads, and tells the alert topic what
+// changed and how many functions each change touches. A page that fails a check changes nothing:
+// the last good catalog stays.
 
 export interface RefresherDependencies {
   readonly fetchPage: (url: string) => Promise<string>;
@@ -27,6 +29,8 @@ export interface RefresherDependencies {
   readonly sourceUrl: string;
   readonly now: () => number;
   readonly logger: Logger;
+  /** Answers a CloudFormation custom resource request. */
+  readonly respond: Respond;
 }
 
 export interface RefreshResult {
@@ -37,7 +41,10 @@ export interface RefreshResult {
   readonly reasons?: readonly string[];
 }
 
-const triggerOf = (event: unknown): string => ((event as { source?: unknown } | null)?.source === 'aws.health' ? 'an AWS Health lifecycle event' : 'the daily schedule');
+function triggerOf(event: unknown): string {
+  if ((event as { source?: unknown } | null)?.source === 'aws.health') return 'an AWS Health lifecycle event';
+  return customResourceEvent.safeParse(event).success ? 'the deployment' : 'the daily schedule';
+}
 
 /** How many functions of the account and region run each runtime. */
 async function functionsByRuntime(lambda: RefresherDependencies['lambda']): Promise<Map<string, number>> {
@@ -57,7 +64,28 @@ function changeLines(changes: CatalogChanges, catalog: RuntimeCatalog, counts: R
   });
 }
 
-export function createHandler(deps: RefresherDependencies): (event: unknown) => Promise<RefreshResult> {
+export function createHandler(deps: RefresherDependencies): (event: unknown) => Promise<RefreshResult | undefined> {
+  const refresh = createRefresh(deps);
+  return async (event) => {
+    const cr = customResourceEvent.safeParse(event);
+    if (!cr.success) return refresh(event);
+    // At deployment, so that the parameter exists from the start. A page that cannot be read must
+    // not fail the deployment (the daily run tries again): the answer is SUCCESS either way.
+    const e = cr.data;
+    const outcome = await answerCustomResource(
+      e,
+      deps.respond,
+      async () => {
+        const result = e.RequestType === 'Delete' ? undefined : await refresh(event);
+        return { physicalResourceId: e.PhysicalResourceId ?? deps.parameterName, data: { Parameter: deps.parameterName, ...(result && { Status: result.status, AsOf: result.asOf }) }, result };
+      },
+      (error) => `The runtime catalog refresh failed: ${describeError(error)}`,
+    );
+    return outcome?.result;
+  };
+}
+
+function createRefresh(deps: RefresherDependencies): (event: unknown) => Promise<RefreshResult> {
   const { logger } = deps;
   const publish = (Subject: string, Message: string): Promise<unknown> => deps.sns.send(new PublishCommand({ TopicArn: deps.topicArn, Subject, Message }));
   return async (event) => {
@@ -124,8 +152,9 @@ function fromEnvironment(): RefresherDependencies {
     sourceUrl: getStringFromEnv({ key: 'CATALOG_SOURCE_URL', defaultValue: RUNTIMES_PAGE_URL }),
     now: Date.now,
     logger: new Logger({ serviceName: 'runtime-warden-catalog-refresher' }),
+    respond: putResponse,
   };
 }
 
 let configured: ReturnType<typeof createHandler> | undefined;
-export const handler = async (event: unknown): Promise<RefreshResult> => (configured ??= createHandler(fromEnvironment()))(event);
+export const handler = async (event: unknown): Promise<RefreshResult | undefined> => (configured ??= createHandler(fromEnvironment()))(event);

@@ -63,9 +63,11 @@ const refreshed = await createRefresher({
   sourceUrl: values.page!,
   now: () => Date.now(),
   logger: silent,
+  respond: () => Promise.resolve(),
 })({ source: 'aws.events' });
 const loadPolicy = policyWithCatalog(() => Promise.resolve(basePolicy), cachedCatalogLoader(CATALOG_PARAMETER, () => ssm, { onProblem: (m) => console.error(m) }));
 const policy = await loadPolicy();
+if (!refreshed) throw new Error('the catalog refresher answered nothing');
 const catalogLine = `runtime catalog as of ${policy.base.origin.asOf} (${policy.base.origin.source})`;
 console.log(
   refreshed.status === 'refreshed'

@@ -18,6 +18,7 @@ import { createAlerting, type AlertingFixture } from '../../scripts/emulator/ale
 import { seedFleet } from '../../scripts/emulator/fleet.js';
 import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
 import { cachedCatalogLoader, decodeCatalog, policyWithCatalog, readCatalogParameter } from '../../shared/io/catalogSource.js';
+import { putResponse } from '../../shared/io/customResource.js';
 import { cachedPolicyLoader } from '../../shared/io/policySource.js';
 import { DEFAULT_CATALOG } from '../../shared/index.js';
 import { hookEvent } from '../helpers/fixtures.js';
@@ -53,7 +54,10 @@ describe('catalog refresher, against the emulator', () => {
       sourceUrl: `${base}${path}`,
       now: () => Date.parse('2026-11-23T06:00:00Z'),
       logger,
+      respond: putResponse,
     });
+  // What the refresher answered CloudFormation, PUT to the response URL the server stands in for.
+  const responses: Record<string, unknown>[] = [];
   const version = async (): Promise<number | undefined> => (await ssm.send(new GetParameterCommand({ Name: PARAMETER })).catch(() => undefined))?.Parameter?.Version;
 
   beforeAll(async () => {
@@ -65,6 +69,15 @@ describe('catalog refresher, against the emulator', () => {
       { name: 'orders-api', runtime: 'nodejs22.x', tags: {} },
     ]);
     server = createServer((req, res) => {
+      if (req.method === 'PUT') {
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c));
+        req.on('end', () => {
+          responses.push(JSON.parse(body) as Record<string, unknown>);
+          res.writeHead(200).end();
+        });
+        return;
+      }
       const [status, body] = pages[req.url ?? '']?.() ?? [404, 'Not Found'];
       res.writeHead(status, { 'content-type': 'text/html' }).end(body);
     });
@@ -76,8 +89,25 @@ describe('catalog refresher, against the emulator', () => {
     await moto?.stop();
   });
 
+  it('at deployment, as a custom resource: answers SUCCESS whether or not the page can be read, and creates the parameter when it can', async () => {
+    const event = (RequestType: string) => ({ RequestType, ResponseURL: `${base}/response`, StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/rw/1', RequestId: `r-${RequestType}`, LogicalResourceId: 'CatalogInitialRefresh', ResourceType: 'AWS::CloudFormation::CustomResource', ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:refresher', ResourceProperties: {} });
+    expect(await refresher('/down')(event('Create'))).toMatchObject({ status: 'refused' });
+    expect(await version()).toBeUndefined();
+    expect(await refresher('/current')(event('Update'))).toMatchObject({ status: 'refreshed', changes: [] });
+    expect(await version()).toBe(1);
+    expect(await refresher('/current')(event('Delete'))).toBeUndefined();
+    expect(await version()).toBe(1);
+    expect(responses.map((r) => [r.Status, r.PhysicalResourceId, (r.Data as Record<string, string> | undefined)?.Status])).toEqual([
+      ['SUCCESS', PARAMETER, 'refused'],
+      ['SUCCESS', PARAMETER, 'refreshed'],
+      ['SUCCESS', PARAMETER, undefined],
+    ]);
+    await alerting.received(); // the refusal's alert, checked below for the scheduled runs
+  });
+
   it('stores the catalog of an unchanged page, and announces nothing', async () => {
     expect(await refresher('/current')({ source: 'aws.events', 'detail-type': 'Scheduled Event' })).toEqual({ status: 'refreshed', asOf: '2026-11-23', changes: [] });
+    expect(await version()).toBe(2);
     const stored = await readCatalogParameter(ssm, PARAMETER);
     expect(stored!.rows()).toEqual(DEFAULT_CATALOG.rows());
     expect(stored!.origin).toEqual({ asOf: '2026-11-23', source: `${base}/current`, fetchedAt: '2026-11-23T06:00:00.000Z' });
@@ -87,7 +117,7 @@ describe('catalog refresher, against the emulator', () => {
   });
 
   it('on an AWS Health event, stores what AWS changed and sends one alert naming each change and the functions it touches', async () => {
-    const result = await refresher('/moved')({ source: 'aws.health', 'detail-type': 'AWS Health Event', detail: { service: 'LAMBDA', eventTypeCode: 'AWS_LAMBDA_PLANNED_LIFECYCLE_EVENT' } });
+    const result = (await refresher('/moved')({ source: 'aws.health', 'detail-type': 'AWS Health Event', detail: { service: 'LAMBDA', eventTypeCode: 'AWS_LAMBDA_PLANNED_LIFECYCLE_EVENT' } }))!;
     expect(result.changes).toEqual(['nodejs28.x added (deprecation not scheduled): 0 functions', 'python3.11 deprecation moved 2027-06-30 -> 2027-05-31: 3 functions']);
     expect((await readCatalogParameter(ssm, PARAMETER))!.get('python3.11')!.deprecation).toBe('2027-05-31');
     // Written in the tier AWS RAM can share, as asked.
@@ -103,7 +133,7 @@ describe('catalog refresher, against the emulator', () => {
     ['/down', /GET .*\/down: HTTP 503/],
   ])('keeps the last good catalog when the page at %s fails, and alerts the failure', async (path, reason) => {
     const before = await version();
-    const result = await refresher(path)({});
+    const result = (await refresher(path)({}))!;
     expect(result).toMatchObject({ status: 'refused', asOf: '2026-11-23' });
     expect(result.reasons!.join('\n')).toMatch(reason);
     expect(await version()).toBe(before);
