@@ -6,6 +6,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { DEFAULT_CATALOG, type RuntimeCatalog } from '../shared/catalog/catalog.js';
 import { catalogChanges, CatalogError, describeChanges, hasChanges, type CatalogChanges } from '../shared/catalog/catalogDocument.js';
 import { catalogFromPage, RUNTIMES_PAGE_URL } from '../shared/catalog/runtimesPage.js';
+import { fetchPage } from '../shared/io/fetchPage.js';
 import { describeError } from '../shared/io/awsErrors.js';
 import { readCatalogParameter, writeCatalogParameter, type CatalogTier } from '../shared/io/catalogSource.js';
 import { answerCustomResource, customResourceEvent, putResponse, type Respond } from '../shared/io/customResource.js';
@@ -57,9 +58,8 @@ async function functionsByRuntime(lambda: RefresherDependencies['lambda']): Prom
 }
 
 function changeLines(changes: CatalogChanges, catalog: RuntimeCatalog, counts: ReadonlyMap<string, number>): string[] {
-  const ids = [...changes.added, ...changes.moved.map((m) => m.id), ...changes.gone];
-  return describeChanges(changes, catalog).map((line, i) => {
-    const n = counts.get(ids[i]!) ?? 0;
+  return describeChanges(changes, catalog).map(({ id, line }) => {
+    const n = counts.get(id) ?? 0;
     return `${line}: ${n} ${n === 1 ? 'function' : 'functions'}`;
   });
 }
@@ -133,16 +133,10 @@ function createRefresh(deps: RefresherDependencies): (event: unknown) => Promise
   };
 }
 
-export async function fetchPage(url: string): Promise<string> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(20_000), headers: { 'user-agent': 'runtime-warden-catalog-refresher' } });
-  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
-  return res.text();
-}
-
 function fromEnvironment(): RefresherDependencies {
   const clientConfig = { retryMode: 'adaptive', maxAttempts: 4 } as const;
   return {
-    fetchPage,
+    fetchPage: (url) => fetchPage(url, 'runtime-warden-catalog-refresher'),
     ssm: new SSMClient(clientConfig),
     sns: new SNSClient(clientConfig),
     lambda: new LambdaClient(clientConfig),

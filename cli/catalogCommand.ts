@@ -6,20 +6,18 @@ import { DEFAULT_CATALOG } from '../shared/index.js';
 import { catalogChanges, describeChanges, parseCatalogText } from '../shared/catalog/catalogDocument.js';
 import { catalogFromPage, refreshedDocument, RUNTIMES_PAGE_URL } from '../shared/catalog/runtimesPage.js';
 import { encodeCatalog } from '../shared/io/catalogSource.js';
+import { fetchPage } from '../shared/io/fetchPage.js';
 import { renderCatalog } from './catalogTable.js';
 import { loadCatalog, parseNow, readText, UsageError, write } from './common.js';
 
 /** The page's text: fetched when a URL, read when a file. */
 async function readPage(from: string): Promise<string> {
   if (!/^https?:\/\//.test(from)) return readText(from, 'page');
-  let res: Response;
   try {
-    res = await fetch(from, { headers: { 'user-agent': `runtime-warden/${pkg.version}` }, signal: AbortSignal.timeout(30_000) });
+    return await fetchPage(from, `runtime-warden/${pkg.version}`, 30_000);
   } catch (err) {
     throw new UsageError(`cannot fetch ${from}: ${(err as Error).message}`);
   }
-  if (!res.ok) throw new UsageError(`cannot fetch ${from}: HTTP ${res.status}`);
-  return res.text();
 }
 
 export async function catalogCommand(sub: string | undefined, rest: string[], values: { from?: string; output?: string; catalog?: string; now?: string }): Promise<number> {
@@ -38,10 +36,11 @@ export async function catalogCommand(sub: string | undefined, rest: string[], va
   const previous = values.output && existsSync(values.output) ? parseCatalogText(readText(values.output, 'catalog file'), `catalog file ${values.output}`) : DEFAULT_CATALOG;
   const refreshed = catalogFromPage(await readPage(from), { source: from, fetchedAt: new Date() }, previous);
   const changes = describeChanges(catalogChanges(previous, refreshed.catalog), refreshed.catalog);
+  const replaced = `the ${previous === DEFAULT_CATALOG ? 'built-in catalog' : `catalog in ${values.output}`} (as of ${previous.origin.asOf})`;
   const summary = [
     `runtime catalog: ${refreshed.catalog.all().length} runtimes as of ${refreshed.catalog.origin.asOf} from ${from}`,
-    changes.length === 0 ? `no changes from the ${previous === DEFAULT_CATALOG ? 'built-in catalog' : `catalog in ${values.output}`} (as of ${previous.origin.asOf})` : `${changes.length} changes from the ${previous === DEFAULT_CATALOG ? 'built-in catalog' : `catalog in ${values.output}`} (as of ${previous.origin.asOf}):`,
-    ...changes.map((c) => `  ${c}`),
+    changes.length === 0 ? `no changes from ${replaced}` : `${changes.length} changes from ${replaced}:`,
+    ...changes.map((c) => `  ${c.line}`),
   ].join('\n');
   write(refreshedDocument(refreshed), values.output);
   // The catalog itself may be on stdout: the summary then goes to stderr.

@@ -1,10 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { evaluate, factsFromResourceProperties, verdict } from '../../shared/index.js';
 import { parseHookEvent, requestTokenOf } from '../../shared/adapters/hookEvent.js';
-import { catalogLoaderFromEnvironment, policyWithCatalog } from '../../shared/io/catalogSource.js';
-import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
+import { policyLoaderFromEnvironment } from '../../shared/io/catalogSource.js';
+import type { PolicyLoader } from '../../shared/io/policySource.js';
 import { decisionResponse, internalFailure, messageLimitFor, success, type HookResponse } from './response.js';
 
 export interface HookDependencies {
@@ -64,7 +63,7 @@ const ssm = new SSMClient({});
 const logger = new Logger({ serviceName: 'runtime-warden-hook' });
 
 export const handler = createHandler({
-  loadPolicy: policyWithCatalog(cachedPolicyLoader(getStringFromEnv({ key: 'POLICY_SOURCE', defaultValue: 'default' }), () => ssm), catalogLoaderFromEnvironment(() => ssm, logger)),
+  loadPolicy: policyLoaderFromEnvironment(() => ssm, logger),
   now: Date.now,
   logger,
 });

@@ -10,8 +10,8 @@ import { describeError } from '../../shared/io/awsErrors.js';
 import { remediationFacts } from '../../shared/io/functionReader.js';
 import { aliasesServingBadVersions, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
 import { NotificationLog } from '../../shared/io/notificationLog.js';
-import { catalogLoaderFromEnvironment, policyWithCatalog } from '../../shared/io/catalogSource.js';
-import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
+import { policyLoaderFromEnvironment } from '../../shared/io/catalogSource.js';
+import type { PolicyLoader } from '../../shared/io/policySource.js';
 import { alertSubject, buildNotification } from '../../shared/remediation/notification.js';
 
 export interface NotifyDependencies {
@@ -113,7 +113,7 @@ function fromEnvironment(): NotifyDependencies {
     centralTopicArn: getStringFromEnv({ key: 'CENTRAL_ALERT_TOPIC_ARN', defaultValue: '' }) || undefined,
     region: getStringFromEnv({ key: 'AWS_REGION' }),
     defaultQuietPeriodMinutes: getNumberFromEnv({ key: 'QUIET_PERIOD_MINUTES', defaultValue: 1440 }),
-    loadPolicy: policyWithCatalog(cachedPolicyLoader(getStringFromEnv({ key: 'POLICY_SOURCE', defaultValue: 'default' }), () => ssm), catalogLoaderFromEnvironment(() => ssm, logger)),
+    loadPolicy: policyLoaderFromEnvironment(() => ssm, logger),
     now: Date.now,
     logger,
   };

@@ -7,8 +7,8 @@ import { evaluate, RemediationError, tierOf, type UpdateMode } from '../../share
 import { awsError } from '../../shared/io/awsErrors.js';
 import { remediationFacts } from '../../shared/io/functionReader.js';
 import { RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
-import { catalogLoaderFromEnvironment, policyWithCatalog } from '../../shared/io/catalogSource.js';
-import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
+import { policyLoaderFromEnvironment } from '../../shared/io/catalogSource.js';
+import type { PolicyLoader } from '../../shared/io/policySource.js';
 import { plannedModeChange } from '../../shared/remediation/modeChange.js';
 
 /** The tag that records the configuration before a switch, so that it can be undone. */
@@ -111,7 +111,7 @@ function fromEnvironment(): SwitchModeDependencies {
   return {
     lambda: new LambdaClient(clientConfig),
     region: getStringFromEnv({ key: 'AWS_REGION' }),
-    loadPolicy: policyWithCatalog(cachedPolicyLoader(getStringFromEnv({ key: 'POLICY_SOURCE', defaultValue: 'default' }), () => ssm), catalogLoaderFromEnvironment(() => ssm, logger)),
+    loadPolicy: policyLoaderFromEnvironment(() => ssm, logger),
     now: Date.now,
     logger,
   };

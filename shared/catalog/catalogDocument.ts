@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoDate } from '../policy/schema.js';
-import { dayStart, DEFAULT_CATALOG, RuntimeCatalog, type RuntimeInfo } from './catalog.js';
+import { dayStart, DEFAULT_CATALOG, RuntimeCatalog, type CatalogOrigin, type RuntimeInfo } from './catalog.js';
 
 // The catalog as a file (`runtime-warden catalog refresh --output`) and as the value of the SSM
 // parameter the refresher keeps: AWS's lifecycle table, read on a day, from a source.
@@ -83,9 +83,13 @@ export function catalogFromDocument(input: unknown, what: string): RuntimeCatalo
   const problems = catalogProblems(r.data.entries);
   if (problems.length > 0) throw new CatalogError(problems, what);
   const d = r.data;
+  return catalogOfEntries(d.entries, { asOf: d.asOf, source: d.source, fetchedAt: d.fetchedAt });
+}
+
+export function catalogOfEntries(entries: readonly CatalogEntry[], origin: CatalogOrigin): RuntimeCatalog {
   return RuntimeCatalog.fromRows(
-    d.entries.map((e) => [e.id, e.family, e.os, e.deprecation, e.blockCreate, e.blockUpdate] as const),
-    { asOf: d.asOf, source: d.source, fetchedAt: d.fetchedAt },
+    entries.map((e) => [e.id, e.family, e.os, e.deprecation, e.blockCreate, e.blockUpdate] as const),
+    origin,
   );
 }
 
@@ -135,12 +139,12 @@ export function catalogChanges(before: RuntimeCatalog, after: RuntimeCatalog): C
 
 export const hasChanges = (c: CatalogChanges): boolean => c.added.length + c.gone.length + c.moved.length > 0;
 
-/** One line per change: `python3.11 deprecation moved 2027-06-30 -> 2027-09-30`. */
-export function describeChanges(c: CatalogChanges, catalog: RuntimeCatalog): string[] {
+/** One line per change, with the runtime it is about: `python3.11 deprecation moved 2027-06-30 -> 2027-09-30`. */
+export function describeChanges(c: CatalogChanges, catalog: RuntimeCatalog): { readonly id: string; readonly line: string }[] {
   const day = (d: string | null): string => d ?? 'not scheduled';
   return [
-    ...c.added.map((id) => `${id} added (deprecation ${day(catalog.get(id)?.deprecation ?? null)})`),
-    ...c.moved.map((m) => `${m.id} ${LABELS[m.field]} moved ${day(m.from)} -> ${day(m.to)}`),
-    ...c.gone.map((id) => `${id} gone from AWS's table`),
+    ...c.added.map((id) => ({ id, line: `${id} added (deprecation ${day(catalog.get(id)?.deprecation ?? null)})` })),
+    ...c.moved.map((m) => ({ id: m.id, line: `${m.id} ${LABELS[m.field]} moved ${day(m.from)} -> ${day(m.to)}` })),
+    ...c.gone.map((id) => ({ id, line: `${id} gone from AWS's table` })),
   ];
 }

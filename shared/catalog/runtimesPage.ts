@@ -6,7 +6,7 @@
 import { marked, type Token, type Tokens } from 'marked';
 import { parse as parseHtml, type HTMLElement } from 'node-html-parser';
 import { DEFAULT_CATALOG, inferFamily, RuntimeCatalog } from './catalog.js';
-import { catalogDocument, catalogProblems, CatalogError, type CatalogEntry } from './catalogDocument.js';
+import { catalogDocument, catalogOfEntries, catalogProblems, CatalogError, type CatalogEntry } from './catalogDocument.js';
 
 export const RUNTIMES_PAGE_URL = 'https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html';
 
@@ -146,10 +146,7 @@ export function catalogFromPage(text: string, origin: { source: string; fetchedA
   if (problems.length === 0) problems.push(...catalogProblems(entries));
   if (problems.length > 0) throw new CatalogError(problems, what);
   const fetchedAt = origin.fetchedAt.toISOString();
-  const catalog = RuntimeCatalog.fromRows(
-    entries.map((e) => [e.id, e.family, e.os, e.deprecation, e.blockCreate, e.blockUpdate] as const),
-    { asOf: fetchedAt.slice(0, 10), source: origin.source, fetchedAt },
-  );
+  const catalog = catalogOfEntries(entries, { asOf: fetchedAt.slice(0, 10), source: origin.source, fetchedAt });
   return { catalog, names };
 }
 

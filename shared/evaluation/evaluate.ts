@@ -6,7 +6,7 @@ import { CHECKS, NOT_APPLICABLE, WAIVER_APPLIED, WAIVER_EXPIRED, WAIVER_TAG_INVA
 import type { DecidingFact, Finding, RuleContext, RuleMeta } from './types.js';
 import { truncate } from './verdict.js';
 
-function finding(meta: RuleMeta, message: string, remediation: Finding['remediation'] = { kind: 'none' }): Finding {
+export function finding(meta: RuleMeta, message: string, remediation: Finding['remediation'] = { kind: 'none' }): Finding {
   return { ruleId: meta.id, rule: meta.name, severity: meta.severity, message, remediation };
 }
 

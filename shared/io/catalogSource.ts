@@ -4,7 +4,7 @@ import { DEFAULT_CATALOG, type RuntimeCatalog } from '../catalog/catalog.js';
 import { catalogDocument, parseCatalogText } from '../catalog/catalogDocument.js';
 import { withCatalog, type Policy } from '../policy/policy.js';
 import { awsError } from './awsErrors.js';
-import type { PolicyLoader } from './policySource.js';
+import { cachedPolicyLoader, type PolicyLoader } from './policySource.js';
 
 // The refreshed runtime catalog lives in an SSM parameter, written by the catalog refresher (or
 // pushed by hand) and read by every function that judges. The catalog document is about 9 KB of
@@ -115,4 +115,9 @@ export function policyWithCatalog(loadPolicy: PolicyLoader, loadCatalog: Catalog
 /** The catalog loader of a deployed function: the parameter named by CATALOG_PARAMETER, if any. */
 export function catalogLoaderFromEnvironment(ssm: () => Ssm, logger: { error: (message: string) => void }): CatalogLoader {
   return cachedCatalogLoader(process.env.CATALOG_PARAMETER, ssm, { onProblem: (message) => logger.error(message) });
+}
+
+/** The policy a deployed function judges by: POLICY_SOURCE's, over CATALOG_PARAMETER's catalog. */
+export function policyLoaderFromEnvironment(ssm: () => Ssm, logger: { error: (message: string) => void }): PolicyLoader {
+  return policyWithCatalog(cachedPolicyLoader(process.env.POLICY_SOURCE || 'default', ssm), catalogLoaderFromEnvironment(ssm, logger));
 }

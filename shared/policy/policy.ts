@@ -43,11 +43,11 @@ function formatIssues(error: z.ZodError): string[] {
   return error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(document)'}: ${i.message}`);
 }
 
-/** Validates a policy document (already parsed from JSON or YAML) and compiles it. */
-export function parsePolicy(input: unknown, source = 'policy document'): Policy {
+/** Validates a policy document (already parsed from JSON or YAML) and compiles it over `base`. */
+export function parsePolicy(input: unknown, source = 'policy document', base: RuntimeCatalog = DEFAULT_CATALOG): Policy {
   const result = policySchema.safeParse(input);
   if (!result.success) throw new PolicyValidationError(formatIssues(result.error), source);
-  return compilePolicy(result.data);
+  return compilePolicy(result.data, base);
 }
 
 /** Parses policy text, JSON or YAML (JSON is YAML), then validates it. */
@@ -101,10 +101,7 @@ export const DEFAULT_POLICY: Policy = parsePolicy({ version: 1 }, 'default polic
 /** The policy with some fields replaced (e.g. from Config rule parameters), validated again. */
 export function withDocumentOverrides(policy: Policy, overrides: Partial<Pick<PolicyDocument, 'approvedRuntimes' | 'deniedRuntimes'>>, source: string): Policy {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
-  if (Object.keys(defined).length === 0) return policy;
-  const result = policySchema.safeParse({ ...policy.document, ...defined });
-  if (!result.success) throw new PolicyValidationError(formatIssues(result.error), source);
-  return compilePolicy(result.data, policy.base);
+  return Object.keys(defined).length === 0 ? policy : parsePolicy({ ...policy.document, ...defined }, source, policy.base);
 }
 
 /** The same policy judged by another catalog (a refreshed one). */

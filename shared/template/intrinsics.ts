@@ -80,8 +80,8 @@ function unique(candidates: Candidate[]): Candidate[] {
   });
 }
 
-/** The union of two sets of condition assumptions, or undefined when they contradict. */
-function joinAssumptions(a: ReadonlyMap<string, boolean> | undefined, b: ReadonlyMap<string, boolean> | undefined): ReadonlyMap<string, boolean> | undefined | false {
+/** The union of two sets of condition assumptions, or false when they contradict. */
+export function joinAssumptions(a: ReadonlyMap<string, boolean> | undefined, b: ReadonlyMap<string, boolean> | undefined): ReadonlyMap<string, boolean> | undefined | false {
   if (!a || a.size === 0) return b;
   if (!b || b.size === 0) return a;
   const out = new Map(a);

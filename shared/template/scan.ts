@@ -1,11 +1,11 @@
 import { factsFromResourceProperties } from '../adapters/cloudFormation.js';
-import { evaluate } from '../evaluation/evaluate.js';
+import { evaluate, finding } from '../evaluation/evaluate.js';
 import { CHECKS, EXPRESSION_UNRESOLVED, PROPERTIES_INVALID } from '../evaluation/rules.js';
 import type { DecidingFact, Finding } from '../evaluation/types.js';
 import { verdict, type Verdict } from '../evaluation/verdict.js';
 import type { Policy } from '../policy/policy.js';
 import { lambdaFunctionsOf } from './functions.js';
-import { describeExpression, isIntrinsic, isRecord, product, resolve, type Candidate, type Resolution, type TemplateParts } from './intrinsics.js';
+import { describeExpression, isIntrinsic, isRecord, joinAssumptions, product, resolve, type Candidate, type Resolution, type TemplateParts } from './intrinsics.js';
 import { expandForEach } from './languageExtensions.js';
 import { parseTemplateWithPositions } from './parse.js';
 
@@ -55,10 +55,11 @@ function shallow(value: unknown, t: TemplateParts): Resolution {
   return isIntrinsic(value) ? resolve(value, t) : { candidates: [{ value, via: 'literal' }] };
 }
 
+/** `inner` reached through `outer`: both sets of condition assumptions, or undefined when they contradict. */
 function withAssumptions(outer: Candidate, inner: Candidate): Candidate | undefined {
-  const r = product([{ candidates: [outer] }, { candidates: [inner] }], (vs) => vs[1]);
-  if ('unresolved' in r || r.candidates.length === 0) return undefined;
-  return { ...r.candidates[0]!, via: inner.via !== 'literal' ? inner.via : outer.via };
+  const when = joinAssumptions(outer.when, inner.when);
+  if (when === false) return undefined;
+  return { value: inner.value, via: inner.via !== 'literal' ? inner.via : outer.via, ...(when && when.size > 0 && { when }) };
 }
 
 /** The values of the property at `path`, each step resolved only where it is an expression. */
@@ -141,7 +142,7 @@ type SlotName = 'runtime' | 'packageType' | 'mode' | 'arn' | 'name' | 'tier' | '
 /** Judging every combination of values: beyond this many, the function is said to be undecided. */
 const MAX_COMBINATIONS = 256;
 
-const unresolvedFinding = (message: string): Finding => ({ ruleId: EXPRESSION_UNRESOLVED.id, rule: EXPRESSION_UNRESOLVED.name, severity: 'warning', message, remediation: { kind: 'none' } });
+const unresolvedFinding = (message: string): Finding => finding(EXPRESSION_UNRESOLVED, message);
 
 function rulesReading(fact: DecidingFact): string {
   return CHECKS.filter((c) => c.reads.includes(fact)).map((c) => c.id).join(', ');
@@ -212,11 +213,11 @@ function scanFunction(logicalId: string, type: string, props: Record<string, unk
       ...set('FunctionName', v.name),
       ...set('Runtime', v.runtime),
       ...set('PackageType', v.packageType),
-      ...(v.mode !== undefined || v.arn !== undefined ? { RuntimeManagementConfig: { ...set('UpdateRuntimeOn', v.mode), ...set('RuntimeVersionArn', v.arn) } } : {}),
+      // An undecided mode leaves the whole configuration to deploy time (its ARN alone is no configuration).
+      ...(!undecided.has('updateMode') && (v.mode !== undefined || v.arn !== undefined) && { RuntimeManagementConfig: { ...set('UpdateRuntimeOn', v.mode), ...set('RuntimeVersionArn', v.arn) } }),
       ...(Array.isArray(layers) && { Layers: layers.map((l) => (typeof l === 'string' ? l : undefined)).filter(Boolean) }),
       ...(tags.length > 0 && { Tags: tags }),
     };
-    if (undecided.has('updateMode') && isRecord(hook.RuntimeManagementConfig)) delete hook.RuntimeManagementConfig;
     let findings: Finding[];
     try {
       const facts = factsFromResourceProperties(hook, { logicalId });
@@ -224,7 +225,7 @@ function scanFunction(logicalId: string, type: string, props: Record<string, unk
       const suffix = combos.candidates.length > 1 ? `, the worst of ${combos.candidates.length} values` : '';
       findings = [...withSource(evaluate(facts, policy, now, undecided), note && `${note}${suffix}`), ...notes];
     } catch (err) {
-      findings = [{ ruleId: PROPERTIES_INVALID.id, rule: PROPERTIES_INVALID.name, severity: 'error', message: (err as Error).message, remediation: { kind: 'none' } }, ...notes];
+      findings = [finding(PROPERTIES_INVALID, (err as Error).message), ...notes];
     }
     const verdictOf = verdict(findings);
     const candidate: ScannedFunction = {
@@ -284,7 +285,7 @@ export function scanTemplateText(path: string, text: string, policy: Policy, now
       try {
         return scanFunction(fn.logicalId, fn.type, fn.properties, t, policy, now, line);
       } catch (err) {
-        const f: Finding = { ruleId: PROPERTIES_INVALID.id, rule: PROPERTIES_INVALID.name, severity: 'error', message: `cannot be read: ${(err as Error).message}`, remediation: { kind: 'none' } };
+        const f = finding(PROPERTIES_INVALID, `cannot be read: ${(err as Error).message}`);
         return { logicalId: fn.logicalId, type: fn.type, line, runtime: undefined, findings: [f], verdict: verdict([f]), hookProperties: fn.properties };
       }
     });

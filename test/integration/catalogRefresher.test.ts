@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createHandler as createRefresher, fetchPage } from '../../catalog-refresher/handler.js';
+import { createHandler as createRefresher } from '../../catalog-refresher/handler.js';
 import { createHandler as createConfigRule } from '../../config-rules/runtime-compliance/handler.js';
 import { createHandler as createHook } from '../../hooks/runtime-hook/handler.js';
 import { createAlerting, type AlertingFixture } from '../../scripts/emulator/alerting.js';
@@ -19,6 +19,7 @@ import { seedFleet } from '../../scripts/emulator/fleet.js';
 import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
 import { cachedCatalogLoader, decodeCatalog, policyWithCatalog, readCatalogParameter } from '../../shared/io/catalogSource.js';
 import { putResponse } from '../../shared/io/customResource.js';
+import { fetchPage } from '../../shared/io/fetchPage.js';
 import { cachedPolicyLoader } from '../../shared/io/policySource.js';
 import { DEFAULT_CATALOG } from '../../shared/index.js';
 import { hookEvent } from '../helpers/fixtures.js';
@@ -44,7 +45,7 @@ describe('catalog refresher, against the emulator', () => {
   };
   const refresher = (path: string) =>
     createRefresher({
-      fetchPage,
+      fetchPage: (url) => fetchPage(url, 'test'),
       ssm,
       sns: new SNSClient(moto.clientConfig),
       lambda: new LambdaClient(moto.clientConfig),

@@ -32,7 +32,10 @@ describe("AWS's runtimes page", () => {
   it('says exactly what AWS changed: one date moved, one runtime added', () => {
     const { catalog } = catalogFromPage(page('moved-and-added.html'), origin);
     const changes = catalogChanges(DEFAULT_CATALOG, catalog);
-    expect(describeChanges(changes, catalog)).toEqual(['nodejs28.x added (deprecation not scheduled)', 'python3.11 deprecation moved 2027-06-30 -> 2027-05-31']);
+    expect(describeChanges(changes, catalog)).toEqual([
+      { id: 'nodejs28.x', line: 'nodejs28.x added (deprecation not scheduled)' },
+      { id: 'python3.11', line: 'python3.11 deprecation moved 2027-06-30 -> 2027-05-31' },
+    ]);
     expect(catalog.get('nodejs28.x')).toMatchObject({ family: 'nodejs', os: 'Amazon Linux 2023', deprecation: null });
   });
 
