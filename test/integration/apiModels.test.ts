@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTemplate, parameterSets, renderTemplate, type Json, type Resource, type Template } from '../helpers/cfnRender.js';
+import { DEFAULT_CATALOG } from '../../shared/index.js';
+import { writeCatalogParameter } from '../../shared/io/catalogSource.js';
 import { ROOT } from '../helpers/fixtures.js';
 
 // Every payload that template.yaml and org/central.yaml hand to an AWS API as free-form JSON,
@@ -64,8 +66,9 @@ export function apiChecks(template: Template, label: string): Check[] {
           checks.push({ id: `${at} EventInvokeConfig`, api: 'lambda.PutFunctionEventInvokeConfig', params: { FunctionName: id, ...rest, ...(DestinationConfig && { DestinationConfig: destinations }) } });
         }
         for (const [name, e] of Object.entries((p.Events ?? {}) as Record<string, { Type: string; Properties: Record<string, any> }>)) {
-          if (e.Type !== 'Schedule') continue;
-          checks.push({ id: `${at} ${name}`, api: 'events.PutRule', params: { Name: `${id}${name}`, ScheduleExpression: e.Properties.Schedule } });
+          if (e.Type !== 'Schedule' && e.Type !== 'EventBridgeRule') continue;
+          const rule = e.Type === 'Schedule' ? { ScheduleExpression: e.Properties.Schedule } : { EventPattern: JSON.stringify(e.Properties.Pattern) };
+          checks.push({ id: `${at} ${name}`, api: 'events.PutRule', params: { Name: `${id}${name}`, ...rule } });
           const target = { Id: id, Arn: `arn:aws:lambda:eu-west-1:123456789012:function:${id}`, ...(e.Properties.Input !== undefined && { Input: e.Properties.Input }) };
           checks.push({ id: `${at} ${name} target`, api: 'events.PutTargets', params: { Rule: `${id}${name}`, Targets: [target] } });
         }
@@ -134,6 +137,16 @@ describe('payloads against AWS API models', () => {
       ].sort(),
     );
     expect(validate(checks).filter((r) => r.errors.length > 0)).toEqual([]);
+  });
+
+  it("the catalog refresher's PutParameter, in both tiers, is valid for SSM", async () => {
+    const sent: Record<string, unknown>[] = [];
+    const ssm = { send: (c: { input: Record<string, unknown> }) => Promise.resolve(void sent.push(c.input)) } as never;
+    for (const tier of ['Standard', 'Advanced'] as const) await writeCatalogParameter(ssm, '/runtime-warden/runtime-catalog', DEFAULT_CATALOG, undefined, tier);
+    expect(validate(sent.map((params, i) => ({ id: `put ${i}`, api: 'ssm.PutParameter', params })))).toEqual([
+      { id: 'put 0', errors: [] },
+      { id: 'put 1', errors: [] },
+    ]);
   });
 
   it('org/central.yaml: every free-form payload is valid for its API', () => {
