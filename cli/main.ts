@@ -2,7 +2,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pkg from '../package.json' with { type: 'json' };
-import { DEFAULT_POLICY, parsePolicyText, type Policy } from '../shared/index.js';
+import { DEFAULT_POLICY, type Policy } from '../shared/index.js';
+import { parsePolicyText } from '../shared/policy/policyText.js';
 import { guardRules } from '../shared/guard/generate.js';
 import { MAX_TEMPLATE_BYTES, scanTemplateText, TOO_LARGE } from '../shared/template/scan.js';
 import { loadCatalog, parseNow, readText, UsageError, write } from './common.js';

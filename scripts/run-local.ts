@@ -28,7 +28,8 @@ import { createHandler } from '../hooks/runtime-hook/handler.js';
 import type { HookResponse } from '../hooks/runtime-hook/response.js';
 import { lambdaFunctionsOf } from '../shared/template/functions.js';
 import { parseTemplate } from '../shared/template/parse.js';
-import { DEFAULT_POLICY, parsePolicyText, type Policy } from '../shared/index.js';
+import { DEFAULT_POLICY, type Policy } from '../shared/index.js';
+import { parsePolicyText } from '../shared/policy/policyText.js';
 import { sampleFleet, seedFleet } from './emulator/fleet.js';
 import { startMoto } from './emulator/moto.js';
 

@@ -1,4 +1,4 @@
-import yaml from 'js-yaml';
+import { CORE_SCHEMA, load, YAMLException, type Schema } from 'js-yaml';
 
 // One YAML reader for templates and policy documents: js-yaml reads what CloudFormation's YAML 1.1
 // parser reads (a flow collection may close at its key's column), refuses duplicate keys, and
@@ -34,12 +34,12 @@ function expandedSize(root: unknown, limit: number): number {
 }
 
 /** Parses YAML (JSON is YAML) with `schema`; throws YamlSyntaxError with the line and column. */
-export function loadYaml(text: string, schema: yaml.Schema = yaml.CORE_SCHEMA, maxNodes = MAX_EXPANDED_NODES): unknown {
+export function loadYaml(text: string, schema: Schema = CORE_SCHEMA, maxNodes = MAX_EXPANDED_NODES): unknown {
   let value: unknown;
   try {
-    value = yaml.load(text, { schema });
+    value = load(text, { schema });
   } catch (err) {
-    const e = err as yaml.YAMLException;
+    const e = err as YAMLException;
     throw new YamlSyntaxError(e.mark ? `${e.reason} at line ${e.mark.line + 1}, column ${e.mark.column + 1}` : e.message.split('\n')[0]!);
   }
   if (text.includes('*') && expandedSize(value, maxNodes) > maxNodes) {

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { evaluate, factsFromResourceProperties, verdict } from '../../shared/index.js';
 import { parseHookEvent, requestTokenOf } from '../../shared/adapters/hookEvent.js';
 import { policyLoaderFromEnvironment } from '../../shared/io/catalogSource.js';
 import type { PolicyLoader } from '../../shared/io/policySource.js';
+import { lazySsmClient } from '../../shared/io/ssmClient.js';
 import { decisionResponse, internalFailure, messageLimitFor, success, type HookResponse } from './response.js';
 
 export interface HookDependencies {
@@ -59,11 +59,10 @@ export function createHandler(deps: HookDependencies): (event: unknown) => Promi
   };
 }
 
-const ssm = new SSMClient({});
 const logger = new Logger({ serviceName: 'runtime-warden-hook' });
 
 export const handler = createHandler({
-  loadPolicy: policyLoaderFromEnvironment(() => ssm, logger),
+  loadPolicy: policyLoaderFromEnvironment(lazySsmClient(), logger),
   now: Date.now,
   logger,
 });

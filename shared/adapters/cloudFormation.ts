@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from '../schema/zod.js';
+import { issueLines } from '../schema/zod.js';
 import { InvalidFunctionPropertiesError } from '../errors.js';
 import type { FunctionFacts } from '../facts/functionFacts.js';
 import { updateMode } from '../policy/schema.js';
@@ -9,19 +10,13 @@ const tagList = z.array(z.object({ Key: z.string(), Value: z.coerce.string() }))
 const tagMap = z.record(z.string(), z.coerce.string());
 
 const functionProperties = z.object({
-  FunctionName: z.string().optional(),
-  Runtime: z.string({ error: 'Runtime must be a string (was an unresolved intrinsic function?)' }).optional(),
-  PackageType: z.enum(['Zip', 'Image']).optional(),
-  Tags: z.union([tagList, tagMap]).optional(),
+  FunctionName: z.optional(z.string()),
+  Runtime: z.optional(z.string({ error: 'Runtime must be a string (was an unresolved intrinsic function?)' })),
+  PackageType: z.optional(z.enum(['Zip', 'Image'])),
+  Tags: z.optional(z.union([tagList, tagMap])),
   // Layers are facts, not judged: an entry that is not a plain ARN is left out rather than refused.
-  Layers: z
-    .array(z.unknown())
-    .transform((xs) => xs.filter((x): x is string => typeof x === 'string'))
-    .optional(),
-  RuntimeManagementConfig: z
-    .object({ UpdateRuntimeOn: updateMode, RuntimeVersionArn: z.string().optional() })
-    .loose()
-    .optional(),
+  Layers: z.optional(z.pipe(z.array(z.unknown()), z.transform((xs) => xs.filter((x): x is string => typeof x === 'string')))),
+  RuntimeManagementConfig: z.optional(z.looseObject({ UpdateRuntimeOn: updateMode, RuntimeVersionArn: z.optional(z.string()) })),
 });
 
 export interface ResourceContext {
@@ -34,7 +29,7 @@ export interface ResourceContext {
 export function factsFromResourceProperties(properties: unknown, ctx: ResourceContext): FunctionFacts {
   const parsed = functionProperties.safeParse(properties ?? {});
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(properties)'}: ${i.message}`);
+    const issues = issueLines(parsed.error, '(properties)');
     throw new InvalidFunctionPropertiesError(`Resource ${ctx.logicalId} has invalid Lambda function properties: ${issues.join('; ')}`);
   }
   const p = parsed.data;

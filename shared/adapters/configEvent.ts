@@ -1,71 +1,69 @@
-import { z } from 'zod';
+import * as z from '../schema/zod.js';
+import { issueLines } from '../schema/zod.js';
 import { InvalidEventError, PolicyValidationError } from '../errors.js';
 
 /** PutEvaluations takes resource ids of 1 to 768 characters (Config API Reference, Evaluation). */
 export const RESOURCE_ID_MAX = 768;
 
 /** A configuration item as AWS Config sends it, or as GetResourceConfigHistory returns it. */
-export const configurationItemSchema = z
-  .object({
-    resourceType: z.string(),
-    resourceId: z.string().min(1).max(RESOURCE_ID_MAX),
-    resourceName: z.string().nullish(),
-    ARN: z.string().nullish(),
-    arn: z.string().nullish(),
-    awsRegion: z.string().nullish(),
-    awsAccountId: z.string().nullish(),
-    accountId: z.string().nullish(),
-    configurationItemCaptureTime: z.union([z.string(), z.date()]).nullish(),
-    configurationItemStatus: z.string().nullish(),
-    tags: z.record(z.string(), z.string()).nullish(),
-    // An object in change notifications; a JSON string from GetResourceConfigHistory.
-    configuration: z.union([z.record(z.string(), z.unknown()), z.string()]).nullish(),
-  })
-  .loose();
+const text = z.nullish(z.string());
+export const configurationItemSchema = z.looseObject({
+  resourceType: z.string(),
+  resourceId: z.string().check(z.minLength(1), z.maxLength(RESOURCE_ID_MAX)),
+  resourceName: text,
+  ARN: text,
+  arn: text,
+  awsRegion: text,
+  awsAccountId: text,
+  accountId: text,
+  configurationItemCaptureTime: z.nullish(z.union([z.string(), z.date()])),
+  configurationItemStatus: text,
+  tags: z.nullish(z.record(z.string(), z.string())),
+  // An object in change notifications; a JSON string from GetResourceConfigHistory.
+  configuration: z.nullish(z.union([z.record(z.string(), z.unknown()), z.string()])),
+});
 export type ConfigurationItem = z.infer<typeof configurationItemSchema>;
 
 // What an oversized notification carries instead of the item: enough to fetch it.
-const summarySchema = configurationItemSchema
-  .pick({ resourceType: true, resourceId: true, resourceName: true, awsRegion: true, awsAccountId: true, configurationItemCaptureTime: true, configurationItemStatus: true })
-  .loose();
+const summarySchema = z.looseObject(
+  z.pick(configurationItemSchema, { resourceType: true, resourceId: true, resourceName: true, awsRegion: true, awsAccountId: true, configurationItemCaptureTime: true, configurationItemStatus: true }).shape,
+);
 
+const optionalText = z.optional(z.string());
 const invokingEventSchema = z.discriminatedUnion('messageType', [
-  z.object({ messageType: z.literal('ConfigurationItemChangeNotification'), configurationItem: configurationItemSchema.nullable(), notificationCreationTime: z.string().optional() }).loose(),
-  z.object({ messageType: z.literal('OversizedConfigurationItemChangeNotification'), configurationItemSummary: summarySchema, notificationCreationTime: z.string().optional() }).loose(),
-  z.object({ messageType: z.literal('ScheduledNotification'), notificationCreationTime: z.string().optional(), awsAccountId: z.string().optional() }).loose(),
+  z.looseObject({ messageType: z.literal('ConfigurationItemChangeNotification'), configurationItem: z.nullable(configurationItemSchema), notificationCreationTime: optionalText }),
+  z.looseObject({ messageType: z.literal('OversizedConfigurationItemChangeNotification'), configurationItemSummary: summarySchema, notificationCreationTime: optionalText }),
+  z.looseObject({ messageType: z.literal('ScheduledNotification'), notificationCreationTime: optionalText, awsAccountId: optionalText }),
 ]);
 
-const eventSchema = z
-  .object({
-    invokingEvent: z.string(),
-    ruleParameters: z.string().optional(),
-    resultToken: z.string().min(1),
-    eventLeftScope: z.boolean().optional(),
-    configRuleName: z.string().optional(),
-    configRuleArn: z.string().optional(),
-    accountId: z.string().optional(),
-  })
-  .loose();
+const eventSchema = z.looseObject({
+  invokingEvent: z.string(),
+  ruleParameters: optionalText,
+  resultToken: z.string().check(z.minLength(1)),
+  eventLeftScope: z.optional(z.boolean()),
+  configRuleName: optionalText,
+  configRuleArn: optionalText,
+  accountId: optionalText,
+});
 
-const csv = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
-const bool = z.enum(['true', 'false']).transform((s) => s === 'true');
+const csv = z.pipe(
+  z.string(),
+  z.transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0)),
+);
+const bool = z.pipe(z.enum(['true', 'false']), z.transform((s) => s === 'true'));
 
 /** The Config rule's parameters (all strings, as Config passes them). */
-const ruleParametersSchema = z
-  .object({
-    policySource: z.string().optional(),
-    approvedRuntimes: csv.optional(),
-    deniedRuntimes: csv.optional(),
-    /** Read each function's runtime update mode (one GetRuntimeManagementConfig call each). */
-    checkUpdateMode: bool.optional(),
-    /** Also judge the published versions that aliases point to. */
-    checkAliasVersions: bool.optional(),
-    /** `runtime`: the whole policy; `update-mode`: only whether the update mode must change. */
-    scope: z.enum(['runtime', 'update-mode']).optional(),
-  })
-  .strict();
+const ruleParametersSchema = z.strictObject({
+  policySource: optionalText,
+  approvedRuntimes: z.optional(csv),
+  deniedRuntimes: z.optional(csv),
+  /** Read each function's runtime update mode (one GetRuntimeManagementConfig call each). */
+  checkUpdateMode: z.optional(bool),
+  /** Also judge the published versions that aliases point to. */
+  checkAliasVersions: z.optional(bool),
+  /** `runtime`: the whole policy; `update-mode`: only whether the update mode must change. */
+  scope: z.optional(z.enum(['runtime', 'update-mode'])),
+});
 export type RuleParameters = z.output<typeof ruleParametersSchema>;
 
 export type InvokingEvent = z.infer<typeof invokingEventSchema>;
@@ -86,9 +84,7 @@ export interface ConfigRuleRequest {
   readonly accountId: string | undefined;
 }
 
-function issues(error: z.ZodError): string[] {
-  return error.issues.map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`);
-}
+const issues = (error: z.core.$ZodError): string[] => issueLines(error, '(value)');
 
 function parseJson(text: string, what: string): unknown {
   try {

@@ -1,26 +1,26 @@
-import { z } from 'zod';
+import * as z from '../schema/zod.js';
+import { issueLines } from '../schema/zod.js';
 import { InvalidEventError } from '../errors.js';
 import { LAMBDA_FUNCTION_TYPES } from '../facts/functionFacts.js';
 
 
+const nonEmpty = z.string().check(z.minLength(1));
 const envelope = z.object({
-  clientRequestToken: z.string().min(1),
-  awsAccountId: z.string().optional(),
-  stackId: z.string().optional(),
-  hookTypeName: z.string().optional(),
+  clientRequestToken: nonEmpty,
+  awsAccountId: z.optional(z.string()),
+  stackId: z.optional(z.string()),
+  hookTypeName: z.optional(z.string()),
   actionInvocationPoint: z.enum(['CREATE_PRE_PROVISION', 'UPDATE_PRE_PROVISION', 'DELETE_PRE_PROVISION']),
-  requestData: z.object({ targetType: z.string().min(1), targetLogicalId: z.string().optional() }).loose(),
+  requestData: z.looseObject({ targetType: nonEmpty, targetLogicalId: z.optional(z.string()) }),
 });
 
+const properties = z.nullish(z.record(z.string(), z.unknown()));
 const resourceRequest = z.object({
-  targetName: z.string().optional(),
+  targetName: z.optional(z.string()),
   targetType: z.string(),
   // Blank for a Cloud Control API operation, which has no stack.
-  targetLogicalId: z.string().optional(),
-  targetModel: z.object({
-    resourceProperties: z.record(z.string(), z.unknown()).nullish(),
-    previousResourceProperties: z.record(z.string(), z.unknown()).nullish(),
-  }),
+  targetLogicalId: z.optional(z.string()),
+  targetModel: z.object({ resourceProperties: properties, previousResourceProperties: properties }),
 });
 
 export type HookAction = 'CREATE' | 'UPDATE' | 'DELETE';
@@ -40,9 +40,7 @@ export interface HookRequest {
   };
 }
 
-function describe(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
-}
+const describe = (error: z.core.$ZodError): string => issueLines(error, '(event)').join('; ');
 
 /** The request token of any event that has one, so that even a rejected event gets it echoed. */
 export function requestTokenOf(event: unknown): string {

@@ -1,35 +1,33 @@
-import { z } from 'zod';
+import * as z from '../schema/zod.js';
+import { issueLines } from '../schema/zod.js';
 import { isoDate } from '../policy/schema.js';
 import { dayStart, DEFAULT_CATALOG, RuntimeCatalog, type CatalogOrigin, type RuntimeInfo } from './catalog.js';
 
 // The catalog as a file (`runtime-warden catalog refresh --output`) and as the value of the SSM
 // parameter the refresher keeps: AWS's lifecycle table, read on a day, from a source.
 
-const date = isoDate.nullable();
+const date = z.nullable(isoDate);
+const nonEmpty = z.string().check(z.minLength(1));
 
-const entrySchema = z
-  .object({
-    id: z.string().regex(/^[a-z][a-z0-9.-]*$/, 'must be a Lambda runtime identifier such as nodejs22.x'),
-    name: z.string().optional(),
-    family: z.string().min(1),
-    os: z.string(),
-    deprecation: date,
-    blockCreate: date,
-    blockUpdate: date,
-  })
-  .strict();
+const entrySchema = z.strictObject({
+  id: z.string().check(z.regex(/^[a-z][a-z0-9.-]*$/, 'must be a Lambda runtime identifier such as nodejs22.x')),
+  name: z.optional(z.string()),
+  family: nonEmpty,
+  os: z.string(),
+  deprecation: date,
+  blockCreate: date,
+  blockUpdate: date,
+});
 
-export const catalogDocumentSchema = z
-  .object({
-    schemaVersion: z.literal(1),
-    /** The UTC day AWS's table was read. */
-    asOf: isoDate,
-    /** The page it was read from: a URL or a file. */
-    source: z.string().min(1),
-    fetchedAt: z.iso.datetime(),
-    entries: z.array(entrySchema).min(1),
-  })
-  .strict();
+export const catalogDocumentSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  /** The UTC day AWS's table was read. */
+  asOf: isoDate,
+  /** The page it was read from: a URL or a file. */
+  source: nonEmpty,
+  fetchedAt: z.iso.datetime(),
+  entries: z.array(entrySchema).check(z.minLength(1)),
+});
 
 export type CatalogDocument = z.infer<typeof catalogDocumentSchema>;
 export type CatalogEntry = z.infer<typeof entrySchema>;
@@ -79,7 +77,7 @@ export function catalogProblems(entries: readonly CatalogEntry[]): string[] {
 /** A catalog from its document; throws CatalogError saying what is wrong. */
 export function catalogFromDocument(input: unknown, what: string): RuntimeCatalog {
   const r = catalogDocumentSchema.safeParse(input);
-  if (!r.success) throw new CatalogError(r.error.issues.map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`), what);
+  if (!r.success) throw new CatalogError(issueLines(r.error, '(document)'), what);
   const problems = catalogProblems(r.data.entries);
   if (problems.length > 0) throw new CatalogError(problems, what);
   const d = r.data;

@@ -1,18 +1,16 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { DEFAULT_CATALOG, type RuntimeCatalog } from '../catalog/catalog.js';
 import { catalogDocument, parseCatalogText } from '../catalog/catalogDocument.js';
 import { withCatalog, type Policy } from '../policy/policy.js';
 import { awsError } from './awsErrors.js';
 import { cachedPolicyLoader, type PolicyLoader } from './policySource.js';
+import type { Ssm, SsmSource } from './ssmClient.js';
 
 // The refreshed runtime catalog lives in an SSM parameter, written by the catalog refresher (or
 // pushed by hand) and read by every function that judges. The catalog document is about 9 KB of
 // JSON, past a Standard parameter's 4 KB (SSM User Guide, "Managing parameter tiers"): it is
 // stored gzipped and base64-encoded (about 2 KB), which fits the free tier. Plain JSON is read too,
 // for a hand-pushed Advanced parameter.
-
-type Ssm = Pick<SSMClient, 'send'>;
 
 export const CATALOG_PARAMETER_MAX = 4096;
 
@@ -28,6 +26,7 @@ export function decodeCatalog(value: string, what: string): RuntimeCatalog {
 
 /** The catalog in the parameter, or undefined when the parameter does not exist (yet). */
 export async function readCatalogParameter(ssm: Ssm, name: string): Promise<RuntimeCatalog | undefined> {
+  const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
   let value: string | undefined;
   try {
     value = (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
@@ -45,6 +44,7 @@ export type CatalogTier = 'Standard' | 'Advanced';
 export async function writeCatalogParameter(ssm: Ssm, name: string, catalog: RuntimeCatalog, names?: ReadonlyMap<string, string>, tier: CatalogTier = 'Standard'): Promise<void> {
   const value = encodeCatalog(catalog, names);
   if (value.length > CATALOG_PARAMETER_MAX) throw new Error(`The encoded catalog is ${value.length} characters, more than a Standard parameter holds (${CATALOG_PARAMETER_MAX})`);
+  const { PutParameterCommand } = await import('@aws-sdk/client-ssm');
   await ssm.send(
     new PutParameterCommand({
       Name: name,
@@ -73,7 +73,7 @@ export interface CatalogLoaderOptions {
  * parameter that cannot be read or fails its checks keeps the last good catalog (or the built-in
  * one) and is reported: a refresh gone wrong must not stop every deployment.
  */
-export function cachedCatalogLoader(name: string | undefined, ssm: () => Ssm, options: CatalogLoaderOptions): CatalogLoader {
+export function cachedCatalogLoader(name: string | undefined, ssm: SsmSource, options: CatalogLoaderOptions): CatalogLoader {
   if (!name || name.trim() === '') return () => Promise.resolve(DEFAULT_CATALOG);
   const ttlMs = options.ttlMs ?? 300_000;
   const now = options.now ?? Date.now;
@@ -82,7 +82,8 @@ export function cachedCatalogLoader(name: string | undefined, ssm: () => Ssm, op
   let pending: Promise<RuntimeCatalog> | undefined;
   return () => {
     if (now() - readAt < ttlMs) return Promise.resolve(good);
-    pending ??= readCatalogParameter(ssm(), name)
+    pending ??= Promise.resolve(ssm())
+      .then((client) => readCatalogParameter(client, name))
       .then(
         (catalog) => (good = catalog ?? DEFAULT_CATALOG),
         (err: unknown) => {
@@ -113,11 +114,11 @@ export function policyWithCatalog(loadPolicy: PolicyLoader, loadCatalog: Catalog
 }
 
 /** The catalog loader of a deployed function: the parameter named by CATALOG_PARAMETER, if any. */
-export function catalogLoaderFromEnvironment(ssm: () => Ssm, logger: { error: (message: string) => void }): CatalogLoader {
+export function catalogLoaderFromEnvironment(ssm: SsmSource, logger: { error: (message: string) => void }): CatalogLoader {
   return cachedCatalogLoader(process.env.CATALOG_PARAMETER, ssm, { onProblem: (message) => logger.error(message) });
 }
 
 /** The policy a deployed function judges by: POLICY_SOURCE's, over CATALOG_PARAMETER's catalog. */
-export function policyLoaderFromEnvironment(ssm: () => Ssm, logger: { error: (message: string) => void }): PolicyLoader {
+export function policyLoaderFromEnvironment(ssm: SsmSource, logger: { error: (message: string) => void }): PolicyLoader {
   return policyWithCatalog(cachedPolicyLoader(process.env.POLICY_SOURCE || 'default', ssm), catalogLoaderFromEnvironment(ssm, logger));
 }

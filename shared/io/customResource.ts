@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../schema/zod.js';
 
 // CloudFormation custom resources: the request, and the answer PUT to its pre-signed ResponseURL
 // (CloudFormation User Guide, "Custom resources": request and response objects). Whatever
@@ -7,11 +7,11 @@ import { z } from 'zod';
 
 export const customResourceEvent = z.object({
   RequestType: z.enum(['Create', 'Update', 'Delete']),
-  ResponseURL: z.string().url(),
+  ResponseURL: z.url(),
   StackId: z.string(),
   RequestId: z.string(),
   LogicalResourceId: z.string(),
-  PhysicalResourceId: z.string().optional(),
+  PhysicalResourceId: z.optional(z.string()),
 });
 export type CustomResourceEvent = z.output<typeof customResourceEvent>;
 

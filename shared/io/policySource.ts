@@ -1,6 +1,6 @@
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { PolicySourceError } from '../errors.js';
-import { DEFAULT_POLICY, parsePolicyText, type Policy } from '../policy/policy.js';
+import { DEFAULT_POLICY, type Policy } from '../policy/policy.js';
+import type { Ssm, SsmSource } from './ssmClient.js';
 
 export type PolicyLoader = () => Promise<Policy>;
 
@@ -13,12 +13,12 @@ export function isBundledPolicy(source: string | undefined): boolean {
  * Loads the policy once per container and keeps it. A failure is not kept, so the next
  * invocation tries again instead of failing until the container is recycled.
  */
-export function cachedPolicyLoader(source: string | undefined, ssm: () => Pick<SSMClient, 'send'>): PolicyLoader {
+export function cachedPolicyLoader(source: string | undefined, ssm: SsmSource): PolicyLoader {
   if (isBundledPolicy(source)) return () => Promise.resolve(DEFAULT_POLICY);
   const name = source!.trim();
   let cached: Promise<Policy> | undefined;
   return () => {
-    cached ??= loadFromSsm(name, ssm()).catch((err: unknown) => {
+    cached ??= Promise.resolve(ssm()).then((client) => loadFromSsm(name, client)).catch((err: unknown) => {
       cached = undefined;
       throw err;
     });
@@ -26,7 +26,9 @@ export function cachedPolicyLoader(source: string | undefined, ssm: () => Pick<S
   };
 }
 
-async function loadFromSsm(name: string, ssm: Pick<SSMClient, 'send'>): Promise<Policy> {
+async function loadFromSsm(name: string, ssm: Ssm): Promise<Policy> {
+  // Loaded on first use: a deployment that judges by the bundled policy never pays for them.
+  const [{ GetParameterCommand }, { parsePolicyText }] = await Promise.all([import('@aws-sdk/client-ssm'), import('../policy/policyText.js')]);
   let text: string | undefined;
   try {
     const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));

@@ -1,6 +1,5 @@
 import picomatch from 'picomatch';
-import { loadYaml } from '../yaml.js';
-import type { z } from 'zod';
+import { issueLines } from '../schema/zod.js';
 import { DEFAULT_CATALOG, dayStart, type RuntimeCatalog } from '../catalog/catalog.js';
 import { PolicyValidationError } from '../errors.js';
 import { policySchema, type PolicyDocument, type TierDefinition, type UpdateMode, type Waiver } from './schema.js';
@@ -39,27 +38,11 @@ export function compileWaiver(w: Waiver, source: CompiledWaiver['source']): Comp
   return { ...w, source, endMs: dayStart(w.expires) + DAY_MS, matchesName: (name) => isMatch(name) };
 }
 
-function formatIssues(error: z.ZodError): string[] {
-  return error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(document)'}: ${i.message}`);
-}
-
 /** Validates a policy document (already parsed from JSON or YAML) and compiles it over `base`. */
 export function parsePolicy(input: unknown, source = 'policy document', base: RuntimeCatalog = DEFAULT_CATALOG): Policy {
   const result = policySchema.safeParse(input);
-  if (!result.success) throw new PolicyValidationError(formatIssues(result.error), source);
+  if (!result.success) throw new PolicyValidationError(issueLines(result.error, '(document)'), source);
   return compilePolicy(result.data, base);
-}
-
-/** Parses policy text, JSON or YAML (JSON is YAML), then validates it. */
-export function parsePolicyText(text: string, source = 'policy document'): Policy {
-  let input: unknown;
-  try {
-    // A policy is a few kilobytes: far fewer nodes than a template may hold.
-    input = loadYaml(text, undefined, 10_000);
-  } catch (err) {
-    throw new PolicyValidationError([`not valid JSON or YAML: ${(err as Error).message}`], source);
-  }
-  return parsePolicy(input, source);
 }
 
 /**

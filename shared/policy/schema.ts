@@ -1,59 +1,58 @@
-import { z } from 'zod';
+import * as z from '../schema/zod.js';
 
 /** A UTC calendar day, `YYYY-MM-DD`, that exists. */
-export const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
-  .refine((s) => {
+export const isoDate = z.string().check(
+  z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD'),
+  z.refine((s) => {
     const d = new Date(`${s}T00:00:00Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
-  }, 'is not a calendar date');
+  }, 'is not a calendar date'),
+);
 
 export const UPDATE_MODES = ['Auto', 'FunctionUpdate', 'Manual'] as const;
 export const updateMode = z.enum(UPDATE_MODES);
 export type UpdateMode = z.infer<typeof updateMode>;
 
-const runtimeId = z.string().regex(/^[a-z][a-z0-9.\-]*$/, 'must be a Lambda runtime identifier such as nodejs22.x');
-const days = z.number().int().min(0);
+const runtimeId = z.string().check(z.regex(/^[a-z][a-z0-9.\-]*$/, 'must be a Lambda runtime identifier such as nodejs22.x'));
+const days = z.number().check(z.int(), z.gte(0));
+const nonEmpty = z.string().check(z.minLength(1));
 
 const tierSchema = z
-  .object({
-    allowedUpdateModes: z.array(updateMode).min(1),
+  .strictObject({
+    allowedUpdateModes: z.array(updateMode).check(z.minLength(1)),
     /** The mode remediation moves a function to; the first allowed mode when absent. */
-    preferredUpdateMode: updateMode.optional(),
+    preferredUpdateMode: z.optional(updateMode),
     /** How long before a runtime's deprecation the function must have moved (warning inside it). */
     upgradeLeadDays: days,
     /** With FunctionUpdate, how long a function may go without a deploy before it counts as stale. */
-    redeployWithinDays: days.optional(),
+    redeployWithinDays: z.optional(days),
   })
-  .strict()
-  .refine((t) => !t.preferredUpdateMode || t.allowedUpdateModes.includes(t.preferredUpdateMode), {
-    message: 'preferredUpdateMode must be one of allowedUpdateModes',
-    path: ['preferredUpdateMode'],
-  });
+  .check(
+    z.refine((t) => !t.preferredUpdateMode || t.allowedUpdateModes.includes(t.preferredUpdateMode), {
+      message: 'preferredUpdateMode must be one of allowedUpdateModes',
+      path: ['preferredUpdateMode'],
+    }),
+  );
 
-const waiverSchema = z
-  .object({
-    /** Function name or glob (`payments-*`). */
-    function: z.string().min(1),
-    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
-    expires: isoDate,
-    reason: z.string().min(1),
-    /** Rule ids the waiver covers; every error when absent. */
-    rules: z.array(z.string().regex(/^RW\d{3}$/, 'must be a rule id such as RW004')).optional(),
-  })
-  .strict();
+const waiverSchema = z.strictObject({
+  /** Function name or glob (`payments-*`). */
+  function: nonEmpty,
+  account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
+  expires: isoDate,
+  reason: nonEmpty,
+  /** Rule ids the waiver covers; every error when absent. */
+  rules: z.optional(z.array(z.string().check(z.regex(/^RW\d{3}$/, 'must be a rule id such as RW004')))),
+});
 
-const overrideSchema = z
-  .object({
-    id: runtimeId,
-    family: z.string().min(1).optional(),
-    os: z.string().min(1).optional(),
-    deprecation: isoDate.nullable().optional(),
-    blockCreate: isoDate.nullable().optional(),
-    blockUpdate: isoDate.nullable().optional(),
-  })
-  .strict();
+const overrideDate = z.optional(z.nullable(isoDate));
+const overrideSchema = z.strictObject({
+  id: runtimeId,
+  family: z.optional(nonEmpty),
+  os: z.optional(nonEmpty),
+  deprecation: overrideDate,
+  blockCreate: overrideDate,
+  blockUpdate: overrideDate,
+});
 
 const DEFAULT_TIERS = {
   critical: { allowedUpdateModes: ['Manual', 'FunctionUpdate'], preferredUpdateMode: 'FunctionUpdate', upgradeLeadDays: 180, redeployWithinDays: 30 },
@@ -62,45 +61,47 @@ const DEFAULT_TIERS = {
 } satisfies Record<string, z.input<typeof tierSchema>>;
 
 export const policySchema = z
-  .object({
+  .strictObject({
     version: z.literal(1),
     /** Absent: every catalog runtime that is not deprecated. */
-    approvedRuntimes: z.array(runtimeId).optional(),
-    deniedRuntimes: z.array(runtimeId).default([]),
+    approvedRuntimes: z.optional(z.array(runtimeId)),
+    deniedRuntimes: z._default(z.array(runtimeId), []),
     /** Organisation-wide minimum warning window before a deprecation date. */
-    warnBeforeDeprecationDays: days.default(30),
-    tiers: z
-      .object({
-        tagKey: z.string().min(1).default('runtime-warden:tier'),
-        defaultTier: z.string().min(1).default('non-critical'),
-        definitions: z.record(z.string().min(1), tierSchema).default(DEFAULT_TIERS),
-      })
-      .strict()
-      .default({ tagKey: 'runtime-warden:tier', defaultTier: 'non-critical', definitions: DEFAULT_TIERS })
-      .refine((t) => t.defaultTier in t.definitions, { message: 'defaultTier must name one of the tier definitions', path: ['defaultTier'] }),
+    warnBeforeDeprecationDays: z._default(days, 30),
+    tiers: z._default(
+      z
+        .strictObject({
+          tagKey: z._default(nonEmpty, 'runtime-warden:tier'),
+          defaultTier: z._default(nonEmpty, 'non-critical'),
+          definitions: z._default(z.record(nonEmpty, tierSchema), DEFAULT_TIERS),
+        })
+        .check(z.refine((t) => t.defaultTier in t.definitions, { message: 'defaultTier must name one of the tier definitions', path: ['defaultTier'] })),
+      { tagKey: 'runtime-warden:tier', defaultTier: 'non-critical', definitions: DEFAULT_TIERS },
+    ),
     /** Manual pins are a temporary rollback: older than this is a violation. */
-    manualPinMaxAgeDays: days.default(30),
-    waiverTag: z
-      .object({
-        key: z.string().min(1).default('runtime-warden:waiver'),
-        enabled: z.boolean().default(true),
+    manualPinMaxAgeDays: z._default(days, 30),
+    waiverTag: z._default(
+      z.strictObject({
+        key: z._default(nonEmpty, 'runtime-warden:waiver'),
+        enabled: z._default(z.boolean(), true),
         /** A tag waiver may reach at most this far ahead; self-service must not mean forever. */
-        maxDays: days.default(90),
-      })
-      .strict()
-      .default({ key: 'runtime-warden:waiver', enabled: true, maxDays: 90 }),
-    waivers: z.array(waiverSchema).default([]),
+        maxDays: z._default(days, 90),
+      }),
+      { key: 'runtime-warden:waiver', enabled: true, maxDays: 90 },
+    ),
+    waivers: z._default(z.array(waiverSchema), []),
     /** Tags that name who owns a function, first found wins: shown in alerts and reports. */
-    ownerTagKeys: z.array(z.string().min(1)).default(['owner', 'Owner', 'team', 'Team']),
-    catalogOverrides: z.array(overrideSchema).default([]),
+    ownerTagKeys: z._default(z.array(nonEmpty), ['owner', 'Owner', 'team', 'Team']),
+    catalogOverrides: z._default(z.array(overrideSchema), []),
   })
-  .strict()
-  .superRefine((p, ctx) => {
-    const both = (p.approvedRuntimes ?? []).filter((r) => p.deniedRuntimes.includes(r));
-    if (both.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['deniedRuntimes'], message: `runtimes both approved and denied: ${both.join(', ')}` });
-    }
-  });
+  .check(
+    z.superRefine((p, ctx) => {
+      const both = (p.approvedRuntimes ?? []).filter((r) => p.deniedRuntimes.includes(r));
+      if (both.length > 0) {
+        ctx.addIssue({ code: 'custom', path: ['deniedRuntimes'], message: `runtimes both approved and denied: ${both.join(', ')}` });
+      }
+    }),
+  );
 
 export type PolicyDocument = z.output<typeof policySchema>;
 export type PolicyDocumentInput = z.input<typeof policySchema>;

@@ -1,4 +1,4 @@
-import yaml from 'js-yaml';
+import { CORE_SCHEMA, Type } from 'js-yaml';
 import { loadYaml } from '../yaml.js';
 
 // CloudFormation's short-form intrinsics (`!Ref X`, `!GetAtt A.B`, `!Sub [..]`) become the long
@@ -17,9 +17,9 @@ function longForm(name: string, value: unknown): Record<string, unknown> {
   return { [`Fn::${name}`]: value };
 }
 
-const CFN_SCHEMA = yaml.CORE_SCHEMA.extend(
+const CFN_SCHEMA = CORE_SCHEMA.extend(
   ['Ref', 'Condition', ...FUNCTIONS].flatMap((name) =>
-    (['scalar', 'sequence', 'mapping'] as const).map((kind) => new yaml.Type(`!${name}`, { kind, construct: (data: unknown) => longForm(name, data ?? '') })),
+    (['scalar', 'sequence', 'mapping'] as const).map((kind) => new Type(`!${name}`, { kind, construct: (data: unknown) => longForm(name, data ?? '') })),
   ),
 );
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parsePolicyText } from '../../shared/index.js';
+import { parsePolicyText } from '../../shared/policy/policyText.js';
 import { guardRules } from '../../shared/guard/generate.js';
 import { scanTemplateText } from '../../shared/template/scan.js';
 import { ROOT } from '../helpers/fixtures.js';

@@ -2,7 +2,7 @@ import { CreateDocumentCommand, DescribeDocumentCommand, SSMClient } from '@aws-
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from '../../shared/schema/zod.js';
 import { notifyInputSchema, switchModeInputSchema } from '../../shared/adapters/remediationInput.js';
 import { parseTemplate } from '../../shared/template/parse.js';
 import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
@@ -15,7 +15,7 @@ const documents = ofType('AWS::SSM::Document');
 const remediations = ofType('AWS::Config::RemediationConfiguration');
 
 // Which input each remediation function accepts, by its entry point.
-const INPUT_SCHEMAS: Record<string, z.ZodType> = {
+const INPUT_SCHEMAS: Record<string, z.ZodMiniType> = {
   'remediation/notify/handler.ts': notifyInputSchema,
   'remediation/switch-mode/handler.ts': switchModeInputSchema,
 };

@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseTemplate } from '../../shared/template/parse.js';
 import { PREVIOUS_MODE_TAG } from '../../remediation/switch-mode/handler.js';
 import { loadTemplate, renderTemplate } from '../helpers/cfnRender.js';
+import { initFiles } from '../helpers/bundleFiles.js';
 import { loadEvent, ROOT } from '../helpers/fixtures.js';
 
 const run = promisify(execFile);
@@ -138,31 +139,43 @@ describe('template.yaml', () => {
   });
 
   it('builds with sam build (scripts/sam-build.sh) into bundles that answer real events', async () => {
+    // Arrange: inside the repository, so that the SDK left out of a bundle resolves to
+    // node_modules as it resolves to the runtime's copy in Lambda.
+    mkdirSync(join(ROOT, '.aws-sam'), { recursive: true });
+    const built = mkdtempSync(join(ROOT, '.aws-sam', 'test-'));
+    onTestFinished(() => rmSync(built, { recursive: true, force: true }));
     // Act
-    await run('bash', [join(ROOT, 'scripts', 'sam-build.sh'), buildDir], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
-    // Minified, with a source map, and the AWS SDK inside: nothing depends on the runtime's copy.
-    const code = readFileSync(join(buildDir, 'ConfigRuleFunction', 'handler.mjs'), 'utf8');
-    expect(code).toContain('GetRuntimeManagementConfigCommand');
-    expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+    await run('bash', [join(ROOT, 'scripts', 'sam-build.sh'), built], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
+    // Minified, with a source map; the Config rule uses the runtime's SDK, the hook its own,
+    // which no cold start loads before the first SSM read (README, "Cold starts").
+    const js = (fn: string): string[] => readdirSync(join(built, fn)).filter((f) => f.endsWith('.mjs'));
+    const code = readFileSync(join(built, 'ConfigRuleFunction', 'handler.mjs'), 'utf8');
+    expect(code).toMatch(/from\s*["']@aws-sdk\/client-lambda["']/);
     expect(code.length / code.split('\n').length).toBeGreaterThan(1000); // minified: long lines
-    expect(readFileSync(join(buildDir, 'ConfigRuleFunction', 'handler.mjs.map'), 'utf8')).toContain('config-rules/runtime-compliance/handler.ts');
+    expect(readFileSync(join(built, 'ConfigRuleFunction', 'handler.mjs.map'), 'utf8')).toContain('config-rules/runtime-compliance/handler.ts');
+    const hookFiles = js('RuntimeHookFunction');
+    const hookCode = (f: string): string => readFileSync(join(built, 'RuntimeHookFunction', f), 'utf8');
+    const ssmClient = hookFiles.filter((f) => hookCode(f).includes('AmazonSSM')); // the service's JSON target prefix
+    expect(ssmClient).toHaveLength(1);
+    expect(hookFiles.some((f) => /from\s*["']@aws-sdk\//.test(hookCode(f)))).toBe(false);
+    expect([...initFiles(join(built, 'RuntimeHookFunction'))]).not.toContain(ssmClient[0]);
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-    const bundle = (await import(pathToFileURL(join(buildDir, 'RuntimeHookFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<{ hookStatus: string; errorCode?: string }> };
+    const bundle = (await import(pathToFileURL(join(built, 'RuntimeHookFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<{ hookStatus: string; errorCode?: string }> };
     // Assess: the bundled code, not the sources, decides
     expect(await bundle.handler(loadEvent('hook', 'create-nodejs16'))).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
     expect(await bundle.handler(loadEvent('hook', 'create-nodejs22'))).toMatchObject({ hookStatus: 'SUCCESS' });
     expect(await bundle.handler('garbage')).toMatchObject({ hookStatus: 'FAILED', errorCode: 'InternalFailure' });
-    const rule = (await import(pathToFileURL(join(buildDir, 'ConfigRuleFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<unknown> };
+    const rule = (await import(pathToFileURL(join(built, 'ConfigRuleFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<unknown> };
     await expect(rule.handler({ invokingEvent: 'x' })).rejects.toThrow(/^Not an AWS Config rule event: /);
     Object.assign(process.env, { AWS_REGION: 'eu-west-1', ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:alerts', NOTIFICATION_LOG_TABLE: 'log' });
     for (const [fn, message] of [
       ['NotifyFunction', /^Invalid notify input: functionName: /],
       ['SwitchModeFunction', /^Invalid switch-mode input: functionName: /],
     ] as const) {
-      const remediation = (await import(pathToFileURL(join(buildDir, fn, 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<unknown> };
+      const remediation = (await import(pathToFileURL(join(built, fn, 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<unknown> };
       await expect(remediation.handler({ functionName: '' }), fn).rejects.toThrow(message);
     }
-    const rules = (await import(pathToFileURL(join(buildDir, 'GuardRulesFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<unknown> };
+    const rules = (await import(pathToFileURL(join(built, 'GuardRulesFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<unknown> };
     await expect(rules.handler({})).rejects.toThrow('Environment variable RULES_BUCKET is required');
   }, 600_000);
 });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, parsePolicy, parsePolicyText, PolicyValidationError } from '../../shared/index.js';
+import { DEFAULT_POLICY, parsePolicy, PolicyValidationError } from '../../shared/index.js';
+import { parsePolicyText } from '../../shared/policy/policyText.js';
 import { ROOT } from '../helpers/fixtures.js';
 
 function issuesOf(fn: () => unknown): readonly string[] {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, parsePolicyText } from '../../shared/index.js';
+import { DEFAULT_POLICY } from '../../shared/index.js';
+import { parsePolicyText } from '../../shared/policy/policyText.js';
 import { MAX_TEMPLATE_BYTES, scanTemplateText, type ScannedFile } from '../../shared/template/scan.js';
 import { outcome, ROOT } from '../helpers/fixtures.js';
 
