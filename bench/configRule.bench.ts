@@ -1,5 +1,6 @@
 // The Config rule's periodic pass over emulated accounts of growing size (moto's server on
-// loopback): API calls and wall time, against the lower bound of calls the APIs allow.
+// loopback): API calls and wall time, against the lower bound of calls the APIs allow, without and
+// with AWS Config's records of the functions' tags.
 // Prints figures; asserts nothing. Usage: tsx bench/configRule.bench.ts [sizes...] (default 250 1000)
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
@@ -7,49 +8,82 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { performance } from 'node:perf_hooks';
 import { createHandler } from '../config-rules/runtime-compliance/handler.js';
 import { countCalls } from '../scripts/emulator/callCounter.js';
-import { sampleFleet, seedFleet } from '../scripts/emulator/fleet.js';
+import { sampleFleet, seedFleet, type FunctionSpec } from '../scripts/emulator/fleet.js';
+import { FUNCTION_TAGS_QUERY, SELECT_PAGE } from '../shared/io/configInventory.js';
 import { startMoto } from '../scripts/emulator/moto.js';
 import { DEFAULT_POLICY } from '../shared/index.js';
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const moto = await startMoto();
+
+/**
+ * Config's advanced query as AWS answers it for a recorder that has every function: moto accepts
+ * SelectResourceConfig but runs no SQL (it answers no rows), so this answers the pass's one query
+ * from the fleet the emulator holds, 100 rows a page, in the documented row shape. Every other
+ * call goes to moto.
+ */
+function recordedByConfig(config: ConfigServiceClient, fleet: readonly FunctionSpec[]): void {
+  const rows = fleet.map((f) => JSON.stringify({ resourceName: f.name, tags: Object.entries(f.tags).map(([key, value]) => ({ key, value })) }));
+  const mw = (next: (args: unknown) => Promise<unknown>) => async (args: { input: { Expression?: string; NextToken?: string } }) => {
+    if (args.input.Expression !== FUNCTION_TAGS_QUERY) return next(args);
+    const from = Number(args.input.NextToken ?? 0);
+    const next100 = from + SELECT_PAGE;
+    return { output: { $metadata: {}, Results: rows.slice(from, next100), ...(next100 < rows.length && { NextToken: String(next100) }) } };
+  };
+  config.middlewareStack.add(mw as never, { step: 'initialize', name: 'recorded-by-config', priority: 'low' });
+}
+
 console.log('runtime-warden Config rule, periodic pass, moto server on loopback');
 console.log('Lower bound per API (what the APIs allow at best): ListFunctions ceil((functions + versions) / 50),');
-console.log('ListTags one per function (no bulk tag read in the Lambda API), ListAliases one per function whose');
-console.log('published version breaks the policy (data-dependent, so at most one per function with versions),');
-console.log('PutEvaluations ceil(functions / 100). GetRuntimeManagementConfig (one per function) is off here: moto lacks it.');
+console.log('SelectResourceConfig ceil(functions / 100) for every recorded function\'s tags, ListTags one per function');
+console.log('Config has no record of, ListAliases one per function whose published version breaks the policy');
+console.log('(data-dependent), PutEvaluations ceil(functions / 100). GetRuntimeManagementConfig (one per Zip function,');
+console.log('no bulk read; Config does not record the update mode) is off here: moto lacks it; it is added to the totals.');
 console.log('moto answers ListFunctions in a single page, so it shows fewer calls than AWS would need.\n');
 try {
   for (const n of sizes.length > 0 ? sizes : [250, 1000]) {
     await moto.reset();
     const fleet = sampleFleet(n);
     await seedFleet(moto.clientConfig, fleet);
-    const lambda = new LambdaClient(moto.clientConfig);
-    const config = new ConfigServiceClient({ ...moto.clientConfig, maxAttempts: 1 });
-    const lambdaCalls = countCalls(lambda);
-    const configCalls = countCalls(config);
-    const rule = createHandler({ lambda, config, policyLoader: () => () => Promise.resolve(DEFAULT_POLICY), now: () => NOW, logger: new Logger({ logLevel: 'SILENT' }), deadlineReserveMs: 5_000, concurrency: 8 });
-    const event = {
-      invokingEvent: JSON.stringify({ messageType: 'ScheduledNotification' }),
-      ruleParameters: JSON.stringify({ checkUpdateMode: 'false' }),
-      resultToken: 'TESTMODE',
-      configRuleName: 'runtime-warden-runtime-compliance',
-    };
-    const start = performance.now();
-    const evaluations = await rule(event, { getRemainingTimeInMillis: () => 900_000 });
-    const ms = performance.now() - start;
-    const versions = fleet.filter((f) => f.aliasOn).length;
-    const bounds: Record<string, number> = { ListFunctions: Math.ceil((n + versions) / 50), ListTags: n, ListAliases: versions, PutEvaluations: Math.ceil(n / 100) };
-    const calls = new Map([...lambdaCalls, ...configCalls]);
-    const passCalls = Object.keys(bounds).reduce((s, k) => s + (calls.get(k) ?? 0), 0);
-    const passBound = Object.values(bounds).reduce((s, v) => s + v, 0);
-    console.log(`${n} functions, ${versions} with an aliased published version: ${evaluations.length} evaluations in ${ms.toFixed(0)} ms = ${((ms / n) * 1000).toFixed(0)} ms per 1,000 functions`);
-    for (const [api, bound] of Object.entries(bounds)) console.log(`  ${api.padEnd(34)} ${String(calls.get(api) ?? 0).padStart(6)} calls, bound ${bound}`);
-    console.log(`  ${'GetComplianceDetailsByConfigRule'.padEnd(34)} ${String(calls.get('GetComplianceDetailsByConfigRule') ?? 0).padStart(6)} calls (retiring stale results; moto lacks it)`);
-    console.log(`  pass total ${passCalls} calls vs bound ${passBound} (ratio ${(passCalls / passBound).toFixed(2)}), ${((passCalls / n) * 1000).toFixed(0)} calls per 1,000 functions\n`);
-    lambda.destroy();
-    config.destroy();
+    for (const recorder of ['without Config records (moto answers no rows: ListTags for each)', 'with Config records (stand-in for the advanced query)']) {
+      const lambda = new LambdaClient(moto.clientConfig);
+      const config = new ConfigServiceClient({ ...moto.clientConfig, maxAttempts: 1 });
+      const lambdaCalls = countCalls(lambda);
+      const configCalls = countCalls(config);
+      const recorded = recorder.startsWith('with ');
+      if (recorded) recordedByConfig(config, fleet);
+      const rule = createHandler({ lambda, config, policyLoader: () => () => Promise.resolve(DEFAULT_POLICY), now: () => NOW, logger: new Logger({ logLevel: 'SILENT' }), deadlineReserveMs: 5_000, concurrency: 8 });
+      const event = {
+        invokingEvent: JSON.stringify({ messageType: 'ScheduledNotification' }),
+        ruleParameters: JSON.stringify({ checkUpdateMode: 'false' }),
+        resultToken: 'TESTMODE',
+        configRuleName: 'runtime-warden-runtime-compliance',
+      };
+      const start = performance.now();
+      const evaluations = await rule(event, { getRemainingTimeInMillis: () => 900_000 });
+      const ms = performance.now() - start;
+      const versions = fleet.filter((f) => f.aliasOn).length;
+      const zip = fleet.filter((f) => f.runtime !== undefined).length;
+      const bounds: Record<string, number> = {
+        ListFunctions: Math.ceil((n + versions) / 50),
+        SelectResourceConfig: Math.ceil(n / SELECT_PAGE),
+        ListTags: recorded ? 0 : n,
+        ListAliases: versions,
+        PutEvaluations: Math.ceil(n / 100),
+      };
+      const calls = new Map([...lambdaCalls, ...configCalls]);
+      const passCalls = Object.keys(bounds).reduce((s, k) => s + (calls.get(k) ?? 0), 0);
+      const passBound = Object.values(bounds).reduce((s, v) => s + v, 0);
+      console.log(`${n} functions (${zip} Zip), ${versions} with an aliased published version, ${recorder}:`);
+      console.log(`  ${evaluations.length} evaluations in ${ms.toFixed(0)} ms = ${((ms / n) * 1000).toFixed(0)} ms per 1,000 functions`);
+      for (const [api, bound] of Object.entries(bounds)) console.log(`  ${api.padEnd(34)} ${String(calls.get(api) ?? 0).padStart(6)} calls, bound ${bound}`);
+      console.log(`  ${'GetComplianceDetailsByConfigRule'.padEnd(34)} ${String(calls.get('GetComplianceDetailsByConfigRule') ?? 0).padStart(6)} calls (retiring stale results; moto lacks it)`);
+      console.log(`  pass total ${passCalls} calls vs bound ${passBound} (ratio ${(passCalls / passBound).toFixed(2)}), ${(passCalls / n).toFixed(2)} calls per function`);
+      console.log(`  with update modes (+${zip} GetRuntimeManagementConfig): ${((passCalls + zip) / n).toFixed(2)} calls per function\n`);
+      lambda.destroy();
+      config.destroy();
+    }
   }
 } finally {
   await moto.stop();

@@ -1,13 +1,13 @@
 // runtime-warden's command line: scan templates before deployment, and generate Guard rules.
-import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import pkg from '../package.json' with { type: 'json' };
 import { DEFAULT_POLICY, type Policy } from '../shared/index.js';
 import { parsePolicyText } from '../shared/policy/policyText.js';
 import { guardRules } from '../shared/guard/generate.js';
-import { MAX_TEMPLATE_BYTES, scanTemplateText, TOO_LARGE } from '../shared/template/scan.js';
 import { loadCatalog, parseNow, readText, UsageError, write } from './common.js';
 import { findTemplates } from './files.js';
+import { defaultJobs, scanTargets, serveScans, type ScanSettings } from './scanFiles.js';
 import { renderJson } from './scanFormats/json.js';
 import { renderJunit } from './scanFormats/junit.js';
 import { renderSarif } from './scanFormats/sarif.js';
@@ -18,8 +18,10 @@ import { withCatalog } from '../shared/policy/policy.js';
 const USAGE = `Usage:
   runtime-warden scan [paths...] [--format text|json|sarif|junit] [--policy FILE] [--catalog FILE]
                       [--now YYYY-MM-DD] [--fail-on error|warning] [--max-catalog-age DAYS] [--output FILE]
+                      [--jobs N]
       Finds CloudFormation and SAM templates under the paths (default: the current folder; skips
       node_modules, .git, .aws-sam) and judges every Lambda function against the runtime policy.
+      With 64 files or more, judges them in --jobs threads (default: one per CPU but one, at most 8).
       Warns on stderr when the runtime catalog is older than --max-catalog-age days (60; 0: never).
       Exit code: 0 nothing breaks the policy, 1 something does, 2 usage or input errors.
   runtime-warden guard [--policy FILE] [--catalog FILE] [--now YYYY-MM-DD] [--output FILE]
@@ -65,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
       from: { type: 'string' },
       'max-catalog-age': { type: 'string', default: '60' },
       regions: { type: 'string' },
+      jobs: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     },
@@ -107,29 +110,27 @@ async function main(argv: string[]): Promise<number> {
       `runtime-warden: warning: the ${describeCatalog(catalog.origin)} is ${age} days old: AWS may have moved dates since. Refresh it with \`runtime-warden catalog refresh --output catalog.json\` and scan with --catalog catalog.json (--max-catalog-age 0 silences this).\n`,
     );
   }
-  const files = findTemplates(paths.length > 0 ? paths : ['.']).map((t) => {
-    if (t.error) return { path: t.path, functions: [], error: t.error };
-    let text: string;
-    try {
-      // Not read at all when far too large to be a template.
-      if (statSync(t.path).size > MAX_TEMPLATE_BYTES) return { path: t.path, functions: [], error: TOO_LARGE };
-      text = readFileSync(t.path, 'utf8');
-    } catch (err) {
-      return { path: t.path, functions: [], error: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
-    }
-    return scanTemplateText(t.path, text, policy, now, t.explicit);
-  });
+  const jobs = values.jobs === undefined ? defaultJobs() : Number(values.jobs);
+  if (!/^\d+$/.test(values.jobs ?? '1') || jobs < 1) throw new UsageError('--jobs must be a whole number of threads, at least 1');
+  const settings: ScanSettings = { policyFile: values.policy, catalogFile: values.catalog, now };
+  const files = await scanTargets(findTemplates(paths.length > 0 ? paths : ['.']), policy, settings, jobs, new URL(import.meta.url));
   const report: ScanReport = { files, now: new Date(now), policy: name, catalog: catalog.origin, version: pkg.version };
   write(render(report), values.output);
   for (const f of files.filter((x) => x.error)) process.stderr.write(`runtime-warden: ${f.path}: ${f.error}\n`);
   return exitCode(report, failOn as FailOn);
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (err) {
-  const e = err as Error;
-  process.stderr.write(`runtime-warden: ${e.message}\n`);
-  if (e.name === 'UsageError' || (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') process.stderr.write(`\n${USAGE}`);
-  process.exitCode = 2;
+const scanWorker = isMainThread ? undefined : (workerData as { scanWorker?: ScanSettings } | null)?.scanWorker;
+if (scanWorker) {
+  // This file is also the scan's worker (scanTargets starts it): the same policy, read the same way.
+  serveScans(parentPort!, withCatalog(loadPolicy(scanWorker.policyFile).policy, loadCatalog(scanWorker.catalogFile)), scanWorker.now);
+} else {
+  try {
+    process.exitCode = await main(process.argv.slice(2));
+  } catch (err) {
+    const e = err as Error;
+    process.stderr.write(`runtime-warden: ${e.message}\n`);
+    if (e.name === 'UsageError' || (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') process.stderr.write(`\n${USAGE}`);
+    process.exitCode = 2;
+  }
 }

@@ -18,6 +18,7 @@ import {
 } from '../../shared/config/decision.js';
 import type { FunctionFacts, Policy } from '../../shared/index.js';
 import { isNotFound } from '../../shared/io/awsErrors.js';
+import { recordedFunctionTags } from '../../shared/io/configInventory.js';
 import { EvaluationReporter, previouslyEvaluated } from '../../shared/io/configReporter.js';
 import { aliasesServingBadVersions, listFunctions, listVersions, readTags, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
 import { catalogLoaderFromEnvironment, policyWithCatalog } from '../../shared/io/catalogSource.js';
@@ -181,7 +182,9 @@ async function judge(run: Run, facts: FunctionFacts, versions: readonly LambdaFu
 
 async function periodic(run: Run, reporter: EvaluationReporter, deadline: number, failures: string[]): Promise<void> {
   const { deps, req } = run;
-  const listed = await listFunctions(deps.lambda, run.checkAliases);
+  // Tags from Config's records (100 functions a call) where it has them; ListTags for the rest.
+  const [listed, recorded] = await Promise.all([listFunctions(deps.lambda, run.checkAliases), recordedFunctionTags(deps.config)]);
+  if (recorded.unavailable) deps.logger.warn('tags read from Lambda: the AWS Config advanced query failed', { rule: req.ruleName, reason: recorded.unavailable });
   // Each hour starts somewhere else in the list: in an account too large for one run, the
   // functions a run stops short of are the first ones of a later run.
   const start = listed.length === 0 ? 0 : Math.floor(run.now / 3_600_000) % listed.length;
@@ -198,7 +201,7 @@ async function periodic(run: Run, reporter: EvaluationReporter, deadline: number
           return;
         }
         try {
-          const tags = await readTags(deps.lambda, fn.latest.FunctionArn!);
+          const tags = recorded.byName.get(name) ?? (await readTags(deps.lambda, fn.latest.FunctionArn!));
           const mode = fn.latest.PackageType !== 'Image' && run.modes ? await run.modes.read(name) : {};
           const facts = factsFromFunctionConfiguration(fn.latest, { tags, ...mode });
           await reporter.add(await judge(run, facts, fn.versions, ts));

@@ -55,7 +55,8 @@ function resourceLines(text: string): Map<string, number> {
   const lineMap = new Map<string, number>();
   let start = -1;
   for (let i = 0; i < lines.length; i++) {
-    const m = KEY.exec(lines[i]!);
+    // The key regex only where the word is: this loop sees every line of the file.
+    const m = lines[i]!.includes('Resources') ? KEY.exec(lines[i]!) : null;
     if (m && (m[1] ?? m[2] ?? m[3]) === 'Resources' && (start < 0 || indentOf(lines[i]!) < indentOf(lines[start]!))) start = i;
   }
   if (start < 0) return lineMap;

@@ -1,9 +1,12 @@
+import { ConfigServiceClient, SelectResourceConfigCommand } from '@aws-sdk/client-config-service';
+import { mockClient } from 'aws-sdk-client-mock';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTemplate, parameterSets, renderTemplate, type Json, type Resource, type Template } from '../helpers/cfnRender.js';
 import { DEFAULT_CATALOG } from '../../shared/index.js';
 import { writeCatalogParameter } from '../../shared/io/catalogSource.js';
+import { FUNCTION_TAGS_QUERY, recordedFunctionTags } from '../../shared/io/configInventory.js';
 import { ROOT } from '../helpers/fixtures.js';
 
 // Every payload that template.yaml and org/central.yaml hand to an AWS API as free-form JSON,
@@ -147,6 +150,16 @@ describe('payloads against AWS API models', () => {
       { id: 'put 0', errors: [] },
       { id: 'put 1', errors: [] },
     ]);
+  });
+
+  it("the periodic pass's advanced query is valid for Config", async () => {
+    const sent: Record<string, unknown>[] = [];
+    const config = new ConfigServiceClient({ region: 'eu-west-1' });
+    mockClient(config).on(SelectResourceConfigCommand).callsFake((input: Record<string, unknown>) => (sent.push({ ...input }), { Results: [] }));
+    expect(await recordedFunctionTags(config)).toEqual({ byName: new Map() });
+    expect(validate(sent.map((params, i) => ({ id: `select ${i}`, api: 'config.SelectResourceConfig', params })))).toEqual([{ id: 'select 0', errors: [] }]);
+    // botocore checks minimums only; the page of 100 is the API Reference's maximum (configInventory.ts).
+    expect(sent[0]).toEqual({ Expression: FUNCTION_TAGS_QUERY, Limit: 100 });
   });
 
   it('org/central.yaml: every free-form payload is valid for its API', () => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -115,6 +115,27 @@ describe('runtime-warden scan', () => {
     expect(stderr).toContain('alias-bomb.yaml: not valid YAML or JSON: Excessive alias count');
     expect(stderr).toContain('broken.yaml: not valid YAML or JSON');
     expect(stderr).not.toContain('kubernetes.yaml');
+  });
+
+  it('judges a folder of many templates in several threads exactly as in one, in the same order', async () => {
+    // Prepare: enough files for threads (64 and more), every kind of outcome among them
+    const dir = join(work, 'many');
+    const fixtures = readdirSync(FIXTURES).filter((f) => /\.(ya?ml|json)$/.test(f));
+    for (let i = 0; i < 90; i++) cpSync(join(FIXTURES, fixtures[i % fixtures.length]!), join(dir, `t${String(i).padStart(3, '0')}-${fixtures[i % fixtures.length]}`));
+    cpSync(join(FIXTURES, 'malformed'), join(dir, 'malformed'), { recursive: true });
+    // Act
+    const one = await cli(['scan', dir, '--format', 'json', '--now', '2026-11-23', '--jobs', '1']);
+    const three = await cli(['scan', dir, '--format', 'json', '--now', '2026-11-23', '--jobs', '3']);
+    // Assess
+    expect(one.code).toBe(1);
+    expect(JSON.parse(one.stdout).files.length).toBeGreaterThan(90);
+    expect(three).toEqual(one);
+  });
+
+  it.each(['0', 'two', '1.5'])('refuses --jobs %s with exit code 2', async (jobs) => {
+    const { code, stderr } = await cli(['scan', '--jobs', jobs]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--jobs must be a whole number of threads, at least 1');
   });
 
   it('reports each unreadable path and malformed template as an error, and still judges every other template (#10.1, #10.2)', async () => {

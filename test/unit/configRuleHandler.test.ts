@@ -4,6 +4,7 @@ import {
   GetComplianceDetailsByConfigRuleCommand,
   GetResourceConfigHistoryCommand,
   PutEvaluationsCommand,
+  SelectResourceConfigCommand,
   type Evaluation,
 } from '@aws-sdk/client-config-service';
 import {
@@ -230,6 +231,7 @@ describe('config rule: periodic', () => {
     configMock.reset();
     configMock.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
     configMock.on(GetComplianceDetailsByConfigRuleCommand).resolves({ EvaluationResults: [] });
+    configMock.on(SelectResourceConfigCommand).resolves({ Results: [] }); // no records: every function's tags from ListTags
     lambdaMock.on(ListTagsCommand).resolves({ Tags: {} });
     lambdaMock.on(GetRuntimeManagementConfigCommand).resolves({ UpdateRuntimeOn: 'Auto' });
   });
@@ -266,6 +268,43 @@ describe('config rule: periodic', () => {
     await expect(setup().handler(loadEvent('config', 'scheduled'))).rejects.toThrow('Config rule run incomplete: 1 evaluations refused by PutEvaluations: fn-0002');
     expect(sent().flat().filter((e) => e.ComplianceResourceId === 'fn-0000')).toHaveLength(1);
   }, 30_000);
+
+  /** Config's answer rows for these functions: `{"resourceName", "tags": [{key, value}]}` strings. */
+  const recorded = (fns: readonly FunctionConfiguration[], tags: (name: string) => Record<string, string> = () => ({})): string[] =>
+    fns.map((f) => JSON.stringify({ resourceName: f.FunctionName, tags: Object.entries(tags(f.FunctionName!)).map(([key, value]) => ({ key, value })) }));
+
+  it("reads tags from Config's records, 100 functions a call, and ListTags only for functions Config has not recorded or answered unreadably", async () => {
+    // Prepare: 250 functions, Config knows 240 of them, one of its rows is malformed; fn-0003 is waived by tag
+    const functions = fleet(250);
+    lambdaMock.on(ListFunctionsCommand).resolves({ Functions: functions });
+    const rows = recorded(functions.slice(0, 240), (name): Record<string, string> => (name === 'fn-0003' ? { 'runtime-warden:waiver': '2026-12-31 migration booked' } : { owner: 'team-a' }));
+    rows[7] = JSON.stringify({ resourceName: 'fn-0007', tags: 'owner=team-a' });
+    configMock
+      .on(SelectResourceConfigCommand)
+      .resolvesOnce({ Results: rows.slice(0, 100), NextToken: 'p2' })
+      .resolvesOnce({ Results: rows.slice(100, 200), NextToken: 'p3' })
+      .resolves({ Results: rows.slice(200) });
+    // Act
+    const result = await setup().handler(loadEvent('config', 'scheduled'));
+    // Assess
+    const selects = configMock.commandCalls(SelectResourceConfigCommand).map((c) => c.args[0].input);
+    expect(selects.map((i) => i.Limit)).toEqual([100, 100, 100]); // (the paginator reuses one input object: its NextToken is the last)
+    expect(selects[0]!.Expression).toBe("SELECT resourceName, tags WHERE resourceType = 'AWS::Lambda::Function'");
+    const listTags = lambdaMock.commandCalls(ListTagsCommand).map((c) => c.args[0].input.Resource!.split(':').pop());
+    expect(listTags.sort()).toEqual(['fn-0007', ...functions.slice(240).map((f) => f.FunctionName!)].sort());
+    expect(result).toHaveLength(250);
+    expect(result.find((e) => e.ComplianceResourceId === 'fn-0003')!.Annotation).toMatch(/waive/i);
+  });
+
+  it('reads every function\'s tags from Lambda when the advanced query fails, saying why', async () => {
+    lambdaMock.on(ListFunctionsCommand).resolves({ Functions: fleet(3) });
+    configMock.on(SelectResourceConfigCommand).resolvesOnce({ Results: recorded(fleet(1)), NextToken: 'p2' }).rejects(Object.assign(new Error('User is not authorized to perform: config:SelectResourceConfig'), { name: 'AccessDeniedException' }));
+    const { handler, warn } = setup();
+    const result = await handler(loadEvent('config', 'scheduled'));
+    expect(result).toHaveLength(3);
+    expect(lambdaMock.commandCalls(ListTagsCommand)).toHaveLength(3);
+    expect(warn).toHaveBeenCalledWith('tags read from Lambda: the AWS Config advanced query failed', expect.objectContaining({ reason: expect.stringContaining('AccessDeniedException') }));
+  });
 
   it('reports what it evaluated and fails loudly naming the functions it could not read', async () => {
     lambdaMock.on(ListFunctionsCommand).resolves({ Functions: fleet(3) });
