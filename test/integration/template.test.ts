@@ -179,3 +179,22 @@ describe('template.yaml', () => {
     await expect(rules.handler({})).rejects.toThrow('Environment variable RULES_BUCKET is required');
   }, 600_000);
 });
+
+// AWS Serverless Application Repository, application metadata (SAM Developer Guide, "Publishing
+// serverless applications"; the ServerlessRepo API's CreateApplication constraints).
+describe('template.yaml: Serverless Application Repository metadata', () => {
+  const app = (template as unknown as { Metadata: Record<string, Record<string, unknown>> }).Metadata['AWS::ServerlessRepo::Application']!;
+  it('has what `sam publish` needs, within the repository limits', () => {
+    expect(app.Name).toMatch(/^[a-zA-Z0-9-]{1,140}$/);
+    expect(String(app.Description).length).toBeGreaterThan(0);
+    expect(String(app.Description).length).toBeLessThanOrEqual(256);
+    expect(app.Author).toMatch(/^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$/);
+    expect(String(app.Author).length).toBeLessThanOrEqual(127);
+    expect((app.Labels as string[]).length).toBeLessThanOrEqual(10);
+    for (const label of app.Labels as string[]) expect(label).toMatch(/^[a-zA-Z0-9+\-_:/@]{1,127}$/);
+    expect(app.SemanticVersion).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+    expect(app.SpdxLicenseId).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string }).license);
+    for (const file of [app.LicenseUrl, app.ReadmeUrl] as string[]) expect(existsSync(join(ROOT, file)), file).toBe(true);
+    for (const url of [app.HomePageUrl, app.SourceCodeUrl] as string[]) expect(url).toMatch(/^https:\/\//);
+  });
+});
