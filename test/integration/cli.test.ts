@@ -7,6 +7,7 @@ import AjvDraft04 from 'ajv-draft-04';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/fixtures.js';
+import { runCommand, type CommandResult } from '../helpers/runCommand.js';
 
 const exec = promisify(execFile);
 const BIN = join(ROOT, 'dist', 'runtime-warden.mjs');
@@ -14,16 +15,8 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'templates');
 const POLICY = join(ROOT, 'test', 'fixtures', 'policies', 'fixture-policy.yaml');
 const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
-/** Runs the built CLI as a user would; never rejects, so exit codes can be asserted. */
-async function cli(args: string[], cwd = ROOT, command = process.execPath, pre: string[] = [BIN]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(command, [...pre, ...args], { cwd, env, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** Runs the built CLI as a user would. */
+const cli = (args: string[], cwd = ROOT, command = process.execPath, pre: string[] = [BIN]): Promise<CommandResult> => runCommand(command, [...pre, ...args], { cwd, env });
 
 describe('runtime-warden scan', () => {
   const work = mkdtempSync(join(tmpdir(), 'rw-cli-'));

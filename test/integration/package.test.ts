@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/fixtures.js';
+import { runCommand, type CommandResult } from '../helpers/runCommand.js';
 
 const exec = promisify(execFile);
 const env = { ...process.env, npm_config_update_notifier: 'false' };
@@ -14,15 +15,7 @@ function sizeOf(dir: string): number {
   return readdirSync(dir, { withFileTypes: true, recursive: true }).reduce((n, e) => n + (e.isFile() ? statSync(join(e.parentPath, e.name)).size : 0), 0);
 }
 
-async function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(cmd, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const run = (cmd: string, args: string[], cwd: string): Promise<CommandResult> => runCommand(cmd, args, { cwd, env });
 
 describe('the CLI package (scripts/pack-cli.mjs)', () => {
   const work = mkdtempSync(join(tmpdir(), 'rw-package-'));
