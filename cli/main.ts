@@ -110,8 +110,8 @@ async function main(argv: string[]): Promise<number> {
       `runtime-warden: warning: the ${describeCatalog(catalog.origin)} is ${age} days old: AWS may have moved dates since. Refresh it with \`runtime-warden catalog refresh --output catalog.json\` and scan with --catalog catalog.json (--max-catalog-age 0 silences this).\n`,
     );
   }
-  const jobs = values.jobs === undefined ? defaultJobs() : Number(values.jobs);
-  if (!/^\d+$/.test(values.jobs ?? '1') || jobs < 1) throw new UsageError('--jobs must be a whole number of threads, at least 1');
+  const jobs = values.jobs === undefined ? defaultJobs() : /^\d+$/.test(values.jobs) ? Number(values.jobs) : 0;
+  if (jobs < 1) throw new UsageError('--jobs must be a whole number of threads, at least 1');
   const settings: ScanSettings = { policyFile: values.policy, catalogFile: values.catalog, now };
   const files = await scanTargets(findTemplates(paths.length > 0 ? paths : ['.']), policy, settings, jobs, new URL(import.meta.url));
   const report: ScanReport = { files, now: new Date(now), policy: name, catalog: catalog.origin, version: pkg.version };

@@ -34,10 +34,12 @@ function expandedSize(root: unknown, limit: number): number {
 }
 
 /**
- * Where an alias may be: `*` starting a node (after a space, a line start or a flow indicator).
- * `s3:*` and `'*'`, in nearly every template's IAM policies, are not, and cost no walk.
+ * Where an anchor may be: `&` starting a node's properties, after a line start, a space, a flow
+ * indicator, or the `:` of a JSON-like flow key (`{"k":&a [...]}`). No anchor, no alias, and no
+ * walk: most templates have none, where nearly all have a `*` (`s3:*`, `"*"`) - and `*a` may
+ * follow a `:` directly too, so the alias token alone cannot say.
  */
-const ALIAS = /(?:^|[\s[{,])\*[^\s,\]}]/m;
+const ANCHOR = /(?:^|[\s[{,:])&/m;
 
 /** Parses YAML (JSON is YAML) with `schema`; throws YamlSyntaxError with the line and column. */
 export function loadYaml(text: string, schema: Schema = CORE_SCHEMA, maxNodes = MAX_EXPANDED_NODES): unknown {
@@ -48,7 +50,7 @@ export function loadYaml(text: string, schema: Schema = CORE_SCHEMA, maxNodes = 
     const e = err as YAMLException;
     throw new YamlSyntaxError(e.mark ? `${e.reason} at line ${e.mark.line + 1}, column ${e.mark.column + 1}` : e.message.split('\n')[0]!);
   }
-  if (ALIAS.test(text) && expandedSize(value, maxNodes) > maxNodes) {
+  if (ANCHOR.test(text) && expandedSize(value, maxNodes) > maxNodes) {
     throw new YamlSyntaxError(`Excessive alias count: the document expands to more than ${maxNodes.toLocaleString('en')} nodes`);
   }
   return value;

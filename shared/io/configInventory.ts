@@ -46,7 +46,7 @@ function rowOf(text: string): [string, Record<string, string>] | undefined {
 export async function recordedFunctionTags(config: Pick<ConfigServiceClient, 'send'>): Promise<RecordedTags> {
   const byName = new Map<string, Record<string, string>>();
   try {
-    for await (const page of paginateSelectResourceConfig({ client: config as ConfigServiceClient, pageSize: SELECT_PAGE }, { Expression: FUNCTION_TAGS_QUERY, Limit: SELECT_PAGE })) {
+    for await (const page of paginateSelectResourceConfig({ client: config as ConfigServiceClient, pageSize: SELECT_PAGE }, { Expression: FUNCTION_TAGS_QUERY })) {
       for (const text of page.Results ?? []) {
         const row = rowOf(text);
         if (row) byName.set(row[0], row[1]);

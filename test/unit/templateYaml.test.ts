@@ -2,6 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { parseTemplate } from '../../shared/template/parse.js';
 
 describe('parseTemplate', () => {
+  // Anchors and aliases may follow a JSON-like flow key's `:` with no space: still expanded-counted.
+  it.each([
+    ['block style', (c: string, prev: string) => `${c}: &${c} [${Array(10).fill(`*${prev}`).join(', ')}]`],
+    ['JSON-like flow keys, no spaces', (c: string, prev: string) => `${c}: {"k":&${c} {${Array.from({ length: 10 }, (_, i) => `"${i}":*${prev}`).join(',')}}}`],
+  ])('refuses an alias bomb written in %s', (_, level) => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]', ...'bcdefghij'.split('').map((c, i) => level(c, 'abcdefghij'[i]!))].join('\n');
+    expect(() => parseTemplate(bomb)).toThrow(/Excessive alias count/);
+  });
+
   it('turns short-form intrinsics into the long form', () => {
     const doc = parseTemplate(
       [
