@@ -1,29 +1,53 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { evaluate, factsFromResourceProperties, verdict } from '../../shared/index.js';
+import { evaluate, factsFromResourceProperties, InvalidEventError, verdict } from '../../shared/index.js';
 import { parseHookEvent, requestTokenOf } from '../../shared/adapters/hookEvent.js';
 import { policyLoaderFromEnvironment } from '../../shared/io/catalogSource.js';
 import type { PolicyLoader } from '../../shared/io/policySource.js';
 import { lazySsmClient } from '../../shared/io/ssmClient.js';
-import { decisionResponse, internalFailure, messageLimitFor, success, type HookResponse } from './response.js';
+import { fetchPage } from '../../shared/io/fetchPage.js';
+import { decisionResponse, internalFailure, messageLimitFor, stackDecisionResponse, success, type HookResponse } from './response.js';
 
 export interface HookDependencies {
   readonly loadPolicy: PolicyLoader;
   readonly now: () => number;
   readonly logger: Logger;
+  /** The text behind a STACK or CHANGE_SET payload URL (default: an HTTP GET). */
+  readonly fetchPayload?: (url: string) => Promise<string>;
 }
+
+// Within the hook's 15-second timeout, itself within CloudFormation's 30-second wait; a payload
+// holds two templates of at most 1 MB each and the change list.
+const getPayload = (url: string): Promise<string> => fetchPage(url, 'runtime-warden-hook', 8_000, 32 * 1024 * 1024);
 
 /**
  * parse -> facts -> evaluate -> respond. Never throws: whatever goes wrong becomes
  * FAILED/InternalFailure with a message saying what, so a broken hook cannot pass silently.
  */
 export function createHandler(deps: HookDependencies): (event: unknown) => Promise<HookResponse> {
-  const { logger } = deps;
+  const { logger, fetchPayload = getPayload } = deps;
   return async (event) => {
     const token = requestTokenOf(event);
     const limit = messageLimitFor((event as { stackId?: unknown } | null)?.stackId);
     try {
       const req = parseHookEvent(event);
       const context = { stackId: req.stackId, logicalId: req.logicalId, targetType: req.targetType, action: req.action };
+      if (req.stack && req.action !== 'DELETE') {
+        // The template reader and scanner load only for these targets: resource events stay lean.
+        const [{ parseStackPayload }, { reviewStack }] = await Promise.all([import('../../shared/adapters/stackPayload.js'), import('../../shared/template/stackReview.js')]);
+        const [text, policy] = await Promise.all([fetchPayload(req.stack.payloadUrl), deps.loadPolicy()]);
+        const review = reviewStack(parseStackPayload(req.stack.kind, text), policy, deps.now());
+        if (review.error) throw new InvalidEventError(review.error);
+        const response = stackDecisionResponse(token, req.stack.kind, review, limit);
+        logger.info('hook decision', {
+          ...context,
+          judged: review.judged.map((fn) => fn.logicalId),
+          breaking: review.breaking.map((fn) => ({ logicalId: fn.logicalId, line: fn.line, runtime: fn.runtime, ruleIds: fn.verdict.ruleIds })),
+          deferred: [...review.deferred.map((fn) => fn.logicalId), ...review.notInTemplate],
+          hookStatus: response.hookStatus,
+          catalogAsOf: policy.base.origin.asOf,
+        });
+        return response;
+      }
       if (req.action === 'DELETE' || !req.resource) {
         logger.info('hook decision', { ...context, verdict: 'NOT_EVALUATED' });
         return success(token, `${req.logicalId ?? req.targetType}: ${req.action} of ${req.targetType} is not subject to the runtime policy.`, limit);

@@ -1,4 +1,6 @@
 import { truncate, type Finding, type Verdict } from '../../shared/index.js';
+import type { ScannedFunction } from '../../shared/template/scan.js';
+import type { StackReview } from '../../shared/template/stackReview.js';
 
 /** The answer CloudFormation expects from a Lambda hook. */
 export interface HookResponse {
@@ -41,10 +43,12 @@ export interface Decision {
   readonly verdict: Verdict;
 }
 
+const findingList = (findings: readonly Finding[]): string[] => findings.filter((f) => f.ruleId !== 'RW000').map((f) => `[${f.ruleId} ${f.severity}] ${f.message}`);
+
 /** One stack-event line: which resource, what changed, and every finding with its rule id. */
 export function decisionResponse(clientRequestToken: string, d: Decision, limit = HOOK_MESSAGE_MAX): HookResponse {
   const head = `${d.logicalId} (${d.runtime ?? 'no runtime'})${d.runtimeChange ? `, runtime change ${d.runtimeChange}` : ''}`;
-  const listed = d.findings.filter((f) => f.severity !== 'info' || f.ruleId !== 'RW000').map((f) => `[${f.ruleId} ${f.severity}] ${f.message}`);
+  const listed = findingList(d.findings);
   if (d.verdict.compliance === 'NON_COMPLIANT') {
     return {
       hookStatus: 'FAILED',
@@ -54,4 +58,41 @@ export function decisionResponse(clientRequestToken: string, d: Decision, limit 
     };
   }
   return success(clientRequestToken, `${head}: ${d.verdict.compliance}. ${listed.length > 0 ? listed.join(' ') : d.verdict.summary}`, limit);
+}
+
+const OPERATION = { STACK: 'this stack operation', CHANGE_SET: 'this change set' } as const;
+const at = (fn: ScannedFunction): string => `${fn.logicalId}${fn.line ? ` (line ${fn.line})` : ''}`;
+const names = (fns: readonly ScannedFunction[]): string => fns.map(at).join(', ');
+const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/**
+ * One answer for a whole stack or change set: every offending function by name and line first (so
+ * that a cut message still names them all), then each one's findings, then what is left to the
+ * per-resource hook and what breaks the policy without being changed.
+ */
+export function stackDecisionResponse(clientRequestToken: string, kind: 'STACK' | 'CHANGE_SET', r: StackReview, limit = HOOK_MESSAGE_MAX): HookResponse {
+  const op = OPERATION[kind];
+  const tail = [
+    r.deferred.length > 0 && `Judged per resource when deployed (the template leaves their runtime settings to parameters or imports): ${names(r.deferred)}.`,
+    r.notInTemplate.length > 0 && `Judged per resource when deployed (not declared in the submitted template): ${r.notInTemplate.join(', ')}.`,
+    r.untouchedBreaking.length > 0 && `Not changed by ${op}, and breaking the policy too: ${names(r.untouchedBreaking)}.`,
+  ].filter(Boolean);
+  if (r.breaking.length > 0) {
+    // Functions that inherit one setting (SAM Globals) break the policy alike: said once for all.
+    const byFindings = new Map<string, string[]>();
+    for (const fn of r.breaking) {
+      const key = `(${fn.runtime ?? 'no runtime'}): ${findingList(fn.findings).join(' ')}`;
+      byFindings.set(key, [...(byFindings.get(key) ?? []), fn.logicalId]);
+    }
+    const details = [...byFindings].map(([findings, ids]) => `${ids.join(', ')} ${findings}`);
+    const head = `${plural(r.breaking.length, 'Lambda function')} that ${op} creates or updates ${r.breaking.length === 1 ? 'breaks' : 'break'} the runtime policy: ${names(r.breaking)}.`;
+    return { hookStatus: 'FAILED', errorCode: 'NonCompliant', message: truncate([head, ...details, ...tail].join(' '), limit), clientRequestToken };
+  }
+  const warned = r.judged.filter((fn) => !r.deferred.includes(fn) && fn.findings.some((f) => f.severity === 'warning'));
+  const head =
+    r.judged.length === 0
+      ? `No Lambda function declared in the template is created or updated by ${op}.`
+      : `${plural(r.judged.length, 'Lambda function')} that ${op} creates or updates ${r.judged.length === 1 ? 'follows' : 'follow'} the runtime policy.`;
+  const warnings = warned.map((fn) => `${at(fn)}: ${findingList(fn.findings.filter((f) => f.severity === 'warning')).join(' ')}`);
+  return success(clientRequestToken, [head, ...warnings, ...tail].join(' '), limit);
 }

@@ -38,7 +38,18 @@ export interface HookRequest {
     readonly properties: Record<string, unknown>;
     readonly previousProperties: Record<string, unknown> | undefined;
   };
+  /** Present for STACK and CHANGE_SET targets: where CloudFormation put the template. */
+  readonly stack?: { readonly kind: StackTargetType; readonly payloadUrl: string };
 }
+
+export const STACK_TARGET_TYPES = ['STACK', 'CHANGE_SET'] as const;
+export type StackTargetType = (typeof STACK_TARGET_TYPES)[number];
+
+// A presigned S3 URL (Hooks User Guide, "Create Lambda functions to evaluate resources for Lambda
+// Hooks", stack and change set sections); http is accepted for S3-compatible emulators.
+const stackRequest = z.object({
+  payload: z.url({ protocol: /^https?$/, error: 'must be the http(s) URL of the hook payload' }),
+});
 
 const describe = (error: z.core.$ZodError): string => issueLines(error, '(event)').join('; ');
 
@@ -63,7 +74,13 @@ export function parseHookEvent(event: unknown): HookRequest {
     targetType: e.requestData.targetType,
     logicalId: e.requestData.targetLogicalId,
   };
-  if (!LAMBDA_FUNCTION_TYPES.includes(e.requestData.targetType)) return base;
+  const targetType = e.requestData.targetType;
+  if ((STACK_TARGET_TYPES as readonly string[]).includes(targetType)) {
+    const req = stackRequest.safeParse(e.requestData);
+    if (!req.success) throw new InvalidEventError(`Malformed requestData for ${targetType}: ${describe(req.error)}`);
+    return { ...base, stack: { kind: targetType as StackTargetType, payloadUrl: req.data.payload } };
+  }
+  if (!LAMBDA_FUNCTION_TYPES.includes(targetType)) return base;
   const req = resourceRequest.safeParse(e.requestData);
   if (!req.success) throw new InvalidEventError(`Malformed requestData for ${e.requestData.targetType}: ${describe(req.error)}`);
   const model = req.data.targetModel;

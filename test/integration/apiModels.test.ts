@@ -94,8 +94,11 @@ export function apiChecks(template: Template, label: string): Check[] {
 const member = loadTemplate('template.yaml');
 const central = loadTemplate('org/central.yaml');
 // Every HookMode and every remediation switch: resources and `Fn::If` branches differ per set.
-const memberSets = parameterSets(member, ['HookMode', 'NotifyAutomatically', 'SwitchModeAutomatically', 'SwitchModeAllowCritical']).map((s) => ({
+// The hook's stack targets take turns, so that each HookMode meets each of them.
+const stackTargets = (member.Parameters!.HookStackTargets as { AllowedValues: string[] }).AllowedValues;
+const memberSets = parameterSets(member, ['HookMode', 'NotifyAutomatically', 'SwitchModeAutomatically', 'SwitchModeAllowCritical']).map((s, i) => ({
   ...s,
+  HookStackTargets: stackTargets[i % stackTargets.length]!,
   PolicySource: '/runtime-warden/policy',
   CentralAlertTopicArn: 'arn:aws:sns:us-east-1:111122223333:runtime-warden-central',
   CentralAlertKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',

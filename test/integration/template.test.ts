@@ -10,6 +10,7 @@ import { PREVIOUS_MODE_TAG } from '../../remediation/switch-mode/handler.js';
 import { loadTemplate, renderTemplate } from '../helpers/cfnRender.js';
 import { initFiles } from '../helpers/bundleFiles.js';
 import { loadEvent, ROOT } from '../helpers/fixtures.js';
+import { startPayloadServer } from '../helpers/payloadServer.js';
 
 const run = promisify(execFile);
 const bin = (tool: string): string => join(ROOT, '.venv', 'bin', tool);
@@ -93,8 +94,7 @@ describe('template.yaml', () => {
       LambdaFunction: { 'Fn::GetAtt': ['RuntimeHookFunction', 'Arn'] },
       ExecutionRole: { 'Fn::GetAtt': ['RuntimeHookExecutionRole', 'Arn'] },
       FailureMode: { Ref: 'HookFailureMode' },
-      TargetOperations: ['RESOURCE', 'CLOUD_CONTROL'],
-      TargetFilters: { Actions: ['CREATE', 'UPDATE'], InvocationPoints: ['PRE_PROVISION'], TargetNames: ['AWS::Lambda::Function'] },
+      TargetFilters: { Actions: ['CREATE', 'UPDATE'], InvocationPoints: ['PRE_PROVISION'] },
     });
     const fn = template.Resources.RuntimeHookFunction!;
     expect(fn.Metadata).toMatchObject({ BuildMethod: 'esbuild', BuildProperties: { Format: 'esm', EntryPoints: ['hooks/runtime-hook/handler.ts'] } });
@@ -138,6 +138,19 @@ describe('template.yaml', () => {
     });
   });
 
+  it.each([
+    ['both', ['RESOURCE', 'CLOUD_CONTROL', 'STACK', 'CHANGE_SET']],
+    ['change-sets', ['RESOURCE', 'CLOUD_CONTROL', 'CHANGE_SET']],
+    ['stacks', ['RESOURCE', 'CLOUD_CONTROL', 'STACK']],
+    ['none', ['RESOURCE', 'CLOUD_CONTROL']],
+  ])('HookStackTargets=%s gives the Lambda hook the target operations %j', (value, operations) => {
+    const rendered = renderTemplate(loadTemplate('template.yaml'), { HookStackTargets: value }, { resolve: true }) as { Resources: Record<string, { Properties: Record<string, unknown> }> };
+    const hook = rendered.Resources.RuntimeHook!.Properties;
+    expect(hook.TargetOperations).toEqual(operations);
+    // Resource type names filter only what stays per resource (README, "Hook targets").
+    expect(hook.TargetFilters).toEqual({ Actions: ['CREATE', 'UPDATE'], InvocationPoints: ['PRE_PROVISION'], ...(value === 'none' && { TargetNames: ['AWS::Lambda::Function'] }) });
+  });
+
   it('builds with sam build (scripts/sam-build.sh) into bundles that answer real events', async () => {
     // Arrange: inside the repository, so that the SDK left out of a bundle resolves to
     // node_modules as it resolves to the runtime's copy in Lambda.
@@ -165,6 +178,12 @@ describe('template.yaml', () => {
     expect(await bundle.handler(loadEvent('hook', 'create-nodejs16'))).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
     expect(await bundle.handler(loadEvent('hook', 'create-nodejs22'))).toMatchObject({ hookStatus: 'SUCCESS' });
     expect(await bundle.handler('garbage')).toMatchObject({ hookStatus: 'FAILED', errorCode: 'InternalFailure' });
+    // A change set loads the template reader on demand: the split bundle must hold it.
+    const payloads = await startPayloadServer();
+    onTestFinished(() => payloads.close());
+    const changeSet = loadEvent<{ requestData: { payload: string } }>('hook', 'change-set-create');
+    changeSet.requestData.payload = payloads.publish({ template: readFileSync(join(ROOT, 'test', 'fixtures', 'stack-hook', 'sam-globals-nodejs16.yaml'), 'utf8'), changedResources: [{ action: 'CREATE', logicalResourceId: 'OrdersApiFunction', resourceType: 'AWS::Lambda::Function' }] });
+    expect(await bundle.handler(changeSet)).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant', message: expect.stringMatching(/^1 Lambda function that this change set creates or updates breaks the runtime policy: OrdersApiFunction \(line 12\)\./) });
     const rule = (await import(pathToFileURL(join(built, 'ConfigRuleFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<unknown> };
     await expect(rule.handler({ invokingEvent: 'x' })).rejects.toThrow(/^Not an AWS Config rule event: /);
     Object.assign(process.env, { AWS_REGION: 'eu-west-1', ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:alerts', NOTIFICATION_LOG_TABLE: 'log' });
