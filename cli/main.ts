@@ -27,10 +27,12 @@ const USAGE = `Usage:
   runtime-warden guard [--policy FILE] [--catalog FILE] [--now YYYY-MM-DD] [--output FILE]
       Writes AWS CloudFormation Guard rules generated from the policy.
   runtime-warden report [--aggregator NAME | --regions r1,r2] [--format html|csv|json] [--policy FILE]
-                        [--catalog FILE] [--now YYYY-MM-DD] [--output FILE]
+                        [--catalog FILE] [--now YYYY-MM-DD] [--output FILE] [--no-usage]
       An inventory of every Lambda function and where it stands against the policy: from an AWS
       Config aggregator (the whole organisation), or from the Lambda API of the current account
-      in the given regions (default: AWS_REGION). Progress goes to stderr.
+      in the given regions (default: AWS_REGION). With each function's invocations over 14 days and
+      last invocation day (CloudWatch GetMetricData; --no-usage skips it); functions with none in
+      90 days are marked as candidates for deletion. Progress goes to stderr.
   runtime-warden catalog refresh [--from URL|FILE] [--output FILE]
       Reads AWS's "Lambda runtimes" page (default: the Lambda Developer Guide's lambda-runtimes.html),
       checks it, writes the runtime catalog as JSON (to --output, else stdout) and prints what changed
@@ -68,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
       'max-catalog-age': { type: 'string', default: '60' },
       regions: { type: 'string' },
       jobs: { type: 'string' },
+      'no-usage': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     },

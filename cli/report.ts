@@ -1,9 +1,11 @@
 // `runtime-warden report`: loaded only for that command (the AWS SDK clients are not needed to scan).
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import pkg from '../package.json' with { type: 'json' };
 import type { Policy } from '../shared/index.js';
 import { readAggregator, readRegions } from '../shared/io/inventorySources.js';
+import { readUsage, usageKey } from '../shared/io/usageMetrics.js';
 import { inventoryRow } from '../shared/report/inventory.js';
 import { UsageError, write } from './common.js';
 import { renderHtml } from './reportFormats/html.js';
@@ -18,7 +20,13 @@ function progress(message: string): void {
   else process.stderr.write(`${message}\n`);
 }
 
-export async function inventory(values: { format?: string; aggregator?: string; regions?: string; output?: string }, policy: Policy, policyName: string, now: number): Promise<number> {
+/** One client per region, made on first use. */
+function perRegion<C>(make: (region: string) => C): (region: string) => C {
+  const clients = new Map<string, C>();
+  return (region) => clients.get(region) ?? clients.set(region, make(region)).get(region)!;
+}
+
+export async function inventory(values: { format?: string; aggregator?: string; regions?: string; output?: string; 'no-usage'?: boolean }, policy: Policy, policyName: string, now: number): Promise<number> {
   const render = REPORT_FORMATS[(values.format ?? 'html') as keyof typeof REPORT_FORMATS];
   if (!render) throw new UsageError(`--format must be one of ${Object.keys(REPORT_FORMATS).join(', ')} for report`);
   if (values.aggregator && values.regions) throw new UsageError('give --aggregator or --regions, not both');
@@ -31,12 +39,14 @@ export async function inventory(values: { format?: string; aggregator?: string; 
   } else {
     const regions = (values.regions ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '').split(',').map((r) => r.trim()).filter(Boolean);
     if (regions.length === 0) throw new UsageError('no region: give --regions or set AWS_REGION');
-    const clients = new Map<string, LambdaClient>();
-    facts = await readRegions((region) => clients.get(region) ?? clients.set(region, new LambdaClient({ ...clientConfig, region })).get(region)!, regions, progress);
+    facts = await readRegions(perRegion((region) => new LambdaClient({ ...clientConfig, region })), regions, progress);
     source = `Lambda API of the current account in ${regions.join(', ')}`;
   }
+  const usage = values['no-usage']
+    ? new Map()
+    : await readUsage(perRegion((region) => new CloudWatchClient({ ...clientConfig, region })), facts, now, progress, Boolean(values.aggregator));
   if (process.stderr.isTTY) process.stderr.write('\n');
-  const rows = facts.map((f) => inventoryRow(f, policy, now)).sort((a, b) => a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region) || a.name.localeCompare(b.name));
+  const rows = facts.map((f) => inventoryRow(f, policy, now, usage.get(usageKey(f)))).sort((a, b) => a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region) || a.name.localeCompare(b.name));
   const leadTimes = [...policy.tiers.values()].map((t) => `${t.name} ${t.upgradeLeadDays} days`).join(', ');
   write(render({ rows, now: new Date(now), policy: policyName, catalog: policy.base.origin, source, version: pkg.version, leadTimes }), values.output);
   progress(`${rows.length} functions reported`);

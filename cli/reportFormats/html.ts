@@ -27,15 +27,25 @@ function barChart(id: string, title: string, counts: Record<string, number>, col
   return `<figure><figcaption>${esc(title)}</figcaption><svg id="${id}" role="img" aria-label="${esc(title)}" width="560" height="${entries.length * rowH + 4}" xmlns="http://www.w3.org/2000/svg">${bars}</svg></figure>`;
 }
 
-function table(id: string, columns: [keyof InventoryRow, string][], rows: readonly InventoryRow[]): string {
+type Column = [keyof InventoryRow, string];
+
+/** What a reader sees where a value is absent: usage unknown is not the same as no usage. */
+function shown(r: InventoryRow, k: keyof InventoryRow): unknown {
+  if (k === 'invocations14d') return r.invocations14d ?? 'unknown';
+  if (k === 'lastInvoked') return r.invocations14d === null ? 'unknown' : (r.lastInvoked ?? 'none in 90 days');
+  if (k === 'deletionCandidate') return r.deletionCandidate ? 'delete?' : '';
+  return r[k] ?? '';
+}
+
+function table(id: string, columns: Column[], rows: readonly InventoryRow[]): string {
   const head = columns.map(([k, label], i) => `<th data-col="${i}" data-key="${String(k)}" scope="col">${esc(label)}</th>`).join('');
   const body = rows
     .map(
       (r) =>
-        `<tr class="${esc(r.compliance)}">${columns
+        `<tr class="${esc(r.compliance)}${r.deletionCandidate ? ' deletion-candidate' : ''}">${columns
           .map(([k]) => {
             const v = r[k];
-            return `<td data-sort="${esc(typeof v === 'number' ? String(v).padStart(8, '0') : (v ?? ''))}">${esc(v ?? '')}</td>`;
+            return `<td data-sort="${esc(typeof v === 'number' ? String(v + 1e12).padStart(16, '0') : shown(r, k))}">${esc(shown(r, k))}</td>`;
           })
           .join('')}</tr>`,
     )
@@ -68,13 +78,15 @@ svg text { font-size: 12px; }
 table { border-collapse: collapse; margin: 1em 0; } th, td { border-bottom: 1px solid #eee; padding: .3em .6em; text-align: left; }
 table.sortable th { cursor: pointer; background: #f5f5f5; } table.sortable th[aria-sort]::after { content: attr(data-arrow); }
 tr.NON_COMPLIANT td:first-child { border-left: 3px solid #c62828; }
+tr.deletion-candidate td { color: #777; }
 </style>
 </head>
 <body>
 <h1>Lambda runtimes across the organisation</h1>
 <p class="meta">Source: ${esc(r.source)} · Policy: ${esc(r.policy)} · Runtime catalog as of ${esc(r.catalog.asOf)} (${esc(r.catalog.source)}) · Judged at ${esc(r.now.toISOString())} · runtime-warden ${esc(r.version)}</p>
 <section id="summary">
-<div class="cards">${card('functions', t.functions, 'functions')}${card('non-compliant', t.byCompliance.NON_COMPLIANT ?? 0, 'NON_COMPLIANT')}${card('compliant', t.byCompliance.COMPLIANT ?? 0, 'COMPLIANT')}${card('not applicable', t.byCompliance.NOT_APPLICABLE ?? 0, 'NOT_APPLICABLE')}</div>
+<div class="cards">${card('functions', t.functions, 'functions')}${card('non-compliant', t.byCompliance.NON_COMPLIANT ?? 0, 'NON_COMPLIANT')}${card('compliant', t.byCompliance.COMPLIANT ?? 0, 'COMPLIANT')}${card('not applicable', t.byCompliance.NOT_APPLICABLE ?? 0, 'NOT_APPLICABLE')}${card('invocations in 14 days', t.invocations14d, 'invocations14d')}${card('no invocation in 90 days', t.deletionCandidates, 'deletionCandidates')}</div>
+${t.usageUnknown > 0 ? `<p class="meta">Usage unknown for ${t.usageUnknown} functions (CloudWatch not read, or not readable for their account).</p>` : ''}
 <div class="charts">
 ${barChart('phase-chart', 'Functions by lifecycle phase', t.byPhase, (k) => PHASE_COLOURS[k] ?? '#888')}
 ${barChart('runtime-chart', 'Functions by runtime', t.byRuntime, () => '#546e7a')}
@@ -84,13 +96,13 @@ ${barChart('runtime-chart', 'Functions by runtime', t.byRuntime, () => '#546e7a'
 </section>
 <section>
 <h2>Upgrade calendar</h2>
-<p>Functions that must move to a newer runtime within a year, by when: the deprecation date less the tier's lead time (${esc(r.leadTimes)}). Negative days: late.</p>
-${table('calendar', [['moveBy', 'move by'], ['daysToMove', 'days left'], ['tier', 'tier'], ['name', 'function'], ['accountId', 'account'], ['region', 'region'], ['runtime', 'runtime'], ['deprecation', 'deprecation'], ['target', 'upgrade to'], ['owner', 'owner']], calendar)}
+<p>Functions that must move to a newer runtime within a year, by when: the deprecation date less the tier's lead time (${esc(r.leadTimes)}). Negative days: late. Within one date, the most invoked first; "delete?": no invocation in 90 days, a candidate for deletion rather than an upgrade.</p>
+${table('calendar', [['moveBy', 'move by'], ['daysToMove', 'days left'], ['tier', 'tier'], ['name', 'function'], ['invocations14d', 'invocations (14 d)'], ['lastInvoked', 'last invoked'], ['deletionCandidate', 'unused'], ['accountId', 'account'], ['region', 'region'], ['runtime', 'runtime'], ['deprecation', 'deprecation'], ['target', 'upgrade to'], ['owner', 'owner']], calendar)}
 </section>
 <section>
 <h2>Inventory</h2>
 <p>Click a column to sort.</p>
-${table('inventory', [['accountId', 'account'], ['region', 'region'], ['name', 'function'], ['runtime', 'runtime'], ['phase', 'phase'], ['tier', 'tier'], ['compliance', 'compliance'], ['ruleIds', 'rules'], ['deprecation', 'deprecation'], ['blockUpdate', 'update blocked'], ['target', 'upgrade to'], ['owner', 'owner'], ['summary', 'summary']], r.rows)}
+${table('inventory', [['accountId', 'account'], ['region', 'region'], ['name', 'function'], ['runtime', 'runtime'], ['phase', 'phase'], ['tier', 'tier'], ['compliance', 'compliance'], ['ruleIds', 'rules'], ['deprecation', 'deprecation'], ['blockUpdate', 'update blocked'], ['target', 'upgrade to'], ['invocations14d', 'invocations (14 d)'], ['lastInvoked', 'last invoked'], ['deletionCandidate', 'unused'], ['owner', 'owner'], ['summary', 'summary']], r.rows)}
 </section>
 <script>
 for (const table of document.querySelectorAll('table.sortable')) {

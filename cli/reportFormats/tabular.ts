@@ -1,7 +1,7 @@
 import { totals, upgradeCalendar, type InventoryRow } from '../../shared/report/inventory.js';
 import type { InventoryReport } from './report.js';
 
-const COLUMNS: (keyof InventoryRow)[] = ['accountId', 'region', 'name', 'runtime', 'phase', 'tier', 'compliance', 'ruleIds', 'deprecation', 'blockCreate', 'blockUpdate', 'moveBy', 'daysToMove', 'target', 'owner', 'summary'];
+const COLUMNS: (keyof InventoryRow)[] = ['accountId', 'region', 'name', 'runtime', 'phase', 'tier', 'compliance', 'ruleIds', 'deprecation', 'blockCreate', 'blockUpdate', 'moveBy', 'daysToMove', 'target', 'owner', 'summary', 'invocations14d', 'lastInvoked', 'deletionCandidate'];
 
 /** RFC 4180: quote every field that needs it, double the quotes inside. */
 const field = (v: unknown): string => {

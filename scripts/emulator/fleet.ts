@@ -1,3 +1,4 @@
+import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateAliasCommand, CreateFunctionCommand, LambdaClient, PublishVersionCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import pLimit from 'p-limit';
@@ -9,6 +10,25 @@ export interface FunctionSpec {
   readonly runtime: string | undefined;
   readonly tags: Record<string, string>;
   readonly aliasOn?: string;
+  /** Invocations on given days before "now" (0: today), for CloudWatch's AWS/Lambda Invocations. */
+  readonly invocations?: readonly { readonly daysAgo: number; readonly count: number }[];
+}
+
+/**
+ * Usage by position in the fleet: some functions busy every day, some last called 40 days ago,
+ * some idle for longer than the report's 90 days (one call 100 days ago), some never called.
+ */
+function usageOf(i: number): FunctionSpec['invocations'] {
+  switch (i % 6) {
+    case 0:
+      return [];
+    case 1:
+      return [{ daysAgo: 40, count: 3 }];
+    case 2:
+      return [{ daysAgo: 100, count: 9 }];
+    default:
+      return Array.from({ length: 20 }, (_, d) => ({ daysAgo: d, count: ((i * 37) % 500) + d + 1 }));
+  }
 }
 
 const TIERS = ['critical', 'important', 'non-critical', undefined];
@@ -28,7 +48,7 @@ export function sampleFleet(size: number): FunctionSpec[] {
     if (tier) tags['runtime-warden:tier'] = tier;
     if (i % 11 === 5) tags['runtime-warden:waiver'] = '2026-12-31 upgrade planned in the next sprint';
     const aliasOn = i % 9 === 0 && runtime?.startsWith('nodejs2') ? 'nodejs16.x' : undefined;
-    return { name: `${team}-${runtime?.replace(/\W/g, '') ?? 'image'}-${String(i).padStart(4, '0')}`, runtime, tags, ...(aliasOn && { aliasOn }) };
+    return { name: `${team}-${runtime?.replace(/\W/g, '') ?? 'image'}-${String(i).padStart(4, '0')}`, runtime, tags, ...(aliasOn && { aliasOn }), invocations: usageOf(i) };
   });
 }
 
@@ -66,5 +86,29 @@ export async function seedFleet(clientConfig: object, specs: readonly FunctionSp
   } finally {
     iam.destroy();
     lambda.destroy();
+  }
+}
+
+/**
+ * Publishes the fleet's invocations as AWS/Lambda Invocations data points, an hour into each day.
+ * Only an emulator takes this: CloudWatch refuses the AWS/ namespaces and points older than two
+ * weeks in PutMetricData. At most 1,000 data points a call (CloudWatch API Reference, PutMetricData).
+ */
+export async function seedUsage(clientConfig: object, specs: readonly FunctionSpec[], now: number): Promise<void> {
+  const cloudWatch = new CloudWatchClient(clientConfig);
+  const today = Math.floor(now / 86_400_000) * 86_400_000;
+  const data: MetricDatum[] = specs.flatMap((s) =>
+    (s.invocations ?? []).map((x) => ({
+      MetricName: 'Invocations',
+      Dimensions: [{ Name: 'FunctionName', Value: s.name }],
+      Timestamp: new Date(today - x.daysAgo * 86_400_000 + 3_600_000),
+      Value: x.count,
+      Unit: 'Count',
+    })),
+  );
+  try {
+    for (let i = 0; i < data.length; i += 1000) await cloudWatch.send(new PutMetricDataCommand({ Namespace: 'AWS/Lambda', MetricData: data.slice(i, i + 1000) }));
+  } finally {
+    cloudWatch.destroy();
   }
 }

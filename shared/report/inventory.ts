@@ -3,6 +3,7 @@ import { evaluate } from '../evaluation/evaluate.js';
 import { verdict, type Compliance } from '../evaluation/verdict.js';
 import type { FunctionFacts } from '../facts/functionFacts.js';
 import { tierOf, type Policy } from '../policy/policy.js';
+import type { FunctionUsage } from './usage.js';
 
 // The organisation's inventory against the policy: one row per function, the totals, and the
 // upgrade calendar (which functions must move, by when, per tier). Pure: facts in, rows out.
@@ -26,6 +27,12 @@ export interface InventoryRow {
   readonly compliance: Compliance;
   readonly ruleIds: string;
   readonly summary: string;
+  /** Invocations over the last 14 days (CloudWatch); null when unknown. */
+  readonly invocations14d: number | null;
+  /** The last day with an invocation in the last 90 days; null when none or unknown. */
+  readonly lastInvoked: string | null;
+  /** Known to have had no invocation in 90 days: delete it rather than upgrade it. */
+  readonly deletionCandidate: boolean;
 }
 
 export interface InventoryTotals {
@@ -34,12 +41,16 @@ export interface InventoryTotals {
   readonly byPhase: Record<string, number>;
   readonly byRuntime: Record<string, number>;
   readonly byAccount: Record<string, Record<string, number>>;
+  /** Over the functions whose usage is known. */
+  readonly invocations14d: number;
+  readonly deletionCandidates: number;
+  readonly usageUnknown: number;
 }
 
 const DAY_MS = 86_400_000;
 const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
-export function inventoryRow(facts: FunctionFacts, policy: Policy, now: number): InventoryRow {
+export function inventoryRow(facts: FunctionFacts, policy: Policy, now: number, usage?: FunctionUsage): InventoryRow {
   const findings = evaluate(facts, policy, now);
   const v = verdict(findings);
   const { tier } = tierOf(facts.tags, policy);
@@ -63,6 +74,9 @@ export function inventoryRow(facts: FunctionFacts, policy: Policy, now: number):
     compliance: v.compliance,
     ruleIds: v.ruleIds.join(' '),
     summary: v.summary,
+    invocations14d: usage?.invocations14d ?? null,
+    lastInvoked: usage?.lastInvoked ?? null,
+    deletionCandidate: usage !== undefined && usage.lastInvoked === null,
   };
 }
 
@@ -80,6 +94,9 @@ export function totals(rows: readonly InventoryRow[]): InventoryTotals {
     byPhase: count(rows, (r) => r.phase),
     byRuntime: count(rows, (r) => r.runtime),
     byAccount: Object.fromEntries(accounts.map((a) => [a, count(rows.filter((r) => r.accountId === a), (r) => r.phase)])),
+    invocations14d: rows.reduce((sum, r) => sum + (r.invocations14d ?? 0), 0),
+    deletionCandidates: rows.filter((r) => r.deletionCandidate).length,
+    usageUnknown: rows.filter((r) => r.invocations14d === null).length,
   };
 }
 
@@ -87,9 +104,10 @@ export function totals(rows: readonly InventoryRow[]): InventoryTotals {
  * The upgrade calendar: functions whose runtime has a deprecation date and that must move within
  * `horizonDays` (or are late), soonest first. The tier's lead time decides the date: with the seed
  * guidance, six months ahead for critical, a quarter for important, 30 days for non-critical.
+ * Within one deadline, the most used first (unknown usage last): what to upgrade first.
  */
 export function upgradeCalendar(rows: readonly InventoryRow[], horizonDays = 365): InventoryRow[] {
   return rows
     .filter((r) => r.daysToMove !== null && r.daysToMove <= horizonDays && r.phase !== 'container-image')
-    .sort((a, b) => a.daysToMove! - b.daysToMove! || a.name.localeCompare(b.name));
+    .sort((a, b) => a.daysToMove! - b.daysToMove! || (b.invocations14d ?? -1) - (a.invocations14d ?? -1) || a.name.localeCompare(b.name));
 }

@@ -1,4 +1,6 @@
 import { ConfigServiceClient, SelectResourceConfigCommand } from '@aws-sdk/client-config-service';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { QUERIES_PER_CALL, readUsage } from '../../shared/io/usageMetrics.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -163,6 +165,19 @@ describe('payloads against AWS API models', () => {
     expect(validate(sent.map((params, i) => ({ id: `select ${i}`, api: 'config.SelectResourceConfig', params })))).toEqual([{ id: 'select 0', errors: [] }]);
     // botocore checks minimums only; the page of 100 is the API Reference's maximum (configInventory.ts).
     expect(sent[0]).toEqual({ Expression: FUNCTION_TAGS_QUERY, Limit: 100 });
+  });
+
+  it("the report's GetMetricData call is valid for CloudWatch, at its 500-query maximum, across accounts", async () => {
+    const sent: Record<string, unknown>[] = [];
+    const cloudWatch = new CloudWatchClient({ region: 'eu-west-1' });
+    mockClient(cloudWatch).on(GetMetricDataCommand).callsFake((input: Record<string, unknown>) => (sent.push(JSON.parse(JSON.stringify(input))), { MetricDataResults: [] }));
+    const targets = Array.from({ length: QUERIES_PER_CALL }, (_, i) => ({ accountId: '111122223333', region: 'eu-west-1', name: `fn-${i}` }));
+    await readUsage(() => cloudWatch, targets, Date.parse('2026-11-23T00:00:00Z'), () => {}, true);
+    expect(sent).toHaveLength(1);
+    expect(validate([{ id: 'usage', api: 'cloudwatch.GetMetricData', params: sent[0]! }])).toEqual([{ id: 'usage', errors: [] }]);
+    // botocore checks no maximum: 500 queries and 90 x 500 = 45,000 of 100,800 data points are the API Reference's limits (usageMetrics.ts).
+    expect(sent[0]).toMatchObject({ StartTime: '2026-08-26T00:00:00.000Z', EndTime: '2026-11-24T00:00:00.000Z' });
+    expect((sent[0]!.MetricDataQueries as unknown[]).length).toBe(500);
   });
 
   it('org/central.yaml: every free-form payload is valid for its API', () => {

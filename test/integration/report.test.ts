@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAggregator } from '../../shared/io/inventorySources.js';
 import { AGGREGATOR_QUERY } from '../../shared/adapters/configItem.js';
-import { sampleFleet, seedFleet, type FunctionSpec } from '../../scripts/emulator/fleet.js';
+import { sampleFleet, seedFleet, seedUsage, type FunctionSpec } from '../../scripts/emulator/fleet.js';
 import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
 import { CATALOG_DATA_AS_OF } from '../../shared/index.js';
 import { ROOT } from '../helpers/fixtures.js';
@@ -18,6 +18,18 @@ const exec = promisify(execFile);
 const BIN = join(ROOT, 'dist', 'runtime-warden.mjs');
 const CHROMIUM = '/usr/bin/chromium';
 const REGIONS = ['eu-west-1', 'us-east-1', 'ap-southeast-2'];
+const NOW = Date.parse('2026-11-23T00:00:00Z');
+
+/** What the seeded metrics say, computed from the fleet's own numbers: 14 days today included, idle = nothing in 90. */
+function expectedUsage(f: FunctionSpec): { invocations14d: number; lastInvoked: string | null; deletionCandidate: boolean } {
+  const calls = (f.invocations ?? []).filter((x) => x.daysAgo < 90);
+  const last = Math.min(...calls.map((x) => x.daysAgo));
+  return {
+    invocations14d: calls.filter((x) => x.daysAgo < 14).reduce((n, x) => n + x.count, 0),
+    lastInvoked: calls.length > 0 ? new Date(NOW - last * 86_400_000).toISOString().slice(0, 10) : null,
+    deletionCandidate: calls.length === 0,
+  };
+}
 
 describe('runtime-warden report', () => {
   let moto: MotoServer;
@@ -32,6 +44,7 @@ describe('runtime-warden report', () => {
       const part = all.slice(i * 100, (i + 1) * 100);
       fleets.set(region, part);
       await seedFleet({ ...moto.clientConfig, region }, part);
+      await seedUsage({ ...moto.clientConfig, region }, part, NOW);
     }
   }, 300_000);
   afterAll(async () => {
@@ -59,12 +72,29 @@ describe('runtime-warden report', () => {
     expect(stderr).toContain('300 functions reported');
     // The report names the runtime catalog it judged by.
     expect(out.catalog).toEqual({ asOf: CATALOG_DATA_AS_OF, source: 'built in' });
+    // Usage from the emulator's CloudWatch, function by function and in total.
+    const specs = new Map(all.map((f) => [f.name, f]));
+    for (const row of out.functions) {
+      const { invocations14d, lastInvoked, deletionCandidate } = row as { name: string; invocations14d: number; lastInvoked: string | null; deletionCandidate: boolean };
+      expect({ invocations14d, lastInvoked, deletionCandidate }, row.name).toEqual(expectedUsage(specs.get(row.name)!));
+    }
+    expect(out.totals).toMatchObject({
+      invocations14d: all.reduce((n, f) => n + expectedUsage(f).invocations14d, 0),
+      deletionCandidates: all.filter((f) => expectedUsage(f).deletionCandidate).length,
+      usageUnknown: 0,
+    });
+    expect(out.totals.deletionCandidates).toBeGreaterThan(0);
+    // Within one deadline, the most invoked first.
+    type Row = { moveBy: string; invocations14d: number };
+    expect(out.calendar.every((r: Row, i: number, xs: Row[]) => i === 0 || xs[i - 1]!.moveBy !== r.moveBy || xs[i - 1]!.invocations14d >= r.invocations14d)).toBe(true);
+    expect(new Set(out.calendar.map((r: Row) => r.invocations14d)).size).toBeGreaterThan(3);
+    expect(stderr).toContain('usage (CloudWatch Invocations) of 300 of 300 functions read');
   });
 
   it('writes CSV with a header and one row per function', async () => {
     const { file } = await report('csv');
     const lines = readFileSync(file, 'utf8').trimEnd().split('\r\n');
-    expect(lines[0]).toBe('accountId,region,name,runtime,phase,tier,compliance,ruleIds,deprecation,blockCreate,blockUpdate,moveBy,daysToMove,target,owner,summary');
+    expect(lines[0]).toBe('accountId,region,name,runtime,phase,tier,compliance,ruleIds,deprecation,blockCreate,blockUpdate,moveBy,daysToMove,target,owner,summary,invocations14d,lastInvoked,deletionCandidate');
     expect(lines).toHaveLength(301);
   });
 
@@ -92,6 +122,19 @@ describe('runtime-warden report', () => {
       expect(await page.locator('#phase-chart .bar[data-key="container-image"]').getAttribute('data-value')).toBe(String(all.filter((f) => f.runtime === undefined).length));
       expect(await page.locator('#accounts tbody tr').count()).toBe(1);
       expect(await page.locator('#calendar tbody tr').count()).toBeGreaterThan(0);
+      // Usage: the cards add up the seeded metrics; each row shows its own invocations and last day.
+      const usage = all.map(expectedUsage);
+      expect(await page.locator('[data-total="invocations14d"]').innerText()).toBe(String(usage.reduce((n, u) => n + u.invocations14d, 0)));
+      expect(await page.locator('[data-total="deletionCandidates"]').innerText()).toBe(String(usage.filter((u) => u.deletionCandidate).length));
+      expect(await page.locator('#inventory tbody tr.deletion-candidate').count()).toBe(usage.filter((u) => u.deletionCandidate).length);
+      const cells = await page.locator('#inventory tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      const header = await page.locator('#inventory thead th').allInnerTexts();
+      const col = (label: string) => header.findIndex((h) => h.trim() === label);
+      const byName = new Map(all.map((f) => [f.name, expectedUsage(f)]));
+      for (const row of cells) {
+        const u = byName.get(row[col('function')]!)!;
+        expect([row[col('invocations (14 d)')], row[col('last invoked')], row[col('unused')]]).toEqual([String(u.invocations14d), u.lastInvoked ?? 'none in 90 days', u.deletionCandidate ? 'delete?' : '']);
+      }
       // Sorting by runtime puts rows in order.
       await page.locator('#inventory th[data-key="runtime"]').click();
       const runtimes = await page.locator('#inventory tbody tr td:nth-child(4)').allInnerTexts();
