@@ -1,0 +1,157 @@
+// The GitHub Action (action.yml), run here as a runner would: each step's script with its env,
+// inputs and defaults as GitHub resolves them, and GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STEP_SUMMARY
+// files between steps. Its SARIF must be the CLI's, byte for byte.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { load } from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/fixtures.js';
+import { runCommand } from '../helpers/runCommand.js';
+
+const exec = promisify(execFile);
+
+interface Step {
+  readonly name: string;
+  readonly id?: string;
+  readonly shell?: string;
+  readonly run?: string;
+  readonly uses?: string;
+  readonly env?: Record<string, string>;
+}
+interface Action {
+  readonly inputs: Record<string, { default?: string }>;
+  readonly outputs: Record<string, { value: string }>;
+  readonly runs: { using: string; steps: Step[] };
+}
+
+const action = load(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as Action;
+/** A SARIF log with its one instant (the run's judgedAt) taken out: two runs differ in nothing else. */
+const sarifOf = (file: string): string => readFileSync(file, 'utf8').replace(/"judgedAt": "[^"]+"/, '"judgedAt": "(the run\'s instant)"');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+
+/** `KEY=value` lines, as the runner reads GITHUB_ENV and GITHUB_OUTPUT. */
+const keyValues = (file: string): Record<string, string> =>
+  Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+
+interface ActionRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly outputs: Record<string, string>;
+  readonly summary: string;
+}
+
+/** Runs the composite action's steps in `workspace` with `inputs` (the rest from their defaults). */
+async function runAction(workspace: string, inputs: Record<string, string>): Promise<ActionRun> {
+  const temp = mkdtempSync(join(tmpdir(), 'rw-runner-'));
+  const files = { GITHUB_ENV: join(temp, 'env'), GITHUB_OUTPUT: join(temp, 'output'), GITHUB_STEP_SUMMARY: join(temp, 'summary') };
+  for (const f of Object.values(files)) writeFileSync(f, '');
+  const values = Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [k, inputs[k] ?? v.default ?? '']));
+  const expression = (text: string): string =>
+    text.replace(/\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g, (_, name: string) => {
+      if (!(name in values)) throw new Error(`action.yml reads an undeclared input ${name}`);
+      return values[name]!;
+    });
+  const stepOutputs: Record<string, Record<string, string>> = {};
+  let stdout = '';
+  let stderr = '';
+  let code = 0;
+  for (const step of action.runs.steps) {
+    if (step.uses) throw new Error(`step "${step.name}" uses another action, which this harness cannot run`);
+    expect(step.shell, step.name).toBe('bash');
+    expect(step.run, step.name).not.toMatch(/\$\{\{/); // inputs reach scripts through env only
+    const script = join(temp, 'step.sh');
+    writeFileSync(script, step.run!);
+    writeFileSync(files.GITHUB_OUTPUT, '');
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      npm_config_update_notifier: 'false',
+      ...files,
+      RUNNER_TEMP: temp,
+      GITHUB_ACTION_PATH: ROOT,
+      GITHUB_WORKSPACE: workspace,
+      ...keyValues(files.GITHUB_ENV),
+      ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expression(v)])),
+    };
+    // What GitHub runs for `shell: bash`.
+    const r = await runCommand('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: workspace, env });
+    stdout += r.stdout;
+    stderr += r.stderr;
+    if (step.id) stepOutputs[step.id] = keyValues(files.GITHUB_OUTPUT);
+    code = r.code;
+    if (code !== 0) break;
+  }
+  const outputs = Object.fromEntries(
+    Object.entries(action.outputs).map(([k, v]) => [k, v.value.replace(/\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}/g, (_, id: string, name: string) => stepOutputs[id]?.[name] ?? '')]),
+  );
+  const summary = readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
+  rmSync(temp, { recursive: true, force: true });
+  return { code, stdout, stderr, outputs, summary };
+}
+
+describe('the GitHub Action (action.yml)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'rw-action-'));
+  const workspace = join(work, 'repo');
+  let tarball = '';
+  const cli = (args: string[]) => runCommand(process.execPath, [join(ROOT, 'dist', 'runtime-warden.mjs'), ...args], { cwd: workspace, env: { ...process.env } });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  beforeAll(async () => {
+    tarball = (await exec(process.execPath, [join(ROOT, 'scripts', 'pack-cli.mjs'), join(work, 'out'), '--prebuilt'], { cwd: ROOT })).stdout.trim().split('\n').pop()!;
+    mkdirSync(join(workspace, 'infra'), { recursive: true });
+    mkdirSync(join(workspace, 'services'), { recursive: true });
+    const fn = (id: string, runtime: string) => `  ${id}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: ${runtime}\n      Handler: index.handler\n      CodeUri: src/\n`;
+    writeFileSync(join(workspace, 'infra', 'legacy.yaml'), `Transform: AWS::Serverless-2016-10-31\nResources:\n${fn('Legacy', 'nodejs16.x')}${fn('Current', 'nodejs22.x')}`);
+    writeFileSync(join(workspace, 'services', 'python.yaml'), `Transform: AWS::Serverless-2016-10-31\nResources:\n${fn('Reports', 'python3.9')}`);
+    writeFileSync(join(workspace, 'policy.yaml'), 'version: 1\ndeniedRuntimes: [nodejs22.x]\n');
+  }, 120_000);
+
+  it('installs the CLI its default input names: the version package.json gives', () => {
+    expect(action.inputs.cli!.default).toBe(`runtime-warden@${pkg.version}`);
+    expect(action.runs.using).toBe('composite');
+  });
+
+  it('writes the same SARIF as the CLI with the same inputs, fails on the nodejs16.x function and says why in the log and summary', async () => {
+    const run = await runAction(workspace, { paths: 'infra', cli: tarball });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.outputs).toEqual({ 'sarif-file': 'runtime-warden.sarif', 'exit-code': '1' });
+    const direct = await cli(['scan', 'infra', '--fail-on', 'error', '--format', 'sarif', '--output', join(work, 'cli.sarif')]);
+    expect(direct.code).toBe(1);
+    const sarif = sarifOf(join(workspace, 'runtime-warden.sarif'));
+    expect(sarif).toBe(sarifOf(join(work, 'cli.sarif')));
+    expect(JSON.parse(sarif).runs[0].results.map((r: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }) => [r.ruleId, r.locations[0]!.physicalLocation.artifactLocation.uri, r.locations[0]!.physicalLocation.region.startLine])).toEqual([
+      ['RW004', 'infra/legacy.yaml', 3],
+    ]);
+    expect(run.stdout).toMatch(/infra\/legacy\.yaml\n\s+3 {2}Legacy \(AWS::Serverless::Function\) {2}nodejs16\.x {2}NON_COMPLIANT/);
+    expect(run.summary).toMatch(/^### runtime-warden\n\n2 functions in 1 templates: 1 non-compliant/);
+  });
+
+  it('passes the policy and several paths on new lines as the CLI takes them, and fail-on never only reports', async () => {
+    const run = await runAction(workspace, { paths: 'infra\nservices\n', policy: 'policy.yaml', 'fail-on': 'never', 'sarif-file': 'out.sarif', format: 'json', cli: tarball });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.outputs).toEqual({ 'sarif-file': 'out.sarif', 'exit-code': '1' });
+    await cli(['scan', 'infra', 'services', '--fail-on', 'error', '--policy', 'policy.yaml', '--format', 'sarif', '--output', join(work, 'cli2.sarif')]);
+    expect(sarifOf(join(workspace, 'out.sarif'))).toBe(sarifOf(join(work, 'cli2.sarif')));
+    expect(sarifOf(join(workspace, 'out.sarif'))).toContain('RW003'); // the policy's denied runtime: the policy was read
+    expect(JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))).files.map((f: { path: string }) => f.path)).toEqual(['infra/legacy.yaml', 'services/python.yaml']);
+    expect(run.summary).toBe(''); // a summary line only for the text format
+  });
+
+  it('fails on a fail-on it does not know and on input errors, and runs no input as shell code', async () => {
+    expect((await runAction(workspace, { 'fail-on': 'sometimes', cli: tarball })).code).toBe(2);
+    const injected = await runAction(workspace, { paths: 'infra $(touch pwned) `touch pwned2`; touch pwned3', cli: tarball });
+    expect(injected.code).toBe(2);
+    expect(injected.stderr).toMatch(/\$\(touch/);
+    for (const f of ['pwned', 'pwned2', 'pwned3']) expect(existsSync(join(workspace, f))).toBe(false);
+    expect((await runAction(workspace, { policy: 'missing.yaml', cli: tarball })).code).toBe(2);
+  });
+});
