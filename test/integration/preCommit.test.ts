@@ -40,6 +40,11 @@ describe('the pre-commit hook', () => {
     await git('add', '.');
   });
 
+  it('installs the committed CLI bundle, which is what the sources build (the test setup has just rebuilt it)', async () => {
+    const status = await runCommand('git', ['status', '--porcelain', '--', 'dist'], { cwd: ROOT, env });
+    expect(status.stdout, 'dist/ differs from the sources: run `npm run build:cli` and commit dist/').toBe('');
+  });
+
   it('passes a commit of a template on a supported runtime, and of files that are not templates', async () => {
     const r = await tryRepo();
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
