@@ -56,8 +56,9 @@ export function reviewStack(op: StackOperation, policy: Policy, now: number): St
   if (scanned.error) return { ...empty, error: `The submitted template cannot be judged: ${scanned.error}` };
   let changed: (fn: ScannedFunction) => boolean;
   let notInTemplate: string[] = [];
-  if (op.kind === 'CHANGE_SET') {
-    const touched = (op.changedResources ?? []).filter((c) => c.action === 'CREATE' || c.action === 'UPDATE');
+  // A change set payload without its change list: judge every function rather than none.
+  if (op.kind === 'CHANGE_SET' && op.changedResources) {
+    const touched = op.changedResources.filter((c) => c.action === 'CREATE' || c.action === 'UPDATE');
     const ids = new Set(touched.map((c) => c.logicalResourceId));
     const declared = new Set(scanned.functions.map((f) => f.logicalId));
     notInTemplate = touched.filter((c) => isLambda(c.resourceType) && !declared.has(c.logicalResourceId)).map((c) => c.logicalResourceId);

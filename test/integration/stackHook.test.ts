@@ -85,6 +85,12 @@ describe('hook on a CHANGE_SET target', () => {
     );
   });
 
+  it('judges every function when a change set payload comes without its change list', async () => {
+    const res = await setup().handler(eventWith('change-set-create', { template: SAM_GLOBALS }));
+    expect(res).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
+    expect(res.message).toMatch(/^2 Lambda functions that this change set creates or updates break the runtime policy: OrdersApiFunction \(line 12\), OrdersEventsFunction \(line 18\)\./);
+  });
+
   it('leaves a changed function the submitted template does not declare (a macro made it) to the per-resource target', async () => {
     const res = await setup().handler(eventWith('change-set-create', { template: SAM_GLOBALS, changedResources: [change('GeneratedByMacroFunction')] }));
     expect(res).toMatchObject({ hookStatus: 'SUCCESS' });
