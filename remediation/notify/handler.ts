@@ -1,5 +1,6 @@
 import { getNumberFromEnv, getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -10,6 +11,7 @@ import { describeError } from '../../shared/io/awsErrors.js';
 import { remediationFacts } from '../../shared/io/functionReader.js';
 import { aliasesServingBadVersions, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
 import { NotificationLog } from '../../shared/io/notificationLog.js';
+import { readUsage } from '../../shared/io/usageMetrics.js';
 import { policyLoaderFromEnvironment } from '../../shared/io/catalogSource.js';
 import type { PolicyLoader } from '../../shared/io/policySource.js';
 import { alertSubject, buildNotification } from '../../shared/remediation/notification.js';
@@ -27,6 +29,8 @@ export interface NotifyDependencies {
   readonly loadPolicy: PolicyLoader;
   readonly now: () => number;
   readonly logger: Logger;
+  /** Reads the function's invocations for the alert's usage line; absent: no usage line. */
+  readonly cloudWatch?: Pick<CloudWatchClient, 'send'>;
 }
 
 export interface NotifyResult {
@@ -63,7 +67,14 @@ export function createHandler(deps: NotifyDependencies): (event: unknown, contex
       deps.logger.info('notify: nothing to announce', { ...base, summary: v.summary });
       return { ...base, published: false, reason: `The function is ${v.compliance.toLowerCase().replace('_', ' ')} now: nothing to announce. ${v.summary}` };
     }
-    const n = buildNotification(facts, findings, v, policy, now, where, serving);
+    // Whether anyone still calls the function decides between upgrading and deleting it; an
+    // unreadable metric costs the alert one line, never the alert.
+    let usage: Parameters<typeof buildNotification>[7];
+    if (deps.cloudWatch) {
+      const read = await readUsage(() => deps.cloudWatch!, [{ name: facts.name, region: where.region }], now, (message) => deps.logger.info('notify: usage', { message }));
+      usage = read.values().next().value ?? 'unknown';
+    }
+    const n = buildNotification(facts, findings, v, policy, now, where, serving, usage);
     const quiet = input.quietPeriodMinutes ?? deps.defaultQuietPeriodMinutes;
     const key = `${n.attributes.account}/${facts.region ?? where.region}/${facts.name}#${n.fingerprint}`;
     const attributes = Object.fromEntries(Object.entries(n.attributes).map(([k, value]) => [k, { DataType: 'String', StringValue: value }]));
@@ -107,6 +118,7 @@ function fromEnvironment(): NotifyDependencies {
   const sns = new Map<string, SNSClient>();
   return {
     lambda: new LambdaClient(clientConfig),
+    cloudWatch: new CloudWatchClient(clientConfig),
     snsFor: (region) => sns.get(region) ?? sns.set(region, new SNSClient({ ...clientConfig, region })).get(region)!,
     log: new NotificationLog(new DynamoDBClient(clientConfig), getStringFromEnv({ key: 'NOTIFICATION_LOG_TABLE' })),
     topicArn: getStringFromEnv({ key: 'ALERT_TOPIC_ARN' }),

@@ -6,6 +6,7 @@ import type { Finding } from '../evaluation/types.js';
 import { verdict, type Verdict } from '../evaluation/verdict.js';
 import type { FunctionFacts } from '../facts/functionFacts.js';
 import { tierOf, type Policy } from '../policy/policy.js';
+import { IDLE_DAYS, RECENT_DAYS, type FunctionUsage } from '../report/usage.js';
 
 /** SNS refuses subjects over 100 characters, or with line breaks or non-ASCII characters. */
 export const SNS_SUBJECT_MAX = 100;
@@ -54,7 +55,23 @@ function lifecycle(facts: FunctionFacts, policy: Policy, now: number): string {
  * The alert for a function that breaks the policy: everything an on-call engineer needs to act
  * without opening the console, and the link for when they want to.
  */
-export function buildNotification(facts: FunctionFacts, findings: readonly Finding[], v: Verdict, policy: Policy, now: number, where: Where, serving?: string): Notification {
+/** The alert's usage line: what decides between upgrading the function and deleting it. */
+function usageLine(usage: FunctionUsage | 'unknown'): string {
+  if (usage === 'unknown') return 'unknown (CloudWatch could not be read)';
+  if (usage.lastInvoked === null) return `no invocation in ${IDLE_DAYS} days: a candidate for deletion rather than an upgrade`;
+  return `${usage.invocations14d} invocations in the last ${RECENT_DAYS} days; last invoked ${usage.lastInvoked}`;
+}
+
+export function buildNotification(
+  facts: FunctionFacts,
+  findings: readonly Finding[],
+  v: Verdict,
+  policy: Policy,
+  now: number,
+  where: Where,
+  serving?: string,
+  usage?: FunctionUsage | 'unknown',
+): Notification {
   const account = facts.accountId ?? where.accountId;
   const region = facts.region ?? where.region;
   const { tier } = tierOf(facts.tags, policy);
@@ -76,6 +93,7 @@ export function buildNotification(facts: FunctionFacts, findings: readonly Findi
     `Tier:         ${tier.name} (upgrade at least ${tier.upgradeLeadDays} days ahead; update modes allowed: ${tier.allowedUpdateModes.join(', ')})`,
     `Update mode:  ${facts.updateMode ?? 'unknown'}${facts.runtimeVersionArn ? ` (pinned to ${facts.runtimeVersionArn})` : ''}`,
     `Owner:        ${owner ?? '(no owner tag)'}`,
+    ...(usage ? [`Usage:        ${usageLine(usage)}`] : []),
     `Recommended:  ${target && target.kind === 'upgrade-runtime' ? `upgrade to ${target.targetRuntime}` : 'see the findings'}`,
     `Console:      ${consoleUrl(region, facts.name)}`,
     '',

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, ListTagsCommand, PutRuntimeManagementConfigCommand } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -9,7 +10,7 @@ import { createHandler as createSwitch, PREVIOUS_MODE_TAG } from '../../remediat
 import { DEFAULT_POLICY } from '../../shared/index.js';
 import { NotificationLog } from '../../shared/io/notificationLog.js';
 import { createAlerting, type AlertingFixture } from '../../scripts/emulator/alerting.js';
-import { seedFleet } from '../../scripts/emulator/fleet.js';
+import { seedFleet, seedUsage } from '../../scripts/emulator/fleet.js';
 import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
 import { stubRuntimeManagement } from '../../scripts/emulator/runtimeManagementStub.js';
 
@@ -73,6 +74,29 @@ describe('remediation against the emulator', () => {
     expect(messages[0]!.Message).toMatch(/Recommended: {2}upgrade to nodejs2\d\.x/);
     expect(messages[0]!.Message).toContain('Owner:        team-payments');
     expect(messages[0]!.MessageAttributes).toMatchObject({ severity: { Value: 'error' }, tier: { Value: 'critical' }, runtime: { Value: 'nodejs16.x' }, account: { Value: '123456789012' } });
+  });
+
+  it("notify says how much the function is used, from CloudWatch: invocations and last day, or none in 90 days", async () => {
+    const busy = { name: 'checkout', runtime: 'nodejs16.x', tags: {}, invocations: [{ daysAgo: 0, count: 40 }, { daysAgo: 13, count: 2 }, { daysAgo: 14, count: 1000 }] };
+    const idle = { name: 'legacy-export', runtime: 'python3.8', tags: {}, invocations: [{ daysAgo: 120, count: 5 }] };
+    await seedFleet(moto.clientConfig, [busy, idle, { name: 'orders-old', runtime: 'nodejs16.x', tags: {} }]);
+    await seedUsage(moto.clientConfig, [busy, idle], now);
+    const cloudWatch = new CloudWatchClient(moto.clientConfig);
+    const withUsage = createNotify({ lambda, snsFor: () => sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger, cloudWatch });
+    // Act
+    await withUsage({ functionName: 'checkout' }, context);
+    await withUsage({ functionName: 'legacy-export' }, context);
+    // Assess
+    const messages = new Map((await received()).map((m) => [m.Subject!.split(' ')[2]!.replace(':', ''), m.Message!]));
+    expect(messages.get('checkout')).toContain('Usage:        42 invocations in the last 14 days; last invoked 2026-11-23');
+    expect(messages.get('legacy-export')).toContain('Usage:        no invocation in 90 days: a candidate for deletion rather than an upgrade');
+    // CloudWatch unreadable (here: a wrong endpoint) costs the line its figures, never the alert.
+    const broken = new CloudWatchClient({ ...moto.clientConfig, endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+    const unread = createNotify({ lambda, snsFor: () => sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger, cloudWatch: broken });
+    expect(await unread({ functionName: 'orders-old' }, context)).toMatchObject({ published: true });
+    expect((await received())[0]!.Message).toContain('Usage:        unknown (CloudWatch could not be read)');
+    cloudWatch.destroy();
+    broken.destroy();
   });
 
   it('notify fans the alert in to a central topic in another region, and a retry after a failed publish pages only the topic that missed it', async () => {
