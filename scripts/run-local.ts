@@ -12,6 +12,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -30,7 +31,7 @@ import { lambdaFunctionsOf } from '../shared/template/functions.js';
 import { parseTemplate } from '../shared/template/parse.js';
 import { DEFAULT_POLICY, type Policy } from '../shared/index.js';
 import { parsePolicyText } from '../shared/policy/policyText.js';
-import { sampleFleet, seedFleet } from './emulator/fleet.js';
+import { sampleFleet, seedFleet, seedUsage } from './emulator/fleet.js';
 import { startMoto } from './emulator/moto.js';
 
 const { values, positionals } = parseArgs({
@@ -47,6 +48,7 @@ const silent = new Logger({ logLevel: 'SILENT' });
 const moto = await startMoto();
 const ssm = new SSMClient(moto.clientConfig);
 const sns = new SNSClient(moto.clientConfig);
+const cloudWatch = new CloudWatchClient(moto.clientConfig);
 const sqs = new SQSClient(moto.clientConfig);
 const dynamo = new DynamoDBClient(moto.clientConfig);
 const lambda = new LambdaClient(moto.clientConfig);
@@ -124,6 +126,8 @@ console.log(`\nruntime-warden Config rule, periodic evaluation of ${size} functi
 try {
   const fleet = sampleFleet(size);
   await seedFleet(moto.clientConfig, fleet);
+  // Invocations for the alerts' usage line (emulator-only seeding: scripts/emulator/fleet.ts).
+  await seedUsage(moto.clientConfig, fleet, now);
   const rule = createConfigRule({
     lambda,
     config,
@@ -156,7 +160,7 @@ try {
   console.log(`\n${evaluations.length} functions: ${by('COMPLIANT')} compliant, ${by('NON_COMPLIANT')} non-compliant, ${by('NOT_APPLICABLE')} not applicable (${catalogLine})`);
 
   // 3. Remediation: notify, twice, to show the quiet period.
-  const notify = createNotify({ lambda, snsFor: () => sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn: alerting.topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, loadPolicy, now: () => now, logger: silent });
+  const notify = createNotify({ lambda, snsFor: () => sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn: alerting.topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, loadPolicy, now: () => now, logger: silent, cloudWatch });
   const nonCompliant = evaluations.filter((e) => e.ComplianceType === 'NON_COMPLIANT').map((e) => e.ComplianceResourceId);
   const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:runtime-warden-notify' };
   const first = await Promise.all(nonCompliant.map((name) => notify({ functionName: name }, context)));
@@ -167,6 +171,6 @@ try {
   console.log(`${first.filter((r) => r.published).length} alerts published (${first.filter((r) => !r.published).length} functions compliant by now), ${alerts.length} received on the topic; a second run within the quiet period published ${again.filter((r) => r.published).length}.`);
   if (alerts[0]) console.log(`\nSubject: ${alerts[0].Subject}\n${alerts[0].Message}`);
 } finally {
-  for (const c of [lambda, config, sns, sqs, dynamo, ssm]) c.destroy();
+  for (const c of [lambda, config, sns, sqs, dynamo, ssm, cloudWatch]) c.destroy();
   await moto.stop();
 }
