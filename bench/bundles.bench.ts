@@ -110,6 +110,12 @@ try {
   }
   console.log('\nThe other choice, not deployed:');
   for (const fn of functions) row(`${fn} (${otherChoice.get(fn)!.label})`, otherChoice.get(fn)!.dir);
+  // The CLI package (scripts/pack-cli.mjs) from the committed bundle: what `npm install` downloads
+  // and, with no dependencies, all it puts on disk.
+  const tarball = execFileSync(process.execPath, [join(ROOT, 'scripts', 'pack-cli.mjs'), join(work, 'cli'), '--prebuilt'], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
+  const listing = execFileSync('tar', ['tvzf', tarball], { encoding: 'utf8' }).trim().split('\n');
+  const unpacked = listing.reduce((n, l) => n + Number(l.trim().split(/\s+/)[2]), 0);
+  console.log(`\nCLI package: tarball ${(statSync(tarball).size / 1024).toFixed(0)} KB, installed ${(unpacked / 1024 / 1024).toFixed(1)} MB in ${listing.length} files, no dependencies`);
 } finally {
   await moto.stop();
   rmSync(work, { recursive: true, force: true });

@@ -82,7 +82,9 @@ export function stackDecisionResponse(clientRequestToken: string, kind: 'STACK' 
     const byFindings = new Map<string, string[]>();
     for (const fn of r.breaking) {
       const key = `(${fn.runtime ?? 'no runtime'}): ${findingList(fn.findings).join(' ')}`;
-      byFindings.set(key, [...(byFindings.get(key) ?? []), fn.logicalId]);
+      const ids = byFindings.get(key);
+      if (ids) ids.push(fn.logicalId);
+      else byFindings.set(key, [fn.logicalId]);
     }
     const details = [...byFindings].map(([findings, ids]) => `${ids.join(', ')} ${findings}`);
     const head = `${plural(r.breaking.length, 'Lambda function')} that ${op} creates or updates ${r.breaking.length === 1 ? 'breaks' : 'break'} the runtime policy: ${names(r.breaking)}.`;

@@ -11,7 +11,8 @@ import { describeError } from '../../shared/io/awsErrors.js';
 import { remediationFacts } from '../../shared/io/functionReader.js';
 import { aliasesServingBadVersions, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
 import { NotificationLog } from '../../shared/io/notificationLog.js';
-import { readUsage } from '../../shared/io/usageMetrics.js';
+import { readUsage, usageKey } from '../../shared/io/usageMetrics.js';
+import type { FunctionUsage } from '../../shared/report/usage.js';
 import { policyLoaderFromEnvironment } from '../../shared/io/catalogSource.js';
 import type { PolicyLoader } from '../../shared/io/policySource.js';
 import { alertSubject, buildNotification } from '../../shared/remediation/notification.js';
@@ -69,10 +70,12 @@ export function createHandler(deps: NotifyDependencies): (event: unknown, contex
     }
     // Whether anyone still calls the function decides between upgrading and deleting it; an
     // unreadable metric costs the alert one line, never the alert.
-    let usage: Parameters<typeof buildNotification>[7];
+    let usage: FunctionUsage | 'unknown' | undefined;
     if (deps.cloudWatch) {
-      const read = await readUsage(() => deps.cloudWatch!, [{ name: facts.name, region: where.region }], now, (message) => deps.logger.info('notify: usage', { message }));
-      usage = read.values().next().value ?? 'unknown';
+      const { cloudWatch } = deps;
+      const target = { name: facts.name, region: facts.region ?? where.region };
+      const read = await readUsage(() => cloudWatch, [target], now, (message) => deps.logger.info('notify: usage', { message }));
+      usage = read.get(usageKey(target)) ?? 'unknown';
     }
     const n = buildNotification(facts, findings, v, policy, now, where, serving, usage);
     const quiet = input.quietPeriodMinutes ?? deps.defaultQuietPeriodMinutes;

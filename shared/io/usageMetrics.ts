@@ -44,7 +44,9 @@ export async function readUsage(
   for (const t of targets) {
     if (!t.region) continue;
     const k = `${t.accountId ?? ''}|${t.region}`;
-    groups.set(k, [...(groups.get(k) ?? []), t]);
+    const group = groups.get(k);
+    if (group) group.push(t);
+    else groups.set(k, [t]);
   }
   for (const group of groups.values()) {
     const region = group[0]!.region!;

@@ -1,5 +1,3 @@
-import { dayStart } from '../catalog/catalog.js';
-
 // How much a function is used, from its daily Invocations sums: what the report orders the
 // upgrade calendar by, and how it finds functions nobody calls any more. Pure.
 
@@ -18,7 +16,7 @@ const DAY_MS = 86_400_000;
 
 /** The window to ask CloudWatch for: IDLE_DAYS whole days, today included, in daily periods. */
 export function usageWindow(now: number): { readonly start: Date; readonly end: Date } {
-  const today = dayStart(new Date(now).toISOString().slice(0, 10));
+  const today = Math.floor(now / DAY_MS) * DAY_MS;
   return { start: new Date(today - (IDLE_DAYS - 1) * DAY_MS), end: new Date(today + DAY_MS) };
 }
 

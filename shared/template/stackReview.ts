@@ -1,4 +1,5 @@
 import { EXPRESSION_UNRESOLVED } from '../evaluation/rules.js';
+import { LAMBDA_FUNCTION_TYPES } from '../facts/functionFacts.js';
 import type { Policy } from '../policy/policy.js';
 import { isRecord } from './intrinsics.js';
 import { scanTemplateText, type ScannedFunction } from './scan.js';
@@ -27,8 +28,6 @@ export interface StackReview {
   /** Why the template could not be judged. */
   readonly error?: string;
 }
-
-const isLambda = (type: string | undefined): boolean => type === 'AWS::Lambda::Function' || type === 'AWS::Serverless::Function';
 
 /** JSON with sorted keys: two spellings of the same properties compare equal. */
 function canonical(value: unknown): string {
@@ -61,7 +60,7 @@ export function reviewStack(op: StackOperation, policy: Policy, now: number): St
     const touched = op.changedResources.filter((c) => c.action === 'CREATE' || c.action === 'UPDATE');
     const ids = new Set(touched.map((c) => c.logicalResourceId));
     const declared = new Set(scanned.functions.map((f) => f.logicalId));
-    notInTemplate = touched.filter((c) => isLambda(c.resourceType) && !declared.has(c.logicalResourceId)).map((c) => c.logicalResourceId);
+    notInTemplate = touched.filter((c) => LAMBDA_FUNCTION_TYPES.includes(c.resourceType ?? '') && !declared.has(c.logicalResourceId)).map((c) => c.logicalResourceId);
     changed = (fn) => ids.has(fn.logicalId);
   } else {
     // An unreadable previous template (or none: a creation) leaves every function counted as changed.

@@ -2,11 +2,14 @@
 // shape whose payload URL points at a local HTTP server standing in for S3's presigned URL.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHandler } from '../../hooks/runtime-hook/handler.js';
 import { HOOK_MESSAGE_MAX } from '../../hooks/runtime-hook/response.js';
 import { DEFAULT_POLICY } from '../../shared/index.js';
+import { fetchPage } from '../../shared/io/fetchPage.js';
 import { loadEvent, NOW, ROOT } from '../helpers/fixtures.js';
 import { startPayloadServer, type PayloadServer } from '../helpers/payloadServer.js';
 
@@ -140,6 +143,12 @@ Mappings:
     expect(mapped.message).toMatch(/^1 Lambda function that this stack operation creates or updates breaks the runtime policy: ApiFunction \(line 7\)\. ApiFunction \(nodejs16\.x\): \[RW004 error\].*\(Runtime !FindInMap \[Runtimes, node, current\] = nodejs16\.x via Runtimes\.node\.current\)/);
   });
 
+  it('counts every function as changed when the previous template cannot be read', async () => {
+    const res = await setup().handler(eventWith('stack-update', { template: previous, previousTemplate: 'Resources: [unclosed' }));
+    expect(res).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
+    expect(res.message).toMatch(/^1 Lambda function that this stack operation creates or updates breaks the runtime policy: LegacyFunction \(line 2\)\./);
+  });
+
   it('answers a stack deletion without fetching anything', async () => {
     const event = eventWith('stack-update', 'never read');
     event.actionInvocationPoint = 'DELETE_PRE_PROVISION';
@@ -170,5 +179,31 @@ describe('stack and change set payloads that cannot be judged fail the hook, say
     expect(res).toEqual({ hookStatus: 'FAILED', errorCode: 'InternalFailure', clientRequestToken: event.clientRequestToken, message: expect.stringMatching(why) });
     expect(res.message).not.toContain(SIGNATURE);
     expect(error).toHaveBeenCalledOnce();
+  });
+});
+
+describe('fetching a payload (fetchPage)', () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const path = req.url?.split('?')[0];
+      if (path === '/declared') res.writeHead(200, { 'content-length': '2048' }).end('x'.repeat(2048));
+      else if (path === '/streamed') res.writeHead(200).end('x'.repeat(2048)); // chunked: no length declared
+      // '/silent' never answers
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('refuses a body over its cap, declared or not, and gives up after its timeout, never naming the query string', async () => {
+    await expect(fetchPage(`${base}/declared?X-Amz-Signature=s`, 'test', 5_000, 1024)).rejects.toThrow(new RegExp(`^GET ${base}/declared: 2048 bytes, more than the 1024 this reads$`));
+    await expect(fetchPage(`${base}/streamed?X-Amz-Signature=s`, 'test', 5_000, 1024)).rejects.toThrow(new RegExp(`^GET ${base}/streamed: more than the 1024 bytes this reads$`));
+    expect(await fetchPage(`${base}/streamed`, 'test', 5_000, 2048)).toHaveLength(2048);
+    await expect(fetchPage(`${base}/silent`, 'test', 200)).rejects.toThrow(/timeout|aborted/i);
   });
 });
