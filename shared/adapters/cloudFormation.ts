@@ -19,6 +19,18 @@ const functionProperties = z.object({
   RuntimeManagementConfig: z.optional(z.looseObject({ UpdateRuntimeOn: updateMode, RuntimeVersionArn: z.optional(z.string()) })),
 });
 
+/** The keys given more than once, with every value; undefined when none is. */
+export function repeatedTags(list: readonly { Key: string; Value: string }[]): Record<string, string[]> | undefined {
+  const byKey = new Map<string, string[]>();
+  for (const t of list) {
+    const values = byKey.get(t.Key);
+    if (values) values.push(t.Value);
+    else byKey.set(t.Key, [t.Value]);
+  }
+  const repeated = [...byKey].filter(([, values]) => values.length > 1);
+  return repeated.length > 0 ? Object.fromEntries(repeated) : undefined;
+}
+
 export interface ResourceContext {
   readonly logicalId: string;
   readonly accountId?: string;
@@ -34,6 +46,7 @@ export function factsFromResourceProperties(properties: unknown, ctx: ResourceCo
   }
   const p = parsed.data;
   const tags = Array.isArray(p.Tags) ? Object.fromEntries(p.Tags.map((t) => [t.Key, t.Value])) : (p.Tags ?? {});
+  const repeated = Array.isArray(p.Tags) ? repeatedTags(p.Tags) : undefined;
   // As Lambda decides it: PackageType, Zip when absent (CreateFunction, PackageType), whatever
   // Code holds; an ImageUri beside Zip is Lambda's error to refuse, not an image to pass.
   const isImage = p.PackageType === 'Image';
@@ -50,6 +63,7 @@ export function factsFromResourceProperties(properties: unknown, ctx: ResourceCo
     updateMode: rmc?.UpdateRuntimeOn ?? 'Auto',
     ...(rmc?.RuntimeVersionArn !== undefined && { runtimeVersionArn: rmc.RuntimeVersionArn }),
     tags,
+    ...(repeated !== undefined && { repeatedTags: repeated }),
     layers: p.Layers ?? [],
   };
 }

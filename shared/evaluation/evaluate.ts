@@ -26,11 +26,9 @@ function context(facts: FunctionFacts, policy: Policy, nowMs: number): RuleConte
   };
 }
 
-/** The tag waiver, `YYYY-MM-DD reason`; a string when it is malformed or reaches too far. */
-function tagWaiver(facts: FunctionFacts, policy: Policy, nowMs: number): CompiledWaiver | string | undefined {
+/** One waiver tag value, `YYYY-MM-DD reason`: its expiry and reason, or why it is no waiver. */
+function readWaiverTag(value: string, facts: FunctionFacts, policy: Policy, nowMs: number): { expires: string; reason: string } | string {
   const cfg = policy.document.waiverTag;
-  const value = cfg.enabled ? facts.tags[cfg.key] : undefined;
-  if (value === undefined) return undefined;
   // Split by hand: a backtracking pattern takes quadratic time on a value of many spaces.
   const trimmed = value.trim();
   const gap = trimmed.search(/\s/);
@@ -42,19 +40,42 @@ function tagWaiver(facts: FunctionFacts, policy: Policy, nowMs: number): Compile
   if (daysBetween(nowMs, dayStart(expires)) > cfg.maxDays) {
     return `Tag ${cfg.key} expires ${expires}, more than ${cfg.maxDays} days ahead: no waiver applied; ask for a policy waiver instead.`;
   }
-  return compileWaiver({ function: facts.name, expires, reason }, 'tag');
+  // Re-tagging must not renew self-service forever: the bound runs from the first sighting.
+  const since = facts.waiverTagSince;
+  if (since !== undefined && daysBetween(dayStart(since), dayStart(expires)) > cfg.maxDays) {
+    return `Tag ${cfg.key} expires ${expires}, more than ${cfg.maxDays} days after a waiver tag was first seen on this function (${since}): no waiver applied; ask for a policy waiver instead.`;
+  }
+  return { expires, reason };
+}
+
+/**
+ * The tag waiver; a string when it is malformed or reaches too far. A key given more than once
+ * (a template's tag list) waives only when every value does, until the earliest of them: the
+ * generated Guard rules decide the same way.
+ */
+function tagWaiver(facts: FunctionFacts, policy: Policy, nowMs: number): CompiledWaiver | string | undefined {
+  const cfg = policy.document.waiverTag;
+  const value = cfg.enabled ? facts.tags[cfg.key] : undefined;
+  if (value === undefined) return undefined;
+  const read = (facts.repeatedTags?.[cfg.key] ?? [value]).map((v) => readWaiverTag(v, facts, policy, nowMs));
+  const invalid = read.find((r) => typeof r === 'string');
+  if (invalid !== undefined) return invalid;
+  const valid = read as { expires: string; reason: string }[];
+  const first = valid.reduce((a, b) => (b.expires < a.expires ? b : a));
+  return compileWaiver({ function: facts.name, match: 'exact', expires: first.expires, reason: first.reason }, 'tag');
 }
 
 function applyWaivers(findings: Finding[], facts: FunctionFacts, policy: Policy, nowMs: number): Finding[] {
   const fromTag = tagWaiver(facts, policy, nowMs);
   const out = [...findings];
   if (typeof fromTag === 'string') out.push(finding(WAIVER_TAG_INVALID, fromTag, { kind: 'fix-tag', tagKey: policy.document.waiverTag.key }));
-  const candidates = policy.waivers.filter(
-    (w) => (w.account === undefined || w.account === facts.accountId) && (w.matchesName(facts.name) || (facts.logicalId !== undefined && w.matchesName(facts.logicalId))),
-  );
+  // A template function's name is its FunctionName, or its logical id only where it sets none:
+  // a waiver for `LegacyBilling` never covers `FunctionName: brand-new-service`.
+  const candidates = policy.waivers.filter((w) => (w.account === undefined || w.account === facts.accountId) && w.matches(facts));
   if (fromTag !== undefined && typeof fromTag !== 'string') candidates.push(fromTag);
 
-  const covers = (w: CompiledWaiver, f: Finding): boolean => f.severity === 'error' && (w.rules === undefined || w.rules.includes(f.ruleId));
+  const covers = (w: CompiledWaiver, f: Finding): boolean =>
+    f.severity === 'error' && policy.waivable(f.ruleId, w.source) && (w.rules === undefined || w.rules.includes(f.ruleId));
   const active = candidates.filter((w) => nowMs < w.endMs);
   const waived = new Map<number, CompiledWaiver>();
   out.forEach((f, i) => {

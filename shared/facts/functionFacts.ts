@@ -21,6 +21,13 @@ export interface FunctionFacts {
   readonly updateMode?: UpdateMode;
   readonly runtimeVersionArn?: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** Every value of a tag key given more than once (a template's tag list); `tags` holds the last. */
+  readonly repeatedTags?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The day runtime-warden first saw a waiver tag on this function (its waiver ledger): a tag
+   * waiver may reach at most `waiverTag.maxDays` past it, however often it is re-tagged.
+   */
+  readonly waiverTagSince?: string;
   readonly layers: readonly string[];
   /** ISO-8601 instant of the last code or configuration change. */
   readonly lastModified?: string;

@@ -1,4 +1,3 @@
-import picomatch from 'picomatch';
 import { dayStart } from '../catalog/catalog.js';
 import type { Policy, Tier } from '../policy/policy.js';
 
@@ -11,11 +10,8 @@ import type { Policy, Tier } from '../policy/policy.js';
 const DAY_MS = 86_400_000;
 const q = (s: string): string => JSON.stringify(s);
 const list = (xs: readonly string[]): string => `[${xs.map(q).join(', ')}]`;
-const regexLiteral = (re: string): string => `/${re.replace(/\//g, '\\/')}/`;
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-
-type Kind = 'runtime' | 'tier' | 'manual';
 
 /**
  * The Guard hook's resource input, as the Hooks User Guide ("Write Guard rules to evaluate
@@ -34,25 +30,33 @@ const SHAPES: readonly Shape[] = [
   { type: 'Type', props: 'Properties', suffix: '' },
   { type: 'ResourceType', props: 'ResourceProperties', suffix: '_rp' },
 ];
-const KIND_RULES: Record<Kind, readonly string[]> = {
-  runtime: ['RW001', 'RW002', 'RW003', 'RW004', 'RW005', 'RW006'],
-  tier: ['RW008'],
-  manual: ['RW009'],
-};
 
-/** Filter lines that leave out waived functions for rules of `kind`. */
-function notWaived(policy: Policy, nowMs: number, kind: Kind, { props: P }: Shape): string[] {
+/**
+ * A valid waiver tag value at `nowMs`: a real calendar day from today to `maxDays` ahead, then a
+ * reason. Every day is spelled out, so an impossible date (2026-02-30) waives nothing, as in the
+ * policy module.
+ */
+function waiverValue(nowMs: number, maxDays: number): string {
+  const today = dayStart(isoDay(nowMs));
+  const days = Array.from({ length: maxDays + 1 }, (_, i) => isoDay(today + i * DAY_MS));
+  return `/^(${days.join('|')})\\s+\\S/`;
+}
+
+/** Filter lines that leave out the functions a waiver exempts from `ruleId`. */
+function notWaived(policy: Policy, nowMs: number, ruleId: string, { props: P }: Shape): string[] {
   const lines: string[] = [];
   const tag = policy.document.waiverTag;
-  if (tag.enabled) {
-    const today = isoDay(nowMs);
-    const after = isoDay(dayStart(today) + (tag.maxDays + 1) * DAY_MS);
-    lines.push(`${P}.Tags[ Key == ${q(tag.key)} Value == /^\\d{4}-\\d{2}-\\d{2}\\s+\\S/ Value >= ${q(today)} Value < ${q(after)} ] empty`);
+  if (tag.enabled && policy.waivable(ruleId, 'tag')) {
+    // A key given twice waives only when every value does (the policy module decides alike).
+    const valid = waiverValue(nowMs, tag.maxDays);
+    lines.push(`${P}.Tags[ Key == ${q(tag.key)} Value == ${valid} ] empty or ${P}.Tags[ Key == ${q(tag.key)} Value != ${valid} ] !empty`);
   }
+  if (!policy.waivable(ruleId, 'policy')) return lines;
   for (const w of policy.waivers) {
-    if (w.account !== undefined || nowMs >= w.endMs) continue;
-    if (w.rules && !w.rules.some((r) => KIND_RULES[kind].includes(r))) continue;
-    lines.push(`${P}.FunctionName !exists or ${P}.FunctionName != ${regexLiteral(picomatch.makeRe(w.function).source)}`);
+    // Guard sees neither the account nor an ARN: those waivers are judged by the Lambda hook.
+    if (w.account !== undefined || w.match !== 'exact' || w.function.startsWith('arn:') || nowMs >= w.endMs) continue;
+    if (w.rules && !w.rules.includes(ruleId)) continue;
+    lines.push(`${P}.FunctionName !exists or ${P}.FunctionName != ${q(w.function)}`);
   }
   return lines;
 }
@@ -86,77 +90,57 @@ export function guardRules(policy: Policy, nowMs: number, source = 'policy'): st
   return `${[header, ...SHAPES.map((shape) => rulesFor(policy, nowMs, shape))].join('\n\n')}\n`;
 }
 
-/** Every rule, for resources in one input shape. */
+/** The runtimes each lifecycle or list rule refuses, as the policy module's checks decide. */
+function runtimeRules(policy: Policy, nowMs: number): { id: string; refused: string[]; message: string }[] {
+  const known = policy.catalog.all().map((r) => r.id).sort();
+  const inPhase = (phase: string): string[] => known.filter((r) => policy.catalog.phase(r, nowMs) === phase);
+  return [
+    { id: 'RW002', refused: [...policy.document.deniedRuntimes].sort(), message: 'this Lambda runtime is denied by policy.' },
+    {
+      id: 'RW003',
+      refused: known.filter((r) => !policy.isDenied(r) && policy.isApprovedExplicitly(r) === false),
+      message: 'this Lambda runtime is not on the approved runtime list.',
+    },
+    { id: 'RW004', refused: inPhase('deprecated'), message: 'this Lambda runtime is deprecated by AWS.' },
+    { id: 'RW005', refused: inPhase('create-blocked'), message: 'AWS blocks creating functions on this Lambda runtime.' },
+    { id: 'RW006', refused: inPhase('update-blocked'), message: 'AWS blocks updating functions on this Lambda runtime.' },
+  ];
+}
+
+function rule(name: string, selected: string, body: readonly string[], message: string): string[] {
+  return ['', `rule ${name} when %${selected} !empty {`, `    %${selected} {`, ...body.map((b) => `        ${b}`), '        <<', `        ${message}`, '        >>', '    }', '}'];
+}
+
+/** Every rule, for resources in one input shape: one rule per policy rule id, each waived as the policy says. */
 function rulesFor(policy: Policy, nowMs: number, shape: Shape): string {
   const { props: P, suffix } = shape;
-  const allowed = policy.catalog
-    .all()
-    .filter((r) => policy.allowsRuntime(r.id, nowMs) && policy.catalog.phase(r.id, nowMs) === 'active')
-    .map((r) => r.id)
-    .sort();
-  const denied = [...policy.document.deniedRuntimes].sort();
-  const runtimeFunctions = `rw_runtime_functions${suffix}`;
-  const out: string[] = [
-    selection(runtimeFunctions, notWaived(policy, nowMs, 'runtime', shape), shape),
-    '',
-    `rule runtime_warden_runtime_allowed${suffix} when %${runtimeFunctions} !empty {`,
-    `    %${runtimeFunctions} {`,
-    // A missing property is not a failed `in` for Guard: a Zip function without Runtime must fail.
-    `        ${P}.Runtime exists`,
-    `        ${P}.Runtime in ${list(allowed)}`,
-    '        <<',
-    '        runtime-warden RW001-RW006: the Lambda runtime must be an approved, supported runtime (not deprecated, not blocked by AWS, not denied).',
-    '        >>',
-    '    }',
-    '}',
-  ];
-  if (denied.length > 0) {
-    out.push(
-      '',
-      `rule runtime_warden_runtime_not_denied${suffix} when %${runtimeFunctions} !empty {`,
-      `    %${runtimeFunctions} {`,
-      `        ${P}.Runtime not in ${list(denied)}`,
-      '        <<',
-      '        runtime-warden RW002: this Lambda runtime is denied by policy.',
-      '        >>',
-      '    }',
-      '}',
-    );
+  const known = policy.catalog.all().map((r) => r.id).sort();
+  const out: string[] = [];
+  const judged = (id: string, clauses: readonly string[] = []): string => {
+    const name = `rw_${id.toLowerCase()}_functions${suffix}`;
+    out.push('', selection(name, [...clauses, ...notWaived(policy, nowMs, id, shape)], shape));
+    return name;
+  };
+  let selected = judged('RW001');
+  // A missing property is not a failed `in` for Guard: a Zip function without Runtime must fail.
+  out.push(...rule(`runtime_warden_rw001_runtime_known${suffix}`, selected, [`${P}.Runtime exists`, `${P}.Runtime in ${list(known)}`], 'runtime-warden RW001: the Lambda runtime must be set and known to the runtime catalog.'));
+  for (const r of runtimeRules(policy, nowMs)) {
+    if (r.refused.length === 0) continue;
+    selected = judged(r.id);
+    out.push(...rule(`runtime_warden_${r.id.toLowerCase()}${suffix}`, selected, [`${P}.Runtime not in ${list(r.refused)}`], `runtime-warden ${r.id}: ${r.message}`));
   }
-  const manualFunctions = `rw_manual_functions${suffix}`;
-  out.push(
-    '',
-    selection(manualFunctions, [`${P}.RuntimeManagementConfig.UpdateRuntimeOn == 'Manual'`, ...notWaived(policy, nowMs, 'manual', shape)], shape),
-    '',
-    `rule runtime_warden_manual_has_version${suffix} when %${manualFunctions} !empty {`,
-    `    %${manualFunctions} {`,
-    `        ${P}.RuntimeManagementConfig.RuntimeVersionArn exists`,
-    '        <<',
-    '        runtime-warden RW009: UpdateRuntimeOn is Manual, so RuntimeVersionArn must pin a runtime version.',
-    '        >>',
-    '    }',
-    '}',
-  );
-  for (const tier of policy.tiers.values()) {
-    const id = `tier_${tier.name.replace(/\W/g, '_')}`;
+  selected = judged('RW009', [`${P}.RuntimeManagementConfig.UpdateRuntimeOn == 'Manual'`]);
+  out.push(...rule(`runtime_warden_rw009_manual_has_version${suffix}`, selected, [`${P}.RuntimeManagementConfig.RuntimeVersionArn exists`], 'runtime-warden RW009: UpdateRuntimeOn is Manual, so RuntimeVersionArn must pin a runtime version.'));
+  [...policy.tiers.values()].forEach((tier, i) => {
+    // Tier names are letters, digits, - and _ (policy schema); the index keeps `a-b` and `a_b` apart.
+    const id = `tier${i}_${tier.name.replace(/\W/g, '_')}`;
     const name = `rw_${id}${suffix}`;
     const modes = tier.allowedUpdateModes;
     const check = modes.includes('Auto')
       ? `${P}.RuntimeManagementConfig !exists or ${P}.RuntimeManagementConfig.UpdateRuntimeOn in ${list(modes)}`
       : `${P}.RuntimeManagementConfig.UpdateRuntimeOn in ${list(modes)}`;
-    out.push(
-      '',
-      selection(name, [tierClause(policy, tier, shape), ...notWaived(policy, nowMs, 'tier', shape)], shape),
-      '',
-      `rule runtime_warden_${id}_update_mode${suffix} when %${name} !empty {`,
-      `    %${name} {`,
-      `        ${check}`,
-      '        <<',
-      `        runtime-warden RW008: the ${tier.name} tier allows the runtime update modes ${modes.join(', ')} (no RuntimeManagementConfig means Auto).`,
-      '        >>',
-      '    }',
-      '}',
-    );
-  }
-  return out.join('\n');
+    out.push('', selection(name, [tierClause(policy, tier, shape), ...notWaived(policy, nowMs, 'RW008', shape)], shape));
+    out.push(...rule(`runtime_warden_rw008_${id}_update_mode${suffix}`, name, [check], `runtime-warden RW008: the ${tier.name} tier allows the runtime update modes ${modes.join(', ')} (no RuntimeManagementConfig means Auto).`));
+  });
+  return out.join('\n').trimStart();
 }

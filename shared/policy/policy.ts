@@ -1,15 +1,19 @@
-import picomatch from 'picomatch';
 import { issueLines } from '../schema/zod.js';
 import { DEFAULT_CATALOG, dayStart, type RuntimeCatalog } from '../catalog/catalog.js';
 import { PolicyValidationError } from '../errors.js';
+import { globMatch } from './glob.js';
 import { policySchema, type PolicyDocument, type TierDefinition, type UpdateMode, type Waiver } from './schema.js';
 
 export interface CompiledWaiver extends Waiver {
   readonly source: 'policy' | 'tag';
   /** First instant at which the waiver no longer applies: the day after `expires`, 00:00 UTC. */
   readonly endMs: number;
-  readonly matchesName: (name: string) => boolean;
+  /** Whether the waiver names this function: by name, or by ARN when it gives one. */
+  readonly matches: (fn: { readonly name: string; readonly arn?: string; readonly accountId?: string; readonly region?: string }) => boolean;
 }
+
+/** Rules a tag waiver never covers: a developer cannot exempt their own function from these. */
+export const TAG_UNWAIVABLE_RULES: readonly string[] = ['RW001', 'RW002', 'RW005', 'RW006'];
 
 export interface Tier extends TierDefinition {
   readonly name: string;
@@ -25,6 +29,8 @@ export interface Policy {
   readonly tiers: ReadonlyMap<string, Tier>;
   readonly defaultTier: Tier;
   readonly waivers: readonly CompiledWaiver[];
+  /** Whether any waiver of `source` may downgrade `ruleId`. */
+  readonly waivable: (ruleId: string, source: CompiledWaiver['source']) => boolean;
   /** Whether policy lets a function use `runtime` at `nowMs` (before lifecycle rules). */
   readonly allowsRuntime: (runtime: string, nowMs: number) => boolean;
   readonly isDenied: (runtime: string) => boolean;
@@ -33,9 +39,22 @@ export interface Policy {
 
 const DAY_MS = 86_400_000;
 
+/** `arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME`, without a qualifier. */
+const FUNCTION_ARN = /^arn:[a-z-]+:lambda:([a-z0-9-]+):(\d{12}):function:([^:]+)$/;
+
 export function compileWaiver(w: Waiver, source: CompiledWaiver['source']): CompiledWaiver {
-  const isMatch = picomatch(w.function, { nocase: false });
-  return { ...w, source, endMs: dayStart(w.expires) + DAY_MS, matchesName: (name) => isMatch(name) };
+  const endMs = dayStart(w.expires) + DAY_MS;
+  const arn = FUNCTION_ARN.exec(w.function);
+  if (arn) {
+    const [, region, account, name] = arn;
+    // A template's function has no ARN yet: its account, region and name stand for it. A
+    // qualified ARN (`...:function:NAME:7`) names the same function.
+    const matches: CompiledWaiver['matches'] = (fn) =>
+      fn.arn !== undefined ? fn.arn.split(':').slice(0, 7).join(':') === w.function : fn.name === name && fn.accountId === account && fn.region === region;
+    return { ...w, source, endMs, matches };
+  }
+  const byName = w.match === 'glob' ? (n: string) => globMatch(w.function, n) : (n: string) => n === w.function;
+  return { ...w, source, endMs, matches: (fn) => byName(fn.name) };
 }
 
 /** Validates a policy document (already parsed from JSON or YAML) and compiles it over `base`. */
@@ -51,12 +70,14 @@ export function parsePolicy(input: unknown, source = 'policy document', base: Ru
  */
 export function compilePolicy(document: PolicyDocument, base: RuntimeCatalog = DEFAULT_CATALOG): Policy {
   const catalog = base.withOverrides(document.catalogOverrides);
+  // One normalisation, here: tag values are looked up lower-cased, so tier names are stored so.
   const tiers = new Map<string, Tier>(
-    Object.entries(document.tiers.definitions).map(([name, t]) => [
-      name,
-      { ...t, name, preferredUpdateMode: t.preferredUpdateMode ?? t.allowedUpdateModes[0]! },
-    ]),
+    Object.entries(document.tiers.definitions).map(([given, t]) => {
+      const name = given.toLowerCase();
+      return [name, { ...t, name, preferredUpdateMode: t.preferredUpdateMode ?? t.allowedUpdateModes[0]! }];
+    }),
   );
+  const unwaivable = new Set(document.unwaivableRules);
   const approved = document.approvedRuntimes ? new Set(document.approvedRuntimes) : undefined;
   const denied = new Set(document.deniedRuntimes);
   return {
@@ -64,8 +85,9 @@ export function compilePolicy(document: PolicyDocument, base: RuntimeCatalog = D
     base,
     catalog,
     tiers,
-    defaultTier: tiers.get(document.tiers.defaultTier)!,
+    defaultTier: tiers.get(document.tiers.defaultTier.toLowerCase())!,
     waivers: document.waivers.map((w) => compileWaiver(w, 'policy')),
+    waivable: (ruleId, source) => !unwaivable.has(ruleId) && (source === 'policy' || !TAG_UNWAIVABLE_RULES.includes(ruleId)),
     isDenied: (r) => denied.has(r),
     isApprovedExplicitly: (r) => (approved ? approved.has(r) : undefined),
     allowsRuntime: (r, nowMs) => !denied.has(r) && (approved ? approved.has(r) : catalog.phase(r, nowMs) === 'active'),

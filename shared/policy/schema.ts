@@ -34,15 +34,41 @@ const tierSchema = z
     }),
   );
 
-const waiverSchema = z.strictObject({
-  /** Function name or glob (`payments-*`). */
-  function: nonEmpty,
-  account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
-  expires: isoDate,
-  reason: nonEmpty,
-  /** Rule ids the waiver covers; every error when absent. */
-  rules: z.optional(z.array(z.string().check(z.regex(/^RW\d{3}$/, 'must be a rule id such as RW004')))),
-});
+const ruleId = z.string().check(z.regex(/^RW\d{3}$/, 'must be a rule id such as RW004'));
+
+const waiverSchema = z
+  .strictObject({
+    /** A function name or an unqualified function ARN; a glob (`payments-*`) only with `match: glob`. */
+    function: nonEmpty,
+    /**
+     * `exact` (default): a name can be claimed only by the function that has it. A glob matches
+     * names nobody has chosen yet - anyone who may create a function can name one to match - so
+     * it must be asked for, and kept to one account.
+     */
+    match: z._default(z.enum(['exact', 'glob']), 'exact'),
+    account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
+    expires: isoDate,
+    reason: nonEmpty,
+    /** Rule ids the waiver covers; every error when absent. */
+    rules: z.optional(z.array(ruleId)),
+  })
+  .check(
+    z.refine((w) => w.match !== 'glob' || w.account !== undefined, {
+      message: 'a glob waiver (match: glob) must name the account it applies to',
+      path: ['account'],
+    }),
+  );
+
+/**
+ * Tier names become tag values, Guard rule names and map keys: letters, digits, `-` and `_`,
+ * compared without case (a tag value is lower-cased before lookup). `team/payments` or `>>` would
+ * break the generated Guard file; `__proto__` and `constructor` would reach Object's prototype.
+ */
+const RESERVED_NAMES = new Set(['constructor', 'prototype', 'tostring', 'valueof', 'hasownproperty']);
+const tierName = z.string().check(
+  z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 letters, digits, "-" or "_", starting with a letter or digit'),
+  z.refine((s) => !RESERVED_NAMES.has(s.toLowerCase()), 'is a reserved word'),
+);
 
 const overrideDate = z.optional(z.nullable(isoDate));
 const overrideSchema = z.strictObject({
@@ -72,10 +98,17 @@ export const policySchema = z
       z
         .strictObject({
           tagKey: z._default(nonEmpty, 'runtime-warden:tier'),
-          defaultTier: z._default(nonEmpty, 'non-critical'),
-          definitions: z._default(z.record(nonEmpty, tierSchema), DEFAULT_TIERS),
+          defaultTier: z._default(tierName, 'non-critical'),
+          definitions: z._default(z.record(tierName, tierSchema), DEFAULT_TIERS),
         })
-        .check(z.refine((t) => t.defaultTier in t.definitions, { message: 'defaultTier must name one of the tier definitions', path: ['defaultTier'] })),
+        .check(
+          z.superRefine((t, ctx) => {
+            const names = Object.keys(t.definitions).map((n) => n.toLowerCase());
+            const twice = names.filter((n, i) => names.indexOf(n) !== i);
+            if (twice.length > 0) ctx.addIssue({ code: 'custom', path: ['definitions'], message: `tier names differ only in case: ${[...new Set(twice)].join(', ')}` });
+            if (!names.includes(t.defaultTier.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['defaultTier'], message: 'defaultTier must name one of the tier definitions' });
+          }),
+        ),
       { tagKey: 'runtime-warden:tier', defaultTier: 'non-critical', definitions: DEFAULT_TIERS },
     ),
     /** Manual pins are a temporary rollback: older than this is a violation. */
@@ -85,11 +118,13 @@ export const policySchema = z
         key: z._default(nonEmpty, 'runtime-warden:waiver'),
         enabled: z._default(z.boolean(), true),
         /** A tag waiver may reach at most this far ahead; self-service must not mean forever. */
-        maxDays: z._default(days, 90),
+        maxDays: z._default(days.check(z.lte(366)), 90),
       }),
       { key: 'runtime-warden:waiver', enabled: true, maxDays: 90 },
     ),
     waivers: z._default(z.array(waiverSchema), []),
+    /** Rules that no waiver, of the policy or of a tag, may downgrade. */
+    unwaivableRules: z._default(z.array(ruleId), []),
     /** Tags that name who owns a function, first found wins: shown in alerts and reports. */
     ownerTagKeys: z._default(z.array(nonEmpty), ['owner', 'Owner', 'team', 'Team']),
     catalogOverrides: z._default(z.array(overrideSchema), []),

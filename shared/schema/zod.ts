@@ -9,7 +9,17 @@ config(en());
 
 export * from 'zod/mini';
 
+interface Issue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  /** A record key's own problems (code `invalid_key`): their messages say what is wrong with it. */
+  readonly issues?: readonly Issue[];
+}
+
 /** `path: message` for each problem, `root` standing for the value itself. */
-export function issueLines(error: { readonly issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[] }, root: string): string[] {
-  return error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : root}: ${i.message}`);
+export function issueLines(error: { readonly issues: readonly Issue[] }, root: string): string[] {
+  return error.issues.map((i) => {
+    const message = i.issues && i.issues.length > 0 ? i.issues.map((k) => k.message).join('; ') : i.message;
+    return `${i.path.length > 0 ? i.path.join('.') : root}: ${message}`;
+  });
 }

@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parsePolicyText } from '../../shared/policy/policyText.js';
 import { guardRules } from '../../shared/guard/generate.js';
+import { factsFromResourceProperties } from '../../shared/adapters/cloudFormation.js';
+import { evaluate, verdict } from '../../shared/index.js';
 import { scanTemplateText } from '../../shared/template/scan.js';
 import { ROOT } from '../helpers/fixtures.js';
 
@@ -125,6 +127,87 @@ describe('generated Guard rules', () => {
     writeFileSync(join(data, 't.json'), JSON.stringify({ Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs16.x' } } } }));
     const out = await exec(GUARD, ['validate', '-r', rules, '-d', data]).catch((e: { code: number; stdout: string }) => e);
     expect((out as { code: number }).code).toBe(19);
-    expect((out as { stdout: string }).stdout).toContain('runtime-warden RW001-RW006: the Lambda runtime must be an approved, supported runtime');
+    expect((out as { stdout: string }).stdout).toContain('runtime-warden RW004: this Lambda runtime is deprecated by AWS.');
+  });
+});
+
+describe('generated Guard rules and the Lambda hook', () => {
+  const work = mkdtempSync(join(tmpdir(), 'rw-guard-paths-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  // Tier names with capitals, and two that one character class would map to the same rule name.
+  const tiered = parsePolicyText(
+    [
+      'version: 1',
+      'deniedRuntimes: [nodejs20.x]',
+      'unwaivableRules: [RW008]',
+      'tiers:',
+      '  defaultTier: Gold',
+      '  definitions:',
+      '    Gold: { allowedUpdateModes: [Auto], upgradeLeadDays: 30 }',
+      '    a-b: { allowedUpdateModes: [FunctionUpdate], upgradeLeadDays: 30 }',
+      '    a_b: { allowedUpdateModes: [Manual], upgradeLeadDays: 30 }',
+      'waivers:',
+      '  - { function: legacy-exact, expires: 2026-12-31, reason: CHG-1, rules: [RW004] }',
+      '  - { function: legacy-*, match: glob, account: "123456789012", expires: 2026-12-31, reason: CHG-2 }',
+    ].join('\n'),
+  );
+  const tag = (Value: string) => ({ Key: 'runtime-warden:waiver', Value });
+  const tier = (Value: string) => ({ Key: 'runtime-warden:tier', Value });
+  const cases: Record<string, Record<string, unknown>> = {
+    unknownWithTagWaiver: { Runtime: 'nodejs99.x', Tags: [tag('2026-12-15 blocked')] },
+    deniedWithTagWaiver: { Runtime: 'nodejs20.x', Tags: [tag('2026-12-15 blocked')] },
+    createBlockedWithTagWaiver: { Runtime: 'python3.7', Tags: [tag('2026-12-15 blocked')] },
+    updateBlockedWithTagWaiver: { Runtime: 'nodejs12.x', Tags: [tag('2026-12-15 blocked')] },
+    deprecatedWithTagWaiver: { Runtime: 'nodejs16.x', Tags: [tag('2026-12-15 migrating')] },
+    deprecatedImpossibleDate: { Runtime: 'nodejs16.x', Tags: [tag('2026-11-31 no such day')] },
+    deprecatedDuplicateOneBad: { Runtime: 'nodejs16.x', Tags: [tag('2026-12-15 a'), tag('someday')] },
+    deprecatedDuplicateBothGood: { Runtime: 'nodejs16.x', Tags: [tag('2026-12-15 a'), tag('2026-12-01 b')] },
+    deprecatedTooFar: { Runtime: 'nodejs16.x', Tags: [tag('2027-06-01 later')] },
+    exactPolicyWaiver: { FunctionName: 'legacy-exact', Runtime: 'nodejs16.x' },
+    exactPolicyWaiverOtherRule: { FunctionName: 'legacy-exact', Runtime: 'nodejs12.x' },
+    globPolicyWaiverClaimedByName: { FunctionName: 'legacy-new', Runtime: 'nodejs16.x' },
+    goldUpperCaseTagOnFunctionUpdate: { Runtime: 'nodejs22.x', Tags: [tier('GOLD')], RuntimeManagementConfig: { UpdateRuntimeOn: 'FunctionUpdate' } },
+    dashTierOnFunctionUpdate: { Runtime: 'nodejs22.x', Tags: [tier('a-b')], RuntimeManagementConfig: { UpdateRuntimeOn: 'FunctionUpdate' } },
+    underscoreTierOnFunctionUpdate: { Runtime: 'nodejs22.x', Tags: [tier('a_b')], RuntimeManagementConfig: { UpdateRuntimeOn: 'FunctionUpdate' } },
+    unwaivableTierRuleWithTag: { Runtime: 'nodejs22.x', Tags: [tier('a-b'), tag('2026-12-15 x')] },
+  };
+
+  it('decide every waiver, tier and runtime path alike, on a policy whose tier names used to break Guard', async () => {
+    const rules = join(work, 'rules.guard');
+    writeFileSync(rules, guardRules(tiered, NOW, 'test'));
+    const data = join(work, 'cases');
+    mkdirSync(data);
+    const hook: Record<string, string> = {};
+    for (const [name, props] of Object.entries(cases)) {
+      writeFileSync(join(data, `${name}.json`), JSON.stringify({ Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: props } } }));
+      const findings = evaluate(factsFromResourceProperties(props, { logicalId: 'Fn' }), tiered, NOW);
+      hook[name] = verdict(findings).compliance === 'NON_COMPLIANT' ? 'FAIL' : 'PASS';
+    }
+    const statuses = Object.fromEntries([...(await guard(rules, data))].map(([k, v]) => [relative(data, k).replace(/\.json$/, ''), v]));
+    expect(statuses).toEqual(hook);
+    // The cases are not all one outcome: each path is decided, not passed over.
+    expect(hook).toEqual({
+      unknownWithTagWaiver: 'FAIL',
+      deniedWithTagWaiver: 'FAIL',
+      createBlockedWithTagWaiver: 'FAIL',
+      updateBlockedWithTagWaiver: 'FAIL',
+      deprecatedWithTagWaiver: 'PASS',
+      deprecatedImpossibleDate: 'FAIL',
+      deprecatedDuplicateOneBad: 'FAIL',
+      deprecatedDuplicateBothGood: 'PASS',
+      deprecatedTooFar: 'FAIL',
+      exactPolicyWaiver: 'PASS',
+      exactPolicyWaiverOtherRule: 'FAIL',
+      globPolicyWaiverClaimedByName: 'FAIL',
+      goldUpperCaseTagOnFunctionUpdate: 'FAIL',
+      dashTierOnFunctionUpdate: 'PASS',
+      underscoreTierOnFunctionUpdate: 'FAIL',
+      unwaivableTierRuleWithTag: 'FAIL',
+    });
+  });
+
+  it('have a rule name of their own for every tier', () => {
+    const names = [...guardRules(tiered, NOW).matchAll(/^rule (\S+)/gm)].map((m) => m[1]);
+    expect(new Set(names).size).toBe(names.length);
   });
 });

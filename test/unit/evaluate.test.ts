@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, evaluate, parsePolicy, RULES, verdict, type Finding } from '../../shared/index.js';
+import { factsFromResourceProperties } from '../../shared/adapters/cloudFormation.js';
 import { facts, NOW } from '../helpers/fixtures.js';
 
 const DAY = 86_400_000;
@@ -156,7 +157,7 @@ describe('evaluate', () => {
 });
 
 describe('waivers', () => {
-  const waiver = { function: 'orders-*', expires: '2026-12-31', reason: 'CHG-42 upgrade planned' };
+  const waiver = { function: 'orders-*', match: 'glob', account: '123456789012', expires: '2026-12-31', reason: 'CHG-42 upgrade planned' } as const;
 
   it('downgrade the errors they cover to warnings, with the expiry', () => {
     const policy = parsePolicy({ version: 1, waivers: [waiver] });
@@ -203,6 +204,73 @@ describe('waivers', () => {
     expect(far[1]!.message).toContain('more than 90 days ahead');
     expect(ids(evaluate(facts({ tags: { 'runtime-warden:waiver': 'soon' } }), DEFAULT_POLICY, NOW))).toEqual(['RW015:warning']);
     expect(ids(evaluate(facts({ tags: { 'runtime-warden:waiver': '2026-13-01 bad month' } }), DEFAULT_POLICY, NOW))).toEqual(['RW015:warning']);
+  });
+
+  it('by name match that name exactly unless they ask for a glob, which must name its account', () => {
+    const exact = parsePolicy({ version: 1, waivers: [{ function: 'orders-*', expires: '2026-12-31', reason: 'r' }] });
+    expect(ids(evaluate(facts({ name: 'orders-new', runtime: 'nodejs16.x' }), exact, NOW))).toEqual(['RW004:error']);
+    expect(ids(evaluate(facts({ name: 'orders-*', runtime: 'nodejs16.x' }), exact, NOW))).toEqual(['RW004:warning', 'RW013:info']);
+    expect(() => parsePolicy({ version: 1, waivers: [{ function: 'orders-*', match: 'glob', expires: '2026-12-31', reason: 'r' }] })).toThrow(
+      /waivers\.0\.account: a glob waiver \(match: glob\) must name the account/,
+    );
+  });
+
+  it('by ARN match that function, qualified or not, and a template function by account, region and name', () => {
+    const arn = 'arn:aws:lambda:eu-west-1:123456789012:function:orders-api';
+    const policy = parsePolicy({ version: 1, waivers: [{ function: arn, expires: '2026-12-31', reason: 'r' }] });
+    expect(ids(evaluate(facts({ runtime: 'nodejs16.x', arn: `${arn}:7` }), policy, NOW))).toEqual(['RW004:warning', 'RW013:info']);
+    expect(ids(evaluate(facts({ runtime: 'nodejs16.x' }), policy, NOW))).toEqual(['RW004:warning', 'RW013:info']);
+    expect(ids(evaluate(facts({ runtime: 'nodejs16.x', arn: `${arn}-v2` }), policy, NOW))).toEqual(['RW004:error']);
+    expect(ids(evaluate(facts({ runtime: 'nodejs16.x', accountId: '999999999999' }), policy, NOW))).toEqual(['RW004:error']);
+  });
+
+  it('by logical id never cover a template function that sets its own FunctionName', () => {
+    const policy = parsePolicy({ version: 1, waivers: [{ function: 'LegacyBilling', expires: '2026-12-31', reason: 'r' }] });
+    const renamed = factsFromResourceProperties({ FunctionName: 'brand-new-service', Runtime: 'nodejs16.x' }, { logicalId: 'LegacyBilling' });
+    expect(ids(evaluate(renamed, policy, NOW))).toEqual(['RW004:error']);
+    const unnamed = factsFromResourceProperties({ Runtime: 'nodejs16.x' }, { logicalId: 'LegacyBilling' });
+    expect(ids(evaluate(unnamed, policy, NOW))).toEqual(['RW004:warning', 'RW013:info']);
+  });
+
+  it.each([
+    ['an unknown runtime', 'nodejs99.x', 'RW001'],
+    ['a denied runtime', 'nodejs20.x', 'RW002'],
+    ['a create-blocked runtime', 'python3.7', 'RW005'],
+    ['an update-blocked runtime', 'nodejs12.x', 'RW006'],
+  ])('from a tag never cover %s, while a policy waiver may', (_, runtime, rule) => {
+    const tagged = facts({ runtime, tags: { 'runtime-warden:waiver': '2026-12-15 blocked deploy' } });
+    const policy = parsePolicy({ version: 1, deniedRuntimes: ['nodejs20.x'] });
+    expect(ids(evaluate(tagged, policy, NOW))).toContain(`${rule}:error`);
+    expect(verdict(evaluate(tagged, policy, NOW)).compliance).toBe('NON_COMPLIANT');
+    const waived = parsePolicy({ version: 1, deniedRuntimes: ['nodejs20.x'], waivers: [{ function: 'orders-api', expires: '2026-12-31', reason: 'CHG-1' }] });
+    expect(verdict(evaluate(facts({ runtime }), waived, NOW)).compliance).toBe('COMPLIANT');
+  });
+
+  it('never cover the rules the policy makes unwaivable, from a tag or from the policy', () => {
+    const policy = parsePolicy({ version: 1, unwaivableRules: ['RW004'], waivers: [{ function: 'orders-api', expires: '2026-12-31', reason: 'CHG-1' }] });
+    expect(ids(evaluate(facts({ runtime: 'nodejs16.x' }), policy, NOW))).toEqual(['RW004:error']);
+    expect(ids(evaluate(facts({ runtime: 'nodejs16.x', tags: { 'runtime-warden:waiver': '2026-12-15 x' } }), policy, NOW))).toEqual(['RW004:error']);
+    expect(() => parsePolicy({ version: 1, unwaivableRules: ['4'] })).toThrow(/unwaivableRules\.0: must be a rule id/);
+  });
+
+  it('from a tag cannot be renewed past maxDays from the day a waiver tag was first seen', () => {
+    const tags = { 'runtime-warden:waiver': '2027-02-15 still migrating' };
+    // 84 days ahead of NOW: within 90 days of today, but 2026-10-01 + 90 days is 2026-12-30.
+    expect(ids(evaluate(facts({ runtime: 'nodejs16.x', tags }), DEFAULT_POLICY, NOW))).toEqual(['RW004:warning', 'RW013:info']);
+    const renewed = evaluate(facts({ runtime: 'nodejs16.x', tags, waiverTagSince: '2026-10-01' }), DEFAULT_POLICY, NOW);
+    expect(ids(renewed)).toEqual(['RW004:error', 'RW015:warning']);
+    expect(renewed[1]!.message).toContain('more than 90 days after a waiver tag was first seen on this function (2026-10-01)');
+    const inBound = facts({ runtime: 'nodejs16.x', tags: { 'runtime-warden:waiver': '2026-12-30 x' }, waiverTagSince: '2026-10-01' });
+    expect(ids(evaluate(inBound, DEFAULT_POLICY, NOW))).toEqual(['RW004:warning', 'RW013:info']);
+  });
+
+  it('from a tag given twice apply only when every value is valid, until the earliest', () => {
+    const props = (values: string[]) => ({ Runtime: 'nodejs16.x', Tags: values.map((Value) => ({ Key: 'runtime-warden:waiver', Value })) });
+    const both = evaluate(factsFromResourceProperties(props(['2026-12-20 b', '2026-12-10 a']), { logicalId: 'F' }), DEFAULT_POLICY, NOW);
+    expect(ids(both)).toEqual(['RW004:warning', 'RW013:info']);
+    expect(both[0]!.waivedUntil).toBe('2026-12-10');
+    const oneBad = evaluate(factsFromResourceProperties(props(['2026-12-20 b', '2026-02-30 impossible']), { logicalId: 'F' }), DEFAULT_POLICY, NOW);
+    expect(ids(oneBad)).toEqual(['RW004:error', 'RW015:warning']);
   });
 
   it('from a tag are ignored when the policy turns them off', () => {

@@ -30,8 +30,8 @@ describe('policy document', () => {
   it('parses the example policy of the README', () => {
     const policy = parsePolicyText(readFileSync(join(ROOT, 'examples', 'policy.yaml'), 'utf8'));
     expect(policy.document.approvedRuntimes).toContain('python3.13');
-    expect(policy.waivers[0]).toMatchObject({ function: 'legacy-billing-*', rules: ['RW004', 'RW003'] });
-    expect(policy.waivers[0]!.matchesName('legacy-billing-export')).toBe(true);
+    expect(policy.waivers[0]).toMatchObject({ function: 'legacy-billing-*', match: 'glob', account: '123456789012', rules: ['RW004', 'RW003'] });
+    expect(policy.waivers[0]!.matches({ name: 'legacy-billing-export' })).toBe(true);
   });
 
   it('reads JSON as well as YAML', () => {
@@ -65,6 +65,24 @@ describe('policy document', () => {
     [{ version: 1, tiers: { definitions: { gold: { allowedUpdateModes: ['Auto'], preferredUpdateMode: 'Manual', upgradeLeadDays: 1 } }, defaultTier: 'gold' } }, /^tiers\.definitions\.gold\.preferredUpdateMode: /],
   ])('rejects %j', (doc, issue) => {
     expect(issuesOf(() => parsePolicy(doc))).toContainEqual(expect.stringMatching(issue));
+  });
+
+  it('stores tier names in lower case, so a tag of any case finds them', () => {
+    const policy = parsePolicy({ version: 1, tiers: { defaultTier: 'Gold', definitions: { Gold: { allowedUpdateModes: ['Auto'], upgradeLeadDays: 1 } } } });
+    expect([...policy.tiers.keys()]).toEqual(['gold']);
+    expect(policy.defaultTier.name).toBe('gold');
+  });
+
+  it.each([
+    [{ defaultTier: 'constructor', definitions: { gold: { allowedUpdateModes: ['Auto'], upgradeLeadDays: 1 } } }, /^tiers\.defaultTier: is a reserved word/],
+    [{ defaultTier: '__proto__', definitions: { gold: { allowedUpdateModes: ['Auto'], upgradeLeadDays: 1 } } }, /^tiers\.defaultTier: must be 1-64 letters/],
+    [{ defaultTier: 'toString', definitions: { gold: { allowedUpdateModes: ['Auto'], upgradeLeadDays: 1 } } }, /^tiers\.defaultTier: is a reserved word/],
+    [{ defaultTier: 'gold', definitions: { gold: { allowedUpdateModes: ['Auto'], upgradeLeadDays: 1 }, 'team/payments': { allowedUpdateModes: ['Auto'], upgradeLeadDays: 1 } } }, /^tiers\.definitions\.team\/payments: must be 1-64 letters/],
+    [{ defaultTier: 'gold', definitions: { gold: { allowedUpdateModes: ['Auto'], upgradeLeadDays: 1 }, 'a>>b': { allowedUpdateModes: ['Auto'], upgradeLeadDays: 1 } } }, /^tiers\.definitions\.a>>b: must be 1-64 letters/],
+    [{ defaultTier: 'gold', definitions: { gold: { allowedUpdateModes: ['Auto'], upgradeLeadDays: 1 }, GOLD: { allowedUpdateModes: ['Auto'], upgradeLeadDays: 1 } } }, /^tiers\.definitions: tier names differ only in case: gold/],
+    [{ defaultTier: 'silver', definitions: { gold: { allowedUpdateModes: ['Auto'], upgradeLeadDays: 1 } } }, /^tiers\.defaultTier: defaultTier must name one of the tier definitions/],
+  ])('refuses the tiers %j', (tiers, issue) => {
+    expect(issuesOf(() => parsePolicy({ version: 1, tiers }))).toContainEqual(expect.stringMatching(issue));
   });
 
   it('reports text that is neither JSON nor YAML, naming its source', () => {
