@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +11,29 @@ import { ROOT } from '../helpers/fixtures.js';
 
 const exec = promisify(execFile);
 const PY = join(ROOT, '.venv', 'bin', 'python');
+// A URL of the form `scripts/stackset-template.py --release` prints.
+const RELEASE_URL = `https://rw-artifacts-eu-west-1.s3.eu-west-1.amazonaws.com/runtime-warden/0.1.0/stackset-${'0'.repeat(64)}.json`;
+
+type Packaged = { Parameters: Record<string, { Default?: unknown }>; Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: unknown }> };
 
 describe('organisation-wide deployment', () => {
   const work = mkdtempSync(join(tmpdir(), 'rw-org-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  /** What `sam package --s3-bucket rw-artifacts-eu-west-1` writes for each function, changed by `edit`. */
+  const fakePackaged = (name: string, edit: (t: Packaged) => void = () => {}): string => {
+    const template = parseTemplate(readFileSync(join(ROOT, 'template.yaml'), 'utf8')) as Packaged;
+    for (const [id, r] of Object.entries(template.Resources)) {
+      if (r.Type !== 'AWS::Serverless::Function') continue;
+      r.Properties.CodeUri = `s3://rw-artifacts-eu-west-1/${id}.zip`;
+      delete r.Metadata;
+    }
+    edit(template);
+    const file = join(work, name);
+    writeFileSync(file, JSON.stringify(template));
+    return file;
+  };
+  const memberTemplateUrl = loadTemplate('org/central.yaml').Parameters!.MemberTemplateUrl as { AllowedPattern: string };
 
   it('central and artifact-bucket templates pass cfn-lint', async () => {
     await expect(exec(join(ROOT, '.venv', 'bin', 'cfn-lint'), ['org/central.yaml', 'org/artifact-bucket.yaml'], { cwd: ROOT })).resolves.toBeDefined();
@@ -32,7 +52,7 @@ describe('organisation-wide deployment', () => {
     const central = loadTemplate('org/central.yaml');
     const member = loadTemplate('template.yaml');
     const arn = 'arn:aws:ssm:eu-west-1:111122223333:parameter/runtime-warden/runtime-catalog';
-    const base = { OrganizationId: 'o-abcdefghij', MemberTemplateUrl: 'https://example-bucket.s3.amazonaws.com/member.yaml', TargetOrganizationalUnitIds: 'ou-ab12-cdefghij', TargetRegions: 'eu-west-1' };
+    const base = { OrganizationId: 'o-abcdefghij', MemberTemplateUrl: RELEASE_URL, TargetOrganizationalUnitIds: 'ou-ab12-cdefghij', TargetRegions: 'eu-west-1' };
     const params = (extra: Record<string, string>) =>
       Object.fromEntries(
         ((renderTemplate(central, { ...base, ...extra }, { resolve: true }).Resources as unknown as Record<string, { Properties: { Parameters: { ParameterKey: string; ParameterValue: string }[] } }>).MemberStackSet!.Properties.Parameters).map((p) => [p.ParameterKey, p.ParameterValue]),
@@ -46,15 +66,8 @@ describe('organisation-wide deployment', () => {
   });
 
   it('turns the packaged template into one a service-managed StackSet deploys in every region', async () => {
-    // Prepare: what `sam package --s3-bucket rw-artifacts-eu-west-1` writes for each function.
-    const template = parseTemplate(readFileSync(join(ROOT, 'template.yaml'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: unknown }> };
-    for (const [id, r] of Object.entries(template.Resources)) {
-      if (r.Type !== 'AWS::Serverless::Function') continue;
-      r.Properties.CodeUri = `s3://rw-artifacts-eu-west-1/${id}.zip`;
-      delete r.Metadata;
-    }
-    const packaged = join(work, 'packaged.json');
-    writeFileSync(packaged, JSON.stringify(template));
+    // Prepare
+    const packaged = fakePackaged('packaged.json');
     // Act
     const { stdout } = await exec(PY, [join(ROOT, 'scripts', 'stackset-template.py'), packaged, 'rw-artifacts'], { maxBuffer: 16 * 1024 * 1024 });
     // Assess: no transform left, code per region, and CloudFormation's linter accepts it
@@ -77,5 +90,51 @@ describe('organisation-wide deployment', () => {
     const packaged = join(work, 'wrong.yaml');
     writeFileSync(packaged, 'Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: { CodeUri: s3://somewhere/f.zip, Handler: h, Runtime: nodejs22.x }\n');
     await expect(exec(PY, [join(ROOT, 'scripts', 'stackset-template.py'), packaged, 'rw-artifacts'])).rejects.toThrow(/F: code bucket 'somewhere' is not rw-artifacts-<region>/);
+  });
+  it('renders each release under a URL of its own: a changed template a new one, the same template the same one', async () => {
+    // Prepare: two builds that differ in one parameter default
+    const first = fakePackaged('first.json');
+    const changed = fakePackaged('changed.json', (t) => {
+      t.Parameters.HookFailureMode!.Default = 'FAIL';
+    });
+    const releases = join(work, 'releases');
+    const render = async (packaged: string): Promise<string> => (await exec(PY, [join(ROOT, 'scripts', 'stackset-template.py'), '--release', releases, packaged, 'rw-artifacts'], { maxBuffer: 16 * 1024 * 1024 })).stdout.trim();
+    // Act
+    const [a, again, b] = [await render(first), await render(first), await render(changed)];
+    // Assess: the release is the StackSet template itself, at a key of its version and content
+    expect(b).not.toBe(a);
+    expect(again).toBe(a);
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const { stdout } = await exec(PY, [join(ROOT, 'scripts', 'stackset-template.py'), first, 'rw-artifacts'], { maxBuffer: 16 * 1024 * 1024 });
+    const defaultMode = (loadTemplate('template.yaml').Parameters!.HookFailureMode as { Default: string }).Default;
+    expect(defaultMode).not.toBe('FAIL');
+    for (const [url, mode] of [
+      [a, defaultMode],
+      [b, 'FAIL'],
+    ]) {
+      expect(url).toMatch(new RegExp(`^https://rw-artifacts-eu-west-1\\.s3\\.eu-west-1\\.amazonaws\\.com/runtime-warden/${version.replace(/\./g, '\\.')}/stackset-[0-9a-f]{64}\\.json$`));
+      const body = readFileSync(join(releases, new URL(url!).pathname), 'utf8');
+      expect(url).toContain(createHash('sha256').update(body).digest('hex'));
+      expect((JSON.parse(body) as Packaged).Parameters.HookFailureMode!.Default).toBe(mode);
+    }
+    expect(readFileSync(join(releases, new URL(a).pathname), 'utf8')).toBe(stdout);
+    // central.yaml takes release URLs only, not the fixed key every release used to share
+    expect(a).toMatch(new RegExp(memberTemplateUrl.AllowedPattern));
+    expect('').toMatch(new RegExp(memberTemplateUrl.AllowedPattern));
+    expect('https://rw-artifacts-eu-west-1.s3.amazonaws.com/runtime-warden/stackset.json').not.toMatch(new RegExp(memberTemplateUrl.AllowedPattern));
+  });
+
+  // checkov drops resources whose condition is false under the defaults: rendered with every
+  // condition on (the StackSet, the shared catalog), each template is checked whole.
+  it.each(['org/central.yaml', 'org/artifact-bucket.yaml'])('%s passes checkov, every skipped check with a written reason', async (path) => {
+    const params = { OrganizationId: 'o-abcdefghij', Prefix: 'rw-artifacts', MemberTemplateUrl: RELEASE_URL, TargetOrganizationalUnitIds: 'ou-ab12-cdefghij', TargetRegions: 'eu-west-1', SharedCatalogParameterArn: 'arn:aws:ssm:eu-west-1:111122223333:parameter/runtime-warden/runtime-catalog' };
+    const template = loadTemplate(path);
+    const file = join(work, path.replace('/', '-') + '.json');
+    writeFileSync(file, JSON.stringify(renderTemplate(template, Object.fromEntries(Object.entries(params).filter(([k]) => k in (template.Parameters ?? {}))))));
+    const { stdout } = await exec(join(ROOT, '.venv-checkov', 'bin', 'checkov'), ['-f', file, '--framework', 'cloudformation', '-o', 'json', '--skip-download'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }).catch((e: { stdout: string }) => e);
+    const report = JSON.parse(stdout) as { summary: { passed: number }; results: { failed_checks: { check_id: string; resource: string }[]; skipped_checks: { check_id: string; check_result: { suppress_comment?: string } }[] } };
+    expect(report.results.failed_checks.map((c) => `${c.check_id} ${c.resource}`)).toEqual([]);
+    expect(report.summary.passed).toBeGreaterThan(5);
+    expect(report.results.skipped_checks.filter((c) => (c.check_result.suppress_comment ?? '').length < 20)).toEqual([]);
   });
 });
