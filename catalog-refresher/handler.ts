@@ -4,7 +4,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DEFAULT_CATALOG, type RuntimeCatalog } from '../shared/catalog/catalog.js';
-import { catalogChanges, CatalogError, describeChanges, hasChanges, type CatalogChanges } from '../shared/catalog/catalogDocument.js';
+import { catalogChanges, CatalogError, CatalogRegressionError, describeChanges, hasChanges, type CatalogChanges } from '../shared/catalog/catalogDocument.js';
 import { catalogFromPage, RUNTIMES_PAGE_URL } from '../shared/catalog/runtimesPage.js';
 import { fetchPage } from '../shared/io/fetchPage.js';
 import { describeError } from '../shared/io/awsErrors.js';
@@ -102,9 +102,11 @@ function createRefresh(deps: RefresherDependencies): (event: unknown) => Promise
       refreshed = catalogFromPage(await deps.fetchPage(deps.sourceUrl), { source: deps.sourceUrl, fetchedAt: new Date(deps.now()) }, previous);
     } catch (error) {
       const reasons = error instanceof CatalogError ? [...error.problems] : [describeError(error)];
-      logger.error('runtime catalog refresh refused: the last good catalog stays', { trigger, source: deps.sourceUrl, reasons, asOf: previous.origin.asOf });
+      const regression = error instanceof CatalogRegressionError;
+      logger.error('runtime catalog refresh refused: the last good catalog stays', { trigger, source: deps.sourceUrl, reasons, asOf: previous.origin.asOf, regression });
       await publish(
-        '[runtime-warden] Runtime catalog refresh refused',
+        // Its own subject: a page that un-deprecates a runtime is tampering or AWS's error, never routine.
+        regression ? '[runtime-warden] SECURITY: runtime catalog refused, it would un-deprecate runtimes' : '[runtime-warden] Runtime catalog refresh refused',
         [
           `The runtime catalog was not refreshed from ${deps.sourceUrl} (started by ${trigger}):`,
           ...reasons.map((r) => `- ${r}`),

@@ -1,7 +1,7 @@
 import * as z from '../schema/zod.js';
 import { issueLines } from '../schema/zod.js';
 import { isoDate } from '../policy/schema.js';
-import { dayStart, DEFAULT_CATALOG, RuntimeCatalog, type CatalogOrigin, type RuntimeInfo } from './catalog.js';
+import { dayStart, DEFAULT_CATALOG, RuntimeCatalog, type CatalogOrigin, type LifecyclePhase, type RuntimeInfo } from './catalog.js';
 
 // The catalog as a file (`runtime-warden catalog refresh --output`) and as the value of the SSM
 // parameter the refresher keeps: AWS's lifecycle table, read on a day, from a source.
@@ -40,6 +40,42 @@ export class CatalogError extends Error {
     this.name = 'CatalogError';
     this.problems = problems;
   }
+}
+
+/**
+ * A catalog that would move a runtime back in its lifecycle: refused wherever a catalog comes in,
+ * since it would make every check pass for that runtime and read like an ordinary AWS change.
+ */
+export class CatalogRegressionError extends CatalogError {
+  public constructor(problems: readonly string[], what: string) {
+    super(problems, what);
+    this.name = 'CatalogRegressionError';
+  }
+}
+
+const PHASE_ORDER: Readonly<Record<LifecyclePhase, number>> = { unknown: -1, active: 0, deprecated: 1, 'create-blocked': 2, 'update-blocked': 3 };
+
+/**
+ * What `next` would undo of `baseline` at `nowMs`: a runtime moved back from deprecated or blocked
+ * towards active, or a lifecycle date that has already passed moved or cleared. AWS announces
+ * dates ahead and moves them only while they are ahead; a date behind us is history. A runtime
+ * `next` does not hold is left to `catalogProblems` (none forgotten).
+ */
+export function lifecycleRegressions(baseline: RuntimeCatalog, next: RuntimeCatalog, nowMs: number): string[] {
+  const out: string[] = [];
+  const day = (d: string | null): string => d ?? 'not scheduled';
+  for (const before of baseline.all()) {
+    const after = next.get(before.id);
+    if (!after) continue;
+    const was = baseline.phase(before.id, nowMs);
+    const now = next.phase(before.id, nowMs);
+    if (PHASE_ORDER[now] < PHASE_ORDER[was]) out.push(`${before.id} would move back from ${was} to ${now}`);
+    for (const field of FIELDS) {
+      const d = before[field];
+      if (d !== null && dayStart(d) <= nowMs && after[field] !== d) out.push(`${before.id}: ${LABELS[field]} ${d} has passed and cannot move to ${day(after[field])}`);
+    }
+  }
+  return out;
 }
 
 /** Fewer identifiers than this is a page that lost rows, not AWS forgetting runtimes. */

@@ -5,8 +5,8 @@
 // position; the page is accepted as HTML and as its Markdown rendering. Pure: the caller fetches.
 import { marked, type Token, type Tokens } from 'marked';
 import { parse as parseHtml, type HTMLElement } from 'node-html-parser';
-import { DEFAULT_CATALOG, inferFamily, RuntimeCatalog } from './catalog.js';
-import { catalogDocument, catalogOfEntries, catalogProblems, CatalogError, type CatalogEntry } from './catalogDocument.js';
+import { dayStart, DEFAULT_CATALOG, inferFamily, RuntimeCatalog } from './catalog.js';
+import { catalogDocument, catalogOfEntries, catalogProblems, CatalogError, CatalogRegressionError, lifecycleRegressions, type CatalogEntry } from './catalogDocument.js';
 
 export const RUNTIMES_PAGE_URL = 'https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html';
 
@@ -122,6 +122,7 @@ export function catalogFromPage(text: string, origin: { source: string; fetchedA
   if (deprecated.length === 0) problems.push('no table of deprecated runtimes with the columns Identifier, Deprecation date, Block function create, Block function update');
   const entries: CatalogEntry[] = [];
   const names = new Map<string, string>();
+  const fetchedMs = origin.fetchedAt.getTime();
   for (const t of [...supported, ...deprecated]) {
     for (const row of t.rows) {
       const cell = (c: Column): string => (t.columns[c] === undefined ? '' : (row[t.columns[c]!] ?? ''));
@@ -138,15 +139,24 @@ export function catalogFromPage(text: string, origin: { source: string; fetchedA
           problems.push(`${id}: ${field} ${(err as Error).message}`);
         }
       }
+      // A runtime AWS lists as deprecated has been deprecated: a row there without a past date
+      // would pass the runtime as active.
+      if (deprecated.includes(t) && !(dates.deprecation && dayStart(dates.deprecation) <= fetchedMs)) {
+        problems.push(`${id} is in the deprecated runtimes table but its deprecation date (${dates.deprecation ?? 'none'}) is not in the past`);
+      }
       const known = base.get(id);
       if (cell('name')) names.set(id, cell('name'));
       entries.push({ id, family: known?.family ?? inferFamily(id), os: cell('os') || known?.os || 'unknown', deprecation: dates.deprecation ?? null, blockCreate: dates.blockCreate ?? null, blockUpdate: dates.blockUpdate ?? null });
     }
   }
   if (problems.length === 0) problems.push(...catalogProblems(entries));
-  if (problems.length > 0) throw new CatalogError(problems, what);
   const fetchedAt = origin.fetchedAt.toISOString();
   const catalog = catalogOfEntries(entries, { asOf: fetchedAt.slice(0, 10), source: origin.source, fetchedAt });
+  // Against the catalog it replaces and against the built-in one, so that neither a stored
+  // catalog nor a first refresh can carry an un-deprecation in; said beside any other problem.
+  const regressions = [...new Set([...lifecycleRegressions(base, catalog, fetchedMs), ...lifecycleRegressions(DEFAULT_CATALOG, catalog, fetchedMs)])];
+  if (regressions.length > 0) throw new CatalogRegressionError([...problems, ...regressions], what);
+  if (problems.length > 0) throw new CatalogError(problems, what);
   return { catalog, names };
 }
 

@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DEFAULT_CATALOG, type RuntimeCatalog } from '../catalog/catalog.js';
-import { catalogDocument, parseCatalogText } from '../catalog/catalogDocument.js';
+import { catalogDocument, lifecycleRegressions, parseCatalogText } from '../catalog/catalogDocument.js';
 import { withCatalog, type Policy } from '../policy/policy.js';
 import { awsError } from './awsErrors.js';
 import { cachedPolicyLoader, type PolicyLoader } from './policySource.js';
@@ -69,9 +69,10 @@ export interface CatalogLoaderOptions {
 
 /**
  * The catalog the judging functions use: the parameter's, read at most once per `ttlMs` per
- * container; the built-in catalog when no parameter is configured or it does not exist yet. A
- * parameter that cannot be read or fails its checks keeps the last good catalog (or the built-in
- * one) and is reported: a refresh gone wrong must not stop every deployment.
+ * container; the built-in catalog when no parameter is configured. A parameter that cannot be
+ * read, fails its checks, would move a runtime back in its lifecycle against the built-in
+ * catalog, or has disappeared keeps the last good catalog (or the built-in one) and is reported:
+ * a refresh gone wrong must not stop every deployment, and a tampered one must not pass it all.
  */
 export function cachedCatalogLoader(name: string | undefined, ssm: SsmSource, options: CatalogLoaderOptions): CatalogLoader {
   if (!name || name.trim() === '') return () => Promise.resolve(DEFAULT_CATALOG);
@@ -80,16 +81,26 @@ export function cachedCatalogLoader(name: string | undefined, ssm: SsmSource, op
   let good: RuntimeCatalog = DEFAULT_CATALOG;
   let readAt = Number.NEGATIVE_INFINITY;
   let pending: Promise<RuntimeCatalog> | undefined;
+  const keep = (why: string): RuntimeCatalog => {
+    options.onProblem(`runtime catalog parameter ${name} not used (${why}); judging by the catalog as of ${good.origin.asOf} (${good.origin.source})`);
+    return good;
+  };
   return () => {
     if (now() - readAt < ttlMs) return Promise.resolve(good);
     pending ??= Promise.resolve(ssm())
       .then((client) => readCatalogParameter(client, name))
       .then(
-        (catalog) => (good = catalog ?? DEFAULT_CATALOG),
+        (catalog) => {
+          // Configured but absent: deleted, or not yet written by the first refresh. Either way
+          // someone must look; the built-in catalog still judges.
+          if (catalog === undefined) return keep('ParameterNotFound: the parameter does not exist');
+          const regressions = lifecycleRegressions(DEFAULT_CATALOG, catalog, now());
+          if (regressions.length > 0) return keep(`CatalogRegressionError: ${regressions.join('; ')}`);
+          return (good = catalog);
+        },
         (err: unknown) => {
           const e = awsError(err);
-          options.onProblem(`runtime catalog parameter ${name} not used (${e.name}: ${e.message.split('\n')[0]}); judging by the catalog as of ${good.origin.asOf} (${good.origin.source})`);
-          return good;
+          return keep(`${e.name}: ${e.message.split('\n')[0]}`);
         },
       )
       .finally(() => {

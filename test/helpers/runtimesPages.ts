@@ -16,3 +16,22 @@ export function movedAndAddedPage(): string {
   const nodejs28 = nodejs26.replace('Node.js 26', 'Node.js 28').replace('nodejs26.x', 'nodejs28.x');
   return page.replace(python311, python311.replace('Jun 30, 2027', 'May 31, 2027')).replace(nodejs26, `${nodejs28}\n${nodejs26}`);
 }
+
+/**
+ * nodejs16.x taken out of the deprecated table and listed as supported with dates years ahead:
+ * what a tampered copy of the page, or a page AWS got wrong, would carry.
+ */
+export function undeprecatedPage(): string {
+  const page = currentPage();
+  const nodejs16 = /<tr><td[^>]*>Node\.js 16<\/td>.*<\/tr>/.exec(page)![0];
+  const nodejs26 = /<tr><td[^>]*>Node\.js 26<\/td>.*<\/tr>/.exec(page)![0];
+  const revived = nodejs16.replace('Jun 12, 2024', 'Jun 12, 2030').replace('Feb 1, 2027', 'Feb 1, 2031').replace('Mar 3, 2027', 'Mar 3, 2031');
+  return page.replace(nodejs16, '').replace(nodejs26, `${nodejs26}\n${revived}`);
+}
+
+/** nodejs16.x left in the deprecated table, its deprecation date moved years ahead. */
+export function postponedDeprecatedPage(): string {
+  const page = currentPage();
+  const nodejs16 = /<tr><td[^>]*>Node\.js 16<\/td>.*<\/tr>/.exec(page)![0];
+  return page.replace(nodejs16, nodejs16.replace('Jun 12, 2024', 'Jun 12, 2030'));
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeCatalog } from '../../shared/io/catalogSource.js';
-import { currentPage, movedAndAddedPage } from '../helpers/runtimesPages.js';
+import { currentPage, movedAndAddedPage, postponedDeprecatedPage, undeprecatedPage } from '../helpers/runtimesPages.js';
 import { ROOT } from '../helpers/fixtures.js';
 
 const exec = promisify(execFile);
@@ -55,6 +55,21 @@ describe('runtime-warden catalog', () => {
     const r = await cli(['catalog', 'refresh', '--from', truncated, '--output', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/The runtimes page from .*truncated\.html is refused: no table of deprecated runtimes/);
+    expect(r.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it.each([
+    ['un-deprecates nodejs16.x', undeprecatedPage, /nodejs16\.x would move back from update-blocked to active|nodejs16\.x would move back from (deprecated|create-blocked) to active/],
+    ['postpones a deprecation that has passed', postponedDeprecatedPage, /nodejs16\.x is in the deprecated runtimes table but its deprecation date \(2030-06-12\) is not in the past/],
+  ])('refuses a page that %s: exit 2, the reason on stderr, nothing written', async (_, page, reason) => {
+    const file = join(work, 'revived.html');
+    writeFileSync(file, page());
+    const out = join(work, 'revived.json');
+    const r = await cli(['catalog', 'refresh', '--from', file, '--output', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(reason);
+    expect(r.stderr).toMatch(/nodejs16\.x: deprecation 2024-06-12 has passed and cannot move to 2030-06-12/);
     expect(r.stdout).toBe('');
     expect(existsSync(out)).toBe(false);
   });

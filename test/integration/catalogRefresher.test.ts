@@ -5,7 +5,7 @@ import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand 
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DescribeParametersCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, DescribeParametersCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,13 +17,13 @@ import { createHandler as createHook } from '../../hooks/runtime-hook/handler.js
 import { createAlerting, type AlertingFixture } from '../../scripts/emulator/alerting.js';
 import { seedFleet } from '../../scripts/emulator/fleet.js';
 import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
-import { cachedCatalogLoader, decodeCatalog, policyWithCatalog, readCatalogParameter } from '../../shared/io/catalogSource.js';
+import { cachedCatalogLoader, decodeCatalog, encodeCatalog, policyWithCatalog, readCatalogParameter } from '../../shared/io/catalogSource.js';
 import { putResponse } from '../../shared/io/customResource.js';
 import { fetchPage } from '../../shared/io/fetchPage.js';
 import { cachedPolicyLoader } from '../../shared/io/policySource.js';
 import { DEFAULT_CATALOG } from '../../shared/index.js';
 import { hookEvent } from '../helpers/fixtures.js';
-import { currentPage, movedAndAddedPage } from '../helpers/runtimesPages.js';
+import { currentPage, movedAndAddedPage, undeprecatedPage } from '../helpers/runtimesPages.js';
 import { loadTemplate, renderTemplate } from '../helpers/cfnRender.js';
 
 const PARAMETER = '/runtime-warden/runtime-catalog';
@@ -42,6 +42,7 @@ describe('catalog refresher, against the emulator', () => {
     '/moved': () => [200, movedAndAddedPage()],
     '/truncated': () => [200, movedAndAddedPage().slice(0, 6000)],
     '/down': () => [503, 'Service Unavailable'],
+    '/revived': () => [200, undeprecatedPage()],
   };
   const refresher = (path: string) =>
     createRefresher({
@@ -168,6 +169,36 @@ describe('catalog refresher, against the emulator', () => {
     expect(evaluations.filter((e) => e.ComplianceResourceId.startsWith('orders-') && e.ComplianceResourceId !== 'orders-api').map((e) => [e.ComplianceType, e.Annotation.slice(0, 50)])).toEqual(
       Array(3).fill(['NON_COMPLIANT', 'RW004 python3.11 is deprecated since 2027-05-31 (n']),
     );
+  });
+
+  it('refuses a page that un-deprecates a runtime, keeps the last good catalog and alerts on a subject of its own', async () => {
+    const before = await version();
+    const result = (await refresher('/revived')({}))!;
+    expect(result).toMatchObject({ status: 'refused' });
+    expect(result.reasons).toContainEqual('nodejs16.x: deprecation 2024-06-12 has passed and cannot move to 2030-06-12');
+    expect(await version()).toBe(before);
+    expect((await readCatalogParameter(ssm, PARAMETER))!.get('nodejs16.x')!.deprecation).toBe('2024-06-12');
+    const alerts = await alerting.received();
+    expect(alerts.map((a) => a.Subject)).toEqual(['[runtime-warden] SECURITY: runtime catalog refused, it would un-deprecate runtimes']);
+    expect(alerts[0]!.Message).toContain('nodejs16.x would move back from');
+  });
+
+  it('a stored catalog that un-deprecates a runtime, or a configured parameter that is gone, is reported and the last good one kept', async () => {
+    const onProblem = vi.fn();
+    let clock = Date.parse('2026-11-23T00:00:00Z');
+    const catalog = cachedCatalogLoader(PARAMETER, () => ssm, { onProblem, ttlMs: 1000, now: () => clock });
+    expect((await catalog()).get('python3.11')!.deprecation).toBe('2027-05-31');
+    const good = (await ssm.send(new GetParameterCommand({ Name: PARAMETER }))).Parameter!.Value!;
+    const tampered = decodeCatalog(good, 'x').withOverrides([{ id: 'nodejs16.x', deprecation: null, blockCreate: null, blockUpdate: null }]);
+    await ssm.send(new PutParameterCommand({ Name: PARAMETER, Value: encodeCatalog(tampered), Type: 'String', Overwrite: true }));
+    clock += 2000;
+    expect((await catalog()).get('nodejs16.x')!.deprecation).toBe('2024-06-12');
+    expect(onProblem).toHaveBeenLastCalledWith(expect.stringMatching(/not used \(CatalogRegressionError: nodejs16\.x would move back from deprecated to active; nodejs16\.x: deprecation 2024-06-12 has passed and cannot move to not scheduled\)/));
+    await ssm.send(new DeleteParameterCommand({ Name: PARAMETER }));
+    clock += 2000;
+    expect((await catalog()).get('python3.11')!.deprecation).toBe('2027-05-31');
+    expect(onProblem).toHaveBeenLastCalledWith(expect.stringMatching(/not used \(ParameterNotFound: the parameter does not exist\); judging by the catalog as of 2026-11-23/));
+    await ssm.send(new PutParameterCommand({ Name: PARAMETER, Value: good, Type: 'String', Overwrite: true }));
   });
 
   it('a stored catalog that fails its checks is reported and the last good one kept', async () => {
