@@ -1,19 +1,15 @@
 import {
   AutomationDocument,
   AwsService,
-  BranchStep,
-  Choice,
   DataTypeEnum,
   ExecuteScriptStep,
   HardCodedString,
   Input,
   InvokeLambdaFunctionStep,
   OnFailure,
-  OperationEvaluator,
   ScriptCode,
   ScriptLanguage,
   Simulation,
-  SleepStep,
   StringVariable,
   type AutomationStep,
   type IAwsInvoker,
@@ -78,16 +74,6 @@ function step(stack: Stack, def: StepDef): AutomationStep {
     case 'aws:invokeLambdaFunction':
       known(['FunctionName', 'InputPayload']);
       return new InvokeLambdaFunctionStep(stack, def.name, { ...common, functionName: variable(def.inputs.FunctionName), payload: new PayloadVariable(def.inputs.InputPayload) });
-    case 'aws:branch':
-      known(['Choices', 'Default']);
-      return new BranchStep(stack, def.name, {
-        ...common,
-        defaultStepName: def.inputs.Default,
-        choices: (def.inputs.Choices as Record<string, string>[]).map((c) => {
-          const [op, constant] = Object.entries(c).find(([k]) => k in OperationEvaluator.STRING_TO_OPERATION)!;
-          return new Choice({ operation: OperationEvaluator.fromOperationName(op), constant, variable: variable(c.Variable!), jumpToStepName: c.NextStep! });
-        }),
-      });
     case 'aws:executeScript':
       known(['Runtime', 'Handler', 'InputPayload', 'Script']);
       return new ExecuteScriptStep(stack, def.name, {
@@ -96,12 +82,6 @@ function step(stack: Stack, def: StepDef): AutomationStep {
         code: ScriptCode.inline(def.inputs.Script),
         inputPayload: Object.fromEntries(Object.entries(def.inputs.InputPayload as Record<string, string>).map(([k, v]) => [k, variable(v)])),
       });
-    case 'aws:sleep': {
-      known(['Duration']);
-      const m = /^PT(\d+)S$/.exec(def.inputs.Duration);
-      if (!m) throw new Error(`${def.name}: Duration ${def.inputs.Duration} is not PT<n>S`);
-      return new SleepStep(stack, def.name, { ...common, sleepSeconds: Number(m[1]) });
-    }
     default:
       throw new Error(`${def.name}: no translation for ${def.action}`);
   }

@@ -59,11 +59,13 @@ export function apiChecks(template: Template, label: string): Check[] {
       }
       case 'AWS::CloudFormation::LambdaHook':
       case 'AWS::CloudFormation::GuardHook':
-        for (const property of ['TargetOperations', 'TargetFilters', 'StackFilters']) {
+        for (const property of ['TargetOperations', 'TargetFilters', 'StackFilters', 'LogBucket']) {
           if (p[property] !== undefined) checks.push({ id: `${at} ${property}`, resource: r.Type, property, value: p[property] });
         }
         break;
       case 'AWS::Serverless::Function':
+        // A Number parameter arrives as a string; CloudFormation hands Lambda the number.
+        if (p.ReservedConcurrentExecutions !== undefined) checks.push({ id: `${at} ReservedConcurrentExecutions`, api: 'lambda.PutFunctionConcurrency', params: { FunctionName: id, ReservedConcurrentExecutions: Number(p.ReservedConcurrentExecutions) } });
         if (p.EventInvokeConfig) {
           // SAM's DestinationConfig adds a `Type` of its own; the rest goes to Lambda as is.
           const { DestinationConfig, ...rest } = p.EventInvokeConfig;
@@ -105,6 +107,7 @@ const memberSets = parameterSets(member, ['HookMode', 'NotifyAutomatically', 'Sw
   CentralAlertTopicArn: 'arn:aws:sns:us-east-1:111122223333:runtime-warden-central',
   CentralAlertKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   PolicyKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  GuardHookLogBucket: 'runtime-warden-guard-reports',
 }));
 const centralParams = {
   OrganizationId: 'o-a1b2c3d4e5',
@@ -130,6 +133,7 @@ describe('payloads against AWS API models', () => {
     // Assess: each kind of payload is there to be checked, and none is refused
     expect([...apis].sort()).toEqual(
       [
+        'AWS::CloudFormation::GuardHook.LogBucket',
         'AWS::CloudFormation::GuardHook.TargetFilters',
         'AWS::CloudFormation::GuardHook.TargetOperations',
         'AWS::CloudFormation::LambdaHook.TargetFilters',
@@ -140,6 +144,7 @@ describe('payloads against AWS API models', () => {
         'events.PutTargets',
         'kms.CreateKey',
         'lambda.Invoke',
+        'lambda.PutFunctionConcurrency',
         'lambda.PutFunctionEventInvokeConfig',
         'ssm.CreateDocument',
       ].sort(),

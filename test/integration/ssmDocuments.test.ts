@@ -59,6 +59,46 @@ describe('SSM Automation documents', () => {
     for (const out of content.outputs) expect(content.mainSteps.map((s: { name: string }) => s.name)).toContain(out.split('.')[0]);
   });
 
+  // Each action's outputs as the Systems Manager User Guide documents them ("Automation actions
+  // reference", the action's Output section), and which of them exist on every run. What SSM does
+  // with a reference to an output that is absent is not documented: a document refers to none.
+  // - aws:invokeLambdaFunction: StatusCode; Payload, "present only if the invocation type is
+  //   RequestResponse" (the default); FunctionError only "if an error occurred"; LogResult only if
+  //   the invocation type is RequestResponse "and the logs were requested".
+  // - aws:executeScript: Payload, the object the script's function returns.
+  const DOCUMENTED_OUTPUTS: Record<string, (inputs: Record<string, unknown>) => { always: string[]; optional: string[] }> = {
+    'aws:invokeLambdaFunction': (inputs) => ((inputs.InvocationType ?? 'RequestResponse') === 'RequestResponse' ? { always: ['StatusCode', 'Payload'], optional: ['FunctionError', 'LogResult'] } : { always: ['StatusCode'], optional: ['FunctionError', 'LogResult', 'Payload'] }),
+    'aws:executeScript': () => ({ always: ['Payload'], optional: [] }),
+  };
+
+  it.each(documents)('%s refers to no step output that AWS documents as optional, nor to any undocumented one', (_, doc) => {
+    // Prepare: every `{{ Step.Output }}` in the document, and the document's own outputs
+    const content = doc.Properties.Content;
+    const steps = new Map<string, { action: string; inputs: Record<string, unknown> }>(content.mainSteps.map((st: { name: string }) => [st.name, st]));
+    const references = [...[...JSON.stringify(content.mainSteps).matchAll(/\{\{\s*(\w+)\.(\w+)\s*\}\}/g)].map((m) => [m[1]!, m[2]!]), ...(content.outputs as string[]).map((o) => o.split('.'))];
+    expect(references.length).toBeGreaterThan(0);
+    for (const [step, output] of references) {
+      // Act
+      const target = steps.get(step!);
+      const documented = target && DOCUMENTED_OUTPUTS[target.action]?.(target.inputs);
+      // Assess
+      expect(target, `${step}.${output}: a step of the document`).toBeDefined();
+      expect(documented, `${target!.action}: its documented outputs written down here`).toBeDefined();
+      expect(documented!.optional, `${step}.${output} is an optional output of ${target!.action}`).not.toContain(output);
+      expect(documented!.always, `${step}.${output} is an output of ${target!.action}`).toContain(output);
+    }
+  });
+
+  it('fail on the function error with one script, the same in both documents', () => {
+    const [notify, switchMode] = documents.map(([, d]) => {
+      const [check, ...more] = d.Properties.Content.mainSteps.filter((st: { action: string }) => st.action === 'aws:executeScript');
+      expect(more).toEqual([]);
+      const { InputPayload, ...inputs } = check.inputs;
+      return { ...check, inputs, payload: Object.keys(InputPayload) };
+    });
+    expect(notify).toEqual(switchMode);
+  });
+
   it('are wired one to a Config rule each, given every parameter without a default, with a role that may only invoke their function', () => {
     const rules = remediations.map(([, r]) => r.Properties.ConfigRuleName.Ref);
     expect(new Set(rules).size).toBe(remediations.length);

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { ResponseCode } from '@cdklabs/cdk-ssm-documents';
+import { ResponseCode, type IAwsInvoker } from '@cdklabs/cdk-ssm-documents';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAlerting, type AlertingFixture } from '../../scripts/emulator/alerting.js';
 import { seedFleet } from '../../scripts/emulator/fleet.js';
@@ -12,7 +12,8 @@ import { RemediationInvoker, simulate, simulatorDocument, type DocumentContent }
 // Both remediation documents of template.yaml run in AWS's SSM Automation simulator
 // (@cdklabs/cdk-ssm-documents), with our real handlers behind the aws:invokeLambdaFunction step,
 // against moto's server. The simulator, like SSM, does not fail an invoke step whose function
-// throws (FunctionError is an output): the documents must.
+// throws: the documents must, from the invoke's Payload alone (the simulator substitutes null for
+// an absent FunctionError, so a document reading it would prove nothing here).
 
 const resources = renderTemplate(loadTemplate('template.yaml'), {}, { resolve: true }).Resources;
 const content = (id: string) => resources[id]!.Properties!.Content as unknown as DocumentContent;
@@ -70,7 +71,7 @@ describe('remediation documents in the SSM Automation simulator', () => {
       const result = simulate(doc, invoker(), { FunctionName: 'checkout', AutomationAssumeRole: ROLE });
       // Assess
       expect(result.responseCode, result.stackTrace).toBe(ResponseCode.SUCCESS);
-      expect(result.executedSteps).toEqual(['Notify', 'CheckFunctionError', 'Succeeded']);
+      expect(result.executedSteps).toEqual(['Notify', 'CheckAnswer']);
       expect(JSON.parse(result.outputs!['Notify.Payload'])).toMatchObject({ functionName: 'checkout', published: true, compliance: 'NON_COMPLIANT' });
       expect((await alerting.received()).map((m) => m.Subject)).toEqual(['[runtime-warden] NON_COMPLIANT checkout: RW004 runtime-deprecated']);
     });
@@ -80,8 +81,19 @@ describe('remediation documents in the SSM Automation simulator', () => {
       const result = simulate(doc, invoker(), { FunctionName: 'deleted-meanwhile', AutomationAssumeRole: ROLE });
       // Assess
       expect(result.responseCode).toBe(ResponseCode.FAILED);
-      expect(result.executedSteps).toEqual(['Notify', 'CheckFunctionError', 'FailWithFunctionError']);
-      expect(result.stackTrace).toMatch(/Notify failed \(Unhandled\): RemediationError: .*deleted-meanwhile/);
+      expect(result.executedSteps).toEqual(['Notify', 'CheckAnswer']);
+      expect(result.stackTrace).toMatch(/Notify failed: RemediationError: .*deleted-meanwhile/);
+    });
+
+    it('fails the execution on an error object without errorType, as Lambda reports what the runtime could not handle', () => {
+      // Prepare: Lambda's answer when the function times out, with FunctionError left out, as the
+      // check must not read it
+      const timedOut: IAwsInvoker = { invoke: () => ({ StatusCode: 200, Payload: JSON.stringify({ errorMessage: 'RequestId: 1 Error: Task timed out after 60.00 seconds' }) }) };
+      // Act
+      const result = simulate(doc, timedOut, { FunctionName: 'checkout', AutomationAssumeRole: ROLE });
+      // Assess
+      expect(result.responseCode).toBe(ResponseCode.FAILED);
+      expect(result.stackTrace).toContain('Notify failed: Error: RequestId: 1 Error: Task timed out after 60.00 seconds');
     });
 
     it('fails the execution when the remediation function itself does not exist', () => {
@@ -116,14 +128,14 @@ describe('remediation documents in the SSM Automation simulator', () => {
       const result = simulate(doc, invoker(), { FunctionName: 'ledger', AutomationAssumeRole: ROLE, AllowCritical: true, Mode: 'Auto' });
       // Assess
       expect(result.responseCode).toBe(ResponseCode.FAILED);
-      expect(result.executedSteps).toEqual(['SwitchMode', 'CheckFunctionError', 'FailWithFunctionError']);
-      expect(result.stackTrace).toContain('SwitchMode failed (Unhandled): RemediationError: Mode Auto is not allowed for the critical tier of ledger');
+      expect(result.executedSteps).toEqual(['SwitchMode', 'CheckAnswer']);
+      expect(result.stackTrace).toContain('SwitchMode failed: RemediationError: Mode Auto is not allowed for the critical tier of ledger');
     });
 
     it('fails the execution when the function to switch does not exist', () => {
       const result = simulate(doc, invoker(), { FunctionName: 'deleted-meanwhile', AutomationAssumeRole: ROLE });
       expect(result.responseCode).toBe(ResponseCode.FAILED);
-      expect(result.stackTrace).toMatch(/SwitchMode failed \(Unhandled\): RemediationError: .*deleted-meanwhile/);
+      expect(result.stackTrace).toMatch(/SwitchMode failed: RemediationError: .*deleted-meanwhile/);
     });
   });
 });

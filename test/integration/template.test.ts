@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { CORE_SCHEMA, load, Type, type State } from 'js-yaml';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseTemplate } from '../../shared/template/parse.js';
 import { PREVIOUS_MODE_TAG } from '../../remediation/switch-mode/handler.js';
@@ -18,13 +19,62 @@ const env = { ...process.env, SAM_CLI_TELEMETRY: '0' };
 
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> }> };
 const template = parseTemplate(readFileSync(join(ROOT, 'template.yaml'), 'utf8')) as Template;
+type Rendered = { Resources: Record<string, { Type: string; Properties: Record<string, any>; DependsOn?: string | string[] }>; Parameters: Record<string, { Default?: unknown; AllowedPattern?: string; AllowedValues?: unknown[] }> };
+const render = (parameters: Record<string, string> = {}, resolve = true) => renderTemplate(loadTemplate('template.yaml'), parameters, { resolve }) as unknown as Rendered;
+
+/**
+ * Removes a directory in a process of its own, not waited for: a SAM build holds tens of thousands
+ * of files, whose synchronous removal outlasted the hook timeout on a loaded machine.
+ */
+function removeInBackground(dir: string): void {
+  spawn('rm', ['-rf', dir], { detached: true, stdio: 'ignore' }).unref();
+}
+
+/** A property of a CloudFormation resource provider schema, as cfn-lint ships it. */
+function schemaProperty(type: string, property: string): Record<string, any> {
+  const script = 'import json, sys\nfrom cfnlint.schema import PROVIDER_SCHEMA_MANAGER as m\nprint(json.dumps(m.get_resource_schema("us-east-1", sys.argv[1]).schema["properties"][sys.argv[2]]))';
+  return JSON.parse(execFileSync(bin('python'), ['-c', script, type, property], { encoding: 'utf8' })) as Record<string, any>;
+}
+
+/** A CloudFormation pattern as a JavaScript RegExp: Java's inline `(?i)` (before "aws") spelt out. */
+const javaPattern = (pattern: string): RegExp => new RegExp(pattern.replace('(?i)aws', '[Aa][Ww][Ss]'));
+
+/**
+ * The anchors and aliases of a YAML text, from the parser's own events (js-yaml's `listener`): a
+ * node that closes with an anchor name is an anchor; one that closes with no kind, having
+ * consumed text that starts with `*`, is an alias (an empty node consumes only blanks and comments).
+ */
+function anchorsAndAliases(text: string): { anchors: string[]; aliases: string[] } {
+  const anchors: string[] = [];
+  // By offset: a node and the one wrapping it can close on the same alias.
+  const aliases = new Map<number, string>();
+  const opened: number[] = [];
+  // Every local tag (`!Ref`, `!Sub`, ...) of any kind, so that the text parses as CloudFormation's.
+  const schema = CORE_SCHEMA.extend((['scalar', 'sequence', 'mapping'] as const).map((kind) => new Type('!', { kind, multi: true, construct: (data: unknown) => data })));
+  load(text, {
+    schema,
+    listener(event, parserState) {
+      // `anchor`, and a `kind` that may be null, are the parser's, beyond its published type.
+      const state = parserState as Omit<State, 'kind'> & { kind: string | null; anchor: string | null };
+      if (event === 'open') return void opened.push(state.position);
+      const start = opened.pop()!;
+      const consumed = state.input.slice(start, state.position);
+      const offset = start + consumed.length - consumed.trimStart().length;
+      if (state.anchor !== null) anchors.push(state.anchor);
+      // The alias token: `*` and its name, up to a blank or a flow indicator (YAML 1.2, ns-anchor-char).
+      else if (state.kind === null && consumed.trimStart().startsWith('*')) aliases.set(offset, /^\*[^\s,[\]{}]+/.exec(consumed.trimStart())![0]);
+    },
+  });
+  return { anchors: [...new Set(anchors)], aliases: [...aliases.values()] };
+}
 
 describe('template.yaml', () => {
   const buildDir = mkdtempSync(join(tmpdir(), 'rw-sam-build-'));
-  afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
+  afterAll(() => removeInBackground(buildDir));
 
-  it('passes cfn-lint', async () => {
-    await expect(run(bin('cfn-lint'), ['template.yaml'], { cwd: ROOT, env })).resolves.toBeDefined();
+  // I3011 (DeletionPolicy/UpdateReplacePolicy of stateful resources) is off by default: turned on.
+  it('passes cfn-lint, with DeletionPolicy and UpdateReplacePolicy decided for every stateful resource', async () => {
+    await expect(run(bin('cfn-lint'), ['template.yaml', '--include-checks', 'I3011'], { cwd: ROOT, env })).resolves.toBeDefined();
   });
 
   // checkov drops resources whose condition is false under the default parameters: each
@@ -139,16 +189,111 @@ describe('template.yaml', () => {
   });
 
   it.each([
-    ['both', ['RESOURCE', 'CLOUD_CONTROL', 'STACK', 'CHANGE_SET']],
-    ['change-sets', ['RESOURCE', 'CLOUD_CONTROL', 'CHANGE_SET']],
-    ['stacks', ['RESOURCE', 'CLOUD_CONTROL', 'STACK']],
-    ['none', ['RESOURCE', 'CLOUD_CONTROL']],
-  ])('HookStackTargets=%s gives the Lambda hook the target operations %j', (value, operations) => {
-    const rendered = renderTemplate(loadTemplate('template.yaml'), { HookStackTargets: value }, { resolve: true }) as { Resources: Record<string, { Properties: Record<string, unknown> }> };
-    const hook = rendered.Resources.RuntimeHook!.Properties;
-    expect(hook.TargetOperations).toEqual(operations);
-    // Resource type names filter only what stays per resource (README, "Hook targets").
-    expect(hook.TargetFilters).toEqual({ Actions: ['CREATE', 'UPDATE'], InvocationPoints: ['PRE_PROVISION'], ...(value === 'none' && { TargetNames: ['AWS::Lambda::Function'] }) });
+    ['both', ['STACK', 'CHANGE_SET']],
+    ['change-sets', ['CHANGE_SET']],
+    ['stacks', ['STACK']],
+    ['none', undefined],
+  ])('HookStackTargets=%s: the resource hook filters to Lambda functions, the stack hook takes %j', (value, stackOperations) => {
+    // Act
+    const resources = render({ HookStackTargets: value }).Resources;
+    // Assess: the resource hook never depends on how TargetNames would apply to stack targets
+    const filters = { Actions: ['CREATE', 'UPDATE'], InvocationPoints: ['PRE_PROVISION'] };
+    expect(resources.RuntimeHook!.Properties).toMatchObject({ TargetOperations: ['RESOURCE', 'CLOUD_CONTROL'], TargetFilters: { ...filters, TargetNames: ['AWS::Lambda::Function'] } });
+    const stackHook = resources.RuntimeStackHook;
+    if (!stackOperations) return expect(stackHook).toBeUndefined();
+    expect(stackHook!.Type).toBe('AWS::CloudFormation::LambdaHook');
+    expect(stackHook!.Properties).toMatchObject({ TargetOperations: stackOperations, TargetFilters: filters });
+    expect(stackHook!.Properties.TargetFilters.TargetNames).toBeUndefined();
+    for (const key of ['LambdaFunction', 'ExecutionRole', 'FailureMode', 'HookStatus']) expect(stackHook!.Properties[key], key).toEqual(resources.RuntimeHook!.Properties[key]);
+    expect(stackHook!.Properties.Alias).not.toBe(resources.RuntimeHook!.Properties.Alias);
+  });
+
+  it("derives the stack hook's alias within the resource schema's Alias pattern, for every alias HookAlias accepts", () => {
+    // Prepare: the longest and the shortest alias the parameter accepts, and one just too long
+    const schema = javaPattern(schemaProperty('AWS::CloudFormation::LambdaHook', 'Alias').pattern as string);
+    const parameter = javaPattern(render().Parameters.HookAlias!.AllowedPattern!);
+    const longest = `${'A'.repeat(64)}::${'B'.repeat(64)}::${'C'.repeat(59)}`;
+    expect(parameter.test(longest)).toBe(true);
+    expect(parameter.test(`${longest}C`)).toBe(false);
+    for (const alias of [longest, 'Ab::Cd::Ef', String(render().Parameters.HookAlias!.Default)]) {
+      // Act
+      const hooks = render({ HookAlias: alias }).Resources;
+      // Assess
+      for (const id of ['RuntimeHook', 'RuntimeStackHook']) expect(hooks[id]!.Properties.Alias, `${id} of ${alias}`).toMatch(schema);
+    }
+  });
+
+  it('reserves concurrency for the hook function while the Lambda hook is deployed, and none with HookReservedConcurrency 0', () => {
+    const reserved = (parameters: Record<string, string>) => render(parameters).Resources.RuntimeHookFunction!.Properties.ReservedConcurrentExecutions;
+    const byDefault = render().Parameters.HookReservedConcurrency!.Default;
+    expect(Number(byDefault)).toBeGreaterThan(0);
+    expect(reserved({})).toBe(String(byDefault));
+    expect(reserved({ HookMode: 'both', HookReservedConcurrency: '50' })).toBe('50');
+    expect(reserved({ HookReservedConcurrency: '0' })).toBeUndefined();
+    expect(reserved({ HookMode: 'guard' })).toBeUndefined();
+  });
+
+  // Hooks User Guide, "Prepare to create a Lambda Hook" and "Prepare to create a Guard Hook",
+  // "Create an execution role", step 2: the trust policy, the same for both.
+  const DOCUMENTED_HOOK_TRUST_POLICY = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: ['hooks.cloudformation.amazonaws.com'] }, Action: 'sts:AssumeRole' }],
+  };
+  // Amazon SNS Developer Guide, "Key management", "Enable compatibility between event sources from
+  // AWS services and encrypted topics": the key policy statement, with CloudWatch's principal.
+  const DOCUMENTED_ALARM_KEY_STATEMENT = { Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: '*' };
+
+  it('trusts the hooks service exactly as AWS documents it, in both hook roles', () => {
+    const resources = render({ HookMode: 'both' }).Resources;
+    for (const id of ['RuntimeHookExecutionRole', 'GuardHookExecutionRole']) expect(resources[id]!.Properties.AssumeRolePolicyDocument, id).toEqual(DOCUMENTED_HOOK_TRUST_POLICY);
+  });
+
+  it("lets CloudWatch alarms use the alert key exactly as AWS documents it, and by no other statement", () => {
+    const statements = render().Resources.AlertKey!.Properties.KeyPolicy.Statement as { Principal?: { Service?: string } }[];
+    expect(statements.filter((st) => st.Principal?.Service === 'cloudwatch.amazonaws.com')).toEqual([DOCUMENTED_ALARM_KEY_STATEMENT]);
+  });
+
+  it('holds no YAML anchor or alias, which CloudFormation refuses', () => {
+    // Prepare: the detector finds both, and not a `*` or `&` inside a string
+    expect(anchorsAndAliases("a: &x {k: 1}\nb: *x\nc: '*x &y'\nd: !Ref '*x'\ne:\n  - &n ~\n  - *n\n")).toEqual({ anchors: ['x', 'n'], aliases: ['*x', '*n'] });
+    // Act, Assess
+    expect(anchorsAndAliases(readFileSync(join(ROOT, 'template.yaml'), 'utf8'))).toEqual({ anchors: [], aliases: [] });
+  });
+
+  it('publishes the first Guard rules after the first catalog refresh, when the stack refreshes the catalog', () => {
+    const guardRules = (parameters: Record<string, string>) => JSON.stringify(render({ HookMode: 'guard', ...parameters }, false).Resources.GuardRules);
+    expect(guardRules({ CatalogRefresh: 'daily' })).toContain('{"Ref":"CatalogInitialRefresh"}');
+    expect(guardRules({ CatalogRefresh: 'off' })).not.toContain('CatalogInitialRefresh');
+    // Either way the property holds the catalog parameter's name (the refresher's physical id).
+    expect(render({ HookMode: 'guard' }, false).Resources.GuardRules!.Properties.CatalogParameter).toEqual({ Ref: 'CatalogInitialRefresh' });
+  });
+
+  it('keeps the log groups and their key when the stack goes, and deletes the queue and the notification log', () => {
+    const policies = Object.entries(template.Resources as Record<string, { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string }>)
+      .filter(([, r]) => ['AWS::Logs::LogGroup', 'AWS::KMS::Key', 'AWS::SQS::Queue', 'AWS::DynamoDB::Table'].includes(r.Type))
+      .map(([id, r]) => [id, r.Type, r.DeletionPolicy, r.UpdateReplacePolicy]);
+    expect(policies.filter(([, type]) => type === 'AWS::Logs::LogGroup').length).toBeGreaterThan(0);
+    for (const [id, type, deletion, replace] of policies) {
+      const decided = type === 'AWS::Logs::LogGroup' || type === 'AWS::KMS::Key' ? 'Retain' : 'Delete';
+      expect([deletion, replace], `${id}`).toEqual([decided, decided]);
+    }
+  });
+
+  it('gives the Guard hook a report bucket when GuardHookLogBucket names one, which its role may write to', () => {
+    const withBucket = render({ HookMode: 'guard', GuardHookLogBucket: 'guard-reports' }).Resources;
+    expect(withBucket.GuardHook!.Properties.LogBucket).toBe('guard-reports');
+    const statements = (r: Rendered['Resources']) => (r.GuardHookExecutionRole!.Properties.Policies as { PolicyDocument: { Statement: unknown[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+    expect(statements(withBucket)).toContainEqual({ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::guard-reports/*' });
+    const without = render({ HookMode: 'guard' }).Resources;
+    expect(without.GuardHook!.Properties.LogBucket).toBeUndefined();
+    expect(JSON.stringify(statements(without))).not.toContain('s3:PutObject');
+  });
+
+  it('lets LogRetentionDays take every retention CloudWatch Logs accepts, 365 days by default', () => {
+    const parameter = render().Parameters.LogRetentionDays!;
+    expect(parameter.AllowedValues!.map(Number)).toEqual(schemaProperty('AWS::Logs::LogGroup', 'RetentionInDays').enum);
+    // AWS Control Tower's proactive control on log groups asks for at least a year.
+    expect(Number(parameter.Default)).toBeGreaterThanOrEqual(365);
   });
 
   it('builds with sam build (scripts/sam-build.sh) into bundles that answer real events', async () => {
@@ -156,7 +301,7 @@ describe('template.yaml', () => {
     // node_modules as it resolves to the runtime's copy in Lambda.
     mkdirSync(join(ROOT, '.aws-sam'), { recursive: true });
     const built = mkdtempSync(join(ROOT, '.aws-sam', 'test-'));
-    onTestFinished(() => rmSync(built, { recursive: true, force: true }));
+    onTestFinished(() => removeInBackground(built));
     // Act
     await run('bash', [join(ROOT, 'scripts', 'sam-build.sh'), built], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
     // Minified, with a source map; the Config rule uses the runtime's SDK, the hook its own,
