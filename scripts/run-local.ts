@@ -2,12 +2,14 @@
 // 0. the catalog refresher reads a bundled copy of AWS's "Lambda runtimes" page into the catalog
 //    parameter of moto's server on loopback, and everything below judges by that catalog;
 // 1. the Lambda hook judges every function of the sample templates (as CloudFormation would send
-//    them, one CREATE event each) and the sample hook events, and prints each decision;
+//    them, one CREATE event each) and the sample hook events, and prints each decision as the
+//    hook's failure mode turns it into an outcome (template.yaml's HookFailureMode default
+//    unless --failure-mode says otherwise);
 // 2. the Config rule's periodic evaluation runs over a sample fleet seeded into moto's server on
 //    loopback, and prints a compliance table;
 // 3. the notify remediation runs for every non-compliant function, as Config would start it, and
 //    the alerts that reached the SNS topic are counted and one is shown.
-// Usage: tsx scripts/run-local.ts [--policy FILE] [--now YYYY-MM-DD] [--fleet N] [--page FILE] [paths...]
+// Usage: tsx scripts/run-local.ts [--policy FILE] [--now YYYY-MM-DD] [--fleet N] [--page FILE] [--failure-mode FAIL|WARN] [paths...]
 import { Logger } from '@aws-lambda-powertools/logger';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -35,9 +37,37 @@ import { sampleFleet, seedFleet, seedUsage } from './emulator/fleet.js';
 import { startMoto } from './emulator/moto.js';
 
 const { values, positionals } = parseArgs({
-  options: { policy: { type: 'string' }, now: { type: 'string' }, fleet: { type: 'string', default: '36' }, page: { type: 'string', default: 'examples/lambda-runtimes.html' } },
+  options: {
+    policy: { type: 'string' },
+    now: { type: 'string' },
+    fleet: { type: 'string', default: '36' },
+    page: { type: 'string', default: 'examples/lambda-runtimes.html' },
+    'failure-mode': { type: 'string' },
+  },
   allowPositionals: true,
 });
+
+/**
+ * What CloudFormation does with each hook answer: a failed answer stops the operation under
+ * FAIL and only warns under WARN (Hooks User Guide, "Hooks concepts", Failure mode).
+ */
+const OUTCOMES = {
+  FAIL: { meaning: 'a failed answer stops the operation', nonCompliant: 'BLOCK', error: 'ERROR (blocks)', nonCompliantCount: 'blocked', errorCount: 'blocked' },
+  WARN: {
+    meaning: 'a failed answer is a warning in the stack events and the operation goes on; --failure-mode FAIL shows what FAIL would block',
+    nonCompliant: 'WARN (would block under FAIL)',
+    error: 'ERROR (warns; would block under FAIL)',
+    nonCompliantCount: 'warned (would be blocked under FAIL)',
+    errorCount: 'warned',
+  },
+} as const;
+// The deployment's default, read from the template so that this output follows it.
+const failureModeParameter = (parseTemplate(readFileSync('template.yaml', 'utf8')) as { Parameters: { HookFailureMode: { Default: string; AllowedValues: string[] } } }).Parameters.HookFailureMode;
+const failureMode = values['failure-mode'] ?? failureModeParameter.Default;
+if (!failureModeParameter.AllowedValues.includes(failureMode) || !(failureMode in OUTCOMES)) {
+  throw new Error(`--failure-mode ${failureMode}: template.yaml's HookFailureMode allows ${failureModeParameter.AllowedValues.join(', ')}`);
+}
+const outcomes = OUTCOMES[failureMode as keyof typeof OUTCOMES];
 
 const basePolicy: Policy = values.policy ? parsePolicyText(readFileSync(values.policy, 'utf8'), values.policy) : DEFAULT_POLICY;
 const now = values.now ? Date.parse(`${values.now}T00:00:00Z`) : Date.now();
@@ -96,15 +126,16 @@ function createEvent(stack: string, logicalId: string, properties: Record<string
   };
 }
 
-const counts = { allowed: 0, blocked: 0, errors: 0 };
+const counts = { allowed: 0, nonCompliant: 0, error: 0 };
 function print(source: string, res: HookResponse): void {
-  const label = res.hookStatus === 'SUCCESS' ? 'ALLOW' : res.errorCode === 'NonCompliant' ? 'BLOCK' : 'ERROR';
-  counts[label === 'ALLOW' ? 'allowed' : label === 'BLOCK' ? 'blocked' : 'errors']++;
-  console.log(`${label}  ${source}\n       ${res.message}`);
+  const kind = res.hookStatus === 'SUCCESS' ? 'allowed' : res.errorCode === 'NonCompliant' ? 'nonCompliant' : 'error';
+  counts[kind]++;
+  console.log(`${kind === 'allowed' ? 'ALLOW' : outcomes[kind]}  ${source}\n       ${res.message}`);
 }
 
 const roots = positionals.length > 0 ? positionals : ['examples/templates', 'examples/events'];
-console.log(`runtime-warden hook, policy ${values.policy ?? '(bundled default)'}, ${catalogLine}, judged at ${new Date(now).toISOString()}\n`);
+console.log(`runtime-warden hook, policy ${values.policy ?? '(bundled default)'}, ${catalogLine}, judged at ${new Date(now).toISOString()}`);
+console.log(`failure mode ${failureMode}${values['failure-mode'] ? '' : " (template.yaml's HookFailureMode default)"}: ${outcomes.meaning}\n`);
 let n = 0;
 for (const file of roots.flatMap(files)) {
   const text = readFileSync(file, 'utf8');
@@ -118,7 +149,7 @@ for (const file of roots.flatMap(files)) {
     print(`${rel} ${fn.logicalId}`, await handler(createEvent(stack, fn.logicalId, fn.properties, ++n)));
   }
 }
-console.log(`\n${counts.allowed} allowed, ${counts.blocked} blocked, ${counts.errors} could not be evaluated`);
+console.log(`\n${counts.allowed} allowed, ${counts.nonCompliant} ${outcomes.nonCompliantCount}, ${counts.error} could not be evaluated (${outcomes.errorCount})`);
 
 // 2. The Config rule over an emulated account.
 const size = Number(values.fleet);

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ConfigServiceClient, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand } from '@aws-sdk/client-config-service';
+import { ConfigServiceClient, DescribeConfigurationRecordersCommand, DescribeConfigurationRecorderStatusCommand, type RecordingGroup } from '@aws-sdk/client-config-service';
 import { describeError } from '../../shared/io/awsErrors.js';
 import { answerCustomResource, customResourceEvent, putResponse, type Respond } from '../../shared/io/customResource.js';
 
@@ -16,26 +16,87 @@ export interface RecorderCheckDependencies {
 }
 
 const LAMBDA = 'AWS::Lambda::Function';
+const PUT_RECORDER = '`aws configservice put-configuration-recorder`';
 
 /** AWS Config answered, and it does not record Lambda functions. */
 class NotRecordingError extends Error {
   override readonly name = 'NotRecordingError';
 }
 
-/** Why Lambda functions are not being recorded, or undefined when they are. */
-export async function notRecording(config: RecorderCheckDependencies['config']): Promise<string | undefined> {
+/**
+ * How a recording group picks resource types. `recordingStrategy.useOnly` decides where present
+ * (Config API Reference, RecordingGroup and RecordingStrategy). AWS makes it optional with
+ * `allSupported: true` and with `resourceTypes` listed, and required for exclusions, so a group
+ * without it is read the way those fields say: all supported types, the listed ones, or (neither)
+ * no type at all. A recorder without a recording group records all supported types, Config's
+ * default (Config Developer Guide, "Working with the configuration recorder").
+ */
+export function recordingStrategy(group: RecordingGroup | undefined): string | undefined {
+  if (!group) return 'ALL_SUPPORTED_RESOURCE_TYPES';
+  if (group.recordingStrategy?.useOnly) return group.recordingStrategy.useOnly;
+  if (group.allSupported === true) return 'ALL_SUPPORTED_RESOURCE_TYPES';
+  return (group.resourceTypes ?? []).length > 0 ? 'INCLUSION_BY_RESOURCE_TYPES' : undefined;
+}
+
+/** Why a recorder's group leaves Lambda functions out, with the fix; undefined when it takes them in. */
+export function lambdaOutOfScope(name: string, group: RecordingGroup | undefined): string | undefined {
+  const strategy = recordingStrategy(group);
+  switch (strategy) {
+    case 'ALL_SUPPORTED_RESOURCE_TYPES':
+      return undefined;
+    case 'INCLUSION_BY_RESOURCE_TYPES':
+      return group?.resourceTypes?.includes(LAMBDA)
+        ? undefined
+        : `recorder ${name} records only the resource types it lists (INCLUSION_BY_RESOURCE_TYPES) and ${LAMBDA} is not one of them: add it to recordingGroup.resourceTypes (${PUT_RECORDER})`;
+    case 'EXCLUSION_BY_RESOURCE_TYPES':
+      return group?.exclusionByResourceTypes?.resourceTypes?.includes(LAMBDA)
+        ? `recorder ${name} excludes ${LAMBDA} (EXCLUSION_BY_RESOURCE_TYPES): remove it from recordingGroup.exclusionByResourceTypes.resourceTypes (${PUT_RECORDER})`
+        : undefined;
+    case undefined:
+      return `recorder ${name} records no resource type (allSupported false, no resourceTypes, no recordingStrategy): add ${LAMBDA} to recordingGroup.resourceTypes (${PUT_RECORDER})`;
+    default:
+      // A strategy newer than this check: refusing names it, where guessing could create rules that never get an item.
+      return `recorder ${name} uses recording strategy ${strategy}, which this check does not know: use ALL_SUPPORTED_RESOURCE_TYPES, or list ${LAMBDA} with INCLUSION_BY_RESOURCE_TYPES (${PUT_RECORDER})`;
+  }
+}
+
+export type RecorderCheck = { readonly records: true; readonly message: string } | { readonly records: false; readonly reason: string };
+
+/**
+ * Whether a customer managed recorder records Lambda functions and is recording. Service-linked
+ * recorders (`servicePrincipal` set) do not count: the linked service sets and changes what they
+ * record, with an INTERNAL scope their items are not delivered to the account, and AWS does not
+ * document that Config rules evaluate what they record (Config API Reference,
+ * PutServiceLinkedConfigurationRecorder; Config Developer Guide, "Working with the configuration
+ * recorder"). Refusing costs the account a customer managed recorder; counting them could create
+ * rules that never get an item. DescribeConfigurationRecorders without a name answers the
+ * customer managed recorder only (Config API Reference); the filter keeps this true should it
+ * ever answer more.
+ */
+export async function lambdaRecording(config: RecorderCheckDependencies['config']): Promise<RecorderCheck> {
   const { ConfigurationRecorders: recorders = [] } = await config.send(new DescribeConfigurationRecordersCommand({}));
-  if (recorders.length === 0) return 'there is no configuration recorder';
+  const own = recorders.filter((r) => !r.servicePrincipal);
+  if (own.length === 0) {
+    const linked = recorders.map((r) => `${r.name} (for ${r.servicePrincipal})`);
+    return {
+      records: false,
+      reason:
+        'there is no customer managed configuration recorder' +
+        (linked.length > 0 ? ` (service-linked ${linked.join(', ')} does not count: the linked service sets what it records)` : '') +
+        `: create one that records ${LAMBDA} and start it (${PUT_RECORDER}, \`aws configservice put-delivery-channel\`, \`aws configservice start-configuration-recorder\`)`,
+    };
+  }
   const { ConfigurationRecordersStatus: statuses = [] } = await config.send(new DescribeConfigurationRecorderStatusCommand({}));
   const reasons: string[] = [];
-  for (const r of recorders) {
-    const g = r.recordingGroup;
-    const covers = g?.allSupported === true ? !(g.exclusionByResourceTypes?.resourceTypes ?? []).includes(LAMBDA) : (g?.resourceTypes ?? []).includes(LAMBDA);
+  for (const r of own) {
+    const name = r.name ?? 'default';
+    const outOfScope = lambdaOutOfScope(name, r.recordingGroup);
     const recording = statuses.find((s) => s.name === r.name)?.recording === true;
-    if (covers && recording) return undefined;
-    reasons.push(`recorder ${r.name} ${covers ? 'is stopped' : `does not record ${LAMBDA}`}`);
+    if (!outOfScope && recording) return { records: true, message: `recorder ${name} records ${LAMBDA} (${recordingStrategy(r.recordingGroup)})` };
+    if (outOfScope) reasons.push(outOfScope);
+    if (!recording) reasons.push(`recorder ${name} is stopped: start it (\`aws configservice start-configuration-recorder --configuration-recorder-name ${name}\`)`);
   }
-  return reasons.join('; ');
+  return { records: false, reason: reasons.join('; ') };
 }
 
 export function createHandler(deps: RecorderCheckDependencies): (event: unknown, context?: { invokedFunctionArn?: string }) => Promise<void> {
@@ -46,19 +107,19 @@ export function createHandler(deps: RecorderCheckDependencies): (event: unknown,
       e,
       deps.respond,
       async () => {
-        if (e.RequestType !== 'Delete') {
-          const reason = await notRecording(deps.config);
-          if (reason) throw new NotRecordingError(reason);
-        }
-        return { physicalResourceId: `config-recorder-check-${account ?? 'account'}-${region ?? 'region'}` };
+        const physicalResourceId = `config-recorder-check-${account ?? 'account'}-${region ?? 'region'}`;
+        if (e.RequestType === 'Delete') return { physicalResourceId };
+        const check = await lambdaRecording(deps.config);
+        if (!check.records) throw new NotRecordingError(check.reason);
+        deps.logger.info('AWS Config records Lambda functions', { message: check.message });
+        return { physicalResourceId, data: { Recording: check.message } };
       },
       (error) => {
         // A check that could not ask (e.g. AccessDenied) says so, rather than claiming Config is off.
         const message =
           error instanceof NotRecordingError
-            ? `AWS Config is not recording ${LAMBDA} in account ${account}, region ${region} (${error.message}). ` +
-              "runtime-warden's Config rules need it: turn on recording in the AWS Config console (Settings), or with " +
-              '`aws configservice put-configuration-recorder` and `aws configservice start-configuration-recorder`, then deploy again.'
+            ? `AWS Config is not recording ${LAMBDA} in account ${account}, region ${region}: ${error.message}. ` +
+              "runtime-warden's Config rules need it: fix this (AWS Config console, Settings, or the command named), then deploy again."
             : `Could not check whether AWS Config records ${LAMBDA} in account ${account}, region ${region}: ${describeError(error)}.`;
         deps.logger.error('config recorder check failed', { message });
         return message;

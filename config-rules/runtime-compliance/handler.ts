@@ -20,10 +20,11 @@ import type { FunctionFacts, Policy } from '../../shared/index.js';
 import { isNotFound } from '../../shared/io/awsErrors.js';
 import { recordedFunctionTags } from '../../shared/io/configInventory.js';
 import { EvaluationReporter, previouslyEvaluated } from '../../shared/io/configReporter.js';
-import { aliasesServingBadVersions, listFunctions, listVersions, readTags, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
+import { aliasesServingBadVersions, listFunctions, listVersions, readTags, readTagsLive, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
 import { catalogLoaderFromEnvironment, policyWithCatalog } from '../../shared/io/catalogSource.js';
 import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
 import { withDocumentOverrides } from '../../shared/policy/policy.js';
+import { verdictTurnsOnTags } from './tagsDecide.js';
 
 type Lambda = Pick<LambdaClient, 'send'>;
 type Config = Pick<ConfigServiceClient, 'send'>;
@@ -201,9 +202,16 @@ async function periodic(run: Run, reporter: EvaluationReporter, deadline: number
           return;
         }
         try {
-          const tags = recorded.byName.get(name) ?? (await readTags(deps.lambda, fn.latest.FunctionArn!));
+          const recordedTags = recorded.byName.get(name);
           const mode = fn.latest.PackageType !== 'Image' && run.modes ? await run.modes.read(name) : {};
-          const facts = factsFromFunctionConfiguration(fn.latest, { tags, ...mode });
+          const factsWith = (tags: Record<string, string>) => factsFromFunctionConfiguration(fn.latest, { tags, ...mode });
+          let facts = factsWith(recordedTags ?? (await readTags(deps.lambda, fn.latest.FunctionArn!)));
+          // Config's tags trail the function (up to a day with daily recording): where a tier or
+          // waiver tag decides the verdict, the tags are read again from Lambda, so that a waiver
+          // removed since Config recorded it no longer counts. Other functions cost no call.
+          if (recordedTags && verdictTurnsOnTags(facts, fn.versions, run.policy, run.now, run.updateModeScope)) {
+            facts = factsWith(await readTagsLive(deps.lambda, name));
+          }
           await reporter.add(await judge(run, facts, fn.versions, ts));
         } catch (err) {
           if (isNotFound(err)) await reporter.add(configEvaluation(name, 'NOT_APPLICABLE', DELETED_DURING_EVALUATION, ts));

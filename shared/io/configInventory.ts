@@ -5,7 +5,10 @@ import { awsError } from './awsErrors.js';
 // functions a call (Config API Reference, SelectResourceConfig: Limit 0-100), where the Lambda API
 // has no bulk tag read (ListTags is one call per function). Query properties: Config Developer
 // Guide, "Query Components", and the resource schema (awslabs/aws-config-resource-schema):
-// `tags` is a list of {key, value}.
+// `tags` is a list of {key, value}. They are the tags as of Config's last configuration item:
+// with continuous recording, some time after each change; with daily recording, up to 24 hours
+// late (Config API Reference, RecordingMode). The Config rule reads tags live where a tier or
+// waiver tag decides the verdict (config-rules/runtime-compliance/tagsDecide.ts).
 
 /** SelectResourceConfig's largest page. */
 export const SELECT_PAGE = 100;

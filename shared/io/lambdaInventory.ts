@@ -1,4 +1,5 @@
 import {
+  GetFunctionCommand,
   GetFunctionConfigurationCommand,
   GetRuntimeManagementConfigCommand,
   ListTagsCommand,
@@ -49,6 +50,19 @@ export async function listFunctions(lambda: Lambda, includeVersions: boolean): P
 
 export async function readTags(lambda: Lambda, functionArn: string): Promise<Record<string, string>> {
   const out = await lambda.send(new ListTagsCommand({ Resource: functionArn.split(':').slice(0, 7).join(':') }));
+  return out.Tags ?? {};
+}
+
+/**
+ * A function's tags as they are now, from GetFunction: it has its own 100 requests/s quota, where
+ * ListTags shares the 15 requests/s of Lambda's other control-plane reads with the account's
+ * deployments (Lambda Developer Guide, "Lambda quotas", Lambda API requests). GetFunction returns
+ * tags only to a caller allowed lambda:ListTags, and reports a failure to read them in TagsError
+ * (Lambda API Reference, GetFunction): that is an error here, never "no tags".
+ */
+export async function readTagsLive(lambda: Lambda, functionName: string): Promise<Record<string, string>> {
+  const out = await lambda.send(new GetFunctionCommand({ FunctionName: functionName }));
+  if (out.TagsError) throw Object.assign(new Error(`GetFunction could not read the tags of ${functionName}: ${out.TagsError.ErrorCode}: ${out.TagsError.Message}`), { name: 'TagsError' });
   return out.Tags ?? {};
 }
 

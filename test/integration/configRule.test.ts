@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { GetFunctionConfigurationCommand, LambdaClient, ListTagsCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, LambdaClient, ListTagsCommand, UntagResourceCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../config-rules/runtime-compliance/handler.js';
 import { DEFAULT_POLICY } from '../../shared/index.js';
@@ -10,8 +10,9 @@ import { loadEvent, NOW } from '../helpers/fixtures.js';
 
 // The Config rule against moto's server: Lambda reads are real; PutEvaluations is real in
 // TestMode (moto stores nothing otherwise), and what it received is read back from the
-// emulator's request recording. GetResourceConfigHistory for Lambda is missing in moto: the
-// oversized path stubs only that call on an otherwise real client.
+// emulator's request recording. moto has no GetResourceConfigHistory for Lambda and runs no
+// SQL for SelectResourceConfig (it answers no rows): the oversized path and Config's recorded
+// tags stub only that call on an otherwise real client.
 
 const camel = (v: unknown): unknown =>
   Array.isArray(v) ? v.map(camel) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k[0]!.toLowerCase() + k.slice(1), camel(x)])) : v;
@@ -76,6 +77,50 @@ describe('config rule against the emulator', () => {
     const [e] = await createHandler({ ...deps(), config: history })(oversized);
     expect(e).toEqual(direct);
     history.destroy();
+  });
+
+  it("judges a function without the waiver tag Config's record still carries but the function has lost, and reads no other function's tags again", async () => {
+    // Prepare: Config recorded these tags; since then the waiver was removed from legacy-billing
+    const recordedTags: Record<string, Record<string, string>> = {
+      'legacy-billing': { owner: 'team-billing', 'runtime-warden:waiver': '2026-12-31 migration booked' },
+      'orders-ingest': { owner: 'team-orders' },
+      checkout: { 'runtime-warden:tier': 'critical' },
+    };
+    await seedFleet(moto.clientConfig, [
+      { name: 'legacy-billing', runtime: 'python3.8', tags: recordedTags['legacy-billing']! },
+      { name: 'orders-ingest', runtime: 'python3.8', tags: recordedTags['orders-ingest']! },
+      { name: 'checkout', runtime: 'python3.13', tags: recordedTags.checkout! },
+    ]);
+    const arn = (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'legacy-billing' }))).FunctionArn!;
+    await lambda.send(new UntagResourceCommand({ Resource: arn, TagKeys: ['runtime-warden:waiver'] }));
+    const recordedConfig = new ConfigServiceClient({ ...moto.clientConfig, maxAttempts: 1 });
+    recordedConfig.middlewareStack.add(
+      (next, context) => async (args) =>
+        context.commandName === 'SelectResourceConfigCommand'
+          ? { output: { Results: Object.entries(recordedTags).map(([resourceName, tags]) => JSON.stringify({ resourceName, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) })), $metadata: {} }, response: {} }
+          : next(args),
+      { step: 'initialize', name: 'moto-lacks-lambda-advanced-query' },
+    );
+    const reads: string[] = [];
+    const counted = new LambdaClient(moto.clientConfig);
+    counted.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetFunctionCommand' || context.commandName === 'ListTagsCommand') reads.push(`${context.commandName} ${JSON.stringify(args.input)}`);
+        return next(args);
+      },
+      { step: 'initialize', name: 'count-tag-reads' },
+    );
+    // Act
+    const result = await createHandler({ ...deps(), lambda: counted, config: recordedConfig })({ ...loadEvent<object>('config', 'scheduled'), resultToken: 'TESTMODE' }, { getRemainingTimeInMillis: () => 600_000 });
+    recordedConfig.destroy();
+    counted.destroy();
+    // Assess: the lost waiver no longer counts; only that function's tags were read again
+    const byName = new Map(result.map((e) => [e.ComplianceResourceId, e]));
+    expect(byName.get('legacy-billing')).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringMatching(/^RW004 python3\.8 is deprecated since 2024-10-14/) });
+    expect(byName.get('legacy-billing')!.Annotation).not.toMatch(/waive/i);
+    expect(byName.get('orders-ingest')).toMatchObject({ ComplianceType: 'NON_COMPLIANT' });
+    expect(byName.get('checkout')).toMatchObject({ ComplianceType: 'COMPLIANT' });
+    expect(reads).toEqual(['GetFunctionCommand {"FunctionName":"legacy-billing"}']);
   });
 
   it('reports a deleted function NOT_APPLICABLE', async () => {

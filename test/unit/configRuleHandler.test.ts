@@ -8,6 +8,7 @@ import {
   type Evaluation,
 } from '@aws-sdk/client-config-service';
 import {
+  GetFunctionCommand,
   GetRuntimeManagementConfigCommand,
   LambdaClient,
   ListAliasesCommand,
@@ -277,7 +278,9 @@ describe('config rule: periodic', () => {
     // Prepare: 250 functions, Config knows 240 of them, one of its rows is malformed; fn-0003 is waived by tag
     const functions = fleet(250);
     lambdaMock.on(ListFunctionsCommand).resolves({ Functions: functions });
-    const rows = recorded(functions.slice(0, 240), (name): Record<string, string> => (name === 'fn-0003' ? { 'runtime-warden:waiver': '2026-12-31 migration booked' } : { owner: 'team-a' }));
+    const WAIVER = { 'runtime-warden:waiver': '2026-12-31 migration booked' };
+    const rows = recorded(functions.slice(0, 240), (name): Record<string, string> => (name === 'fn-0003' ? WAIVER : { owner: 'team-a' }));
+    lambdaMock.on(GetFunctionCommand, { FunctionName: 'fn-0003' }).resolves({ Tags: WAIVER });
     rows[7] = JSON.stringify({ resourceName: 'fn-0007', tags: 'owner=team-a' });
     configMock
       .on(SelectResourceConfigCommand)
@@ -292,8 +295,41 @@ describe('config rule: periodic', () => {
     expect(selects[0]!.Expression).toBe("SELECT resourceName, tags WHERE resourceType = 'AWS::Lambda::Function'");
     const listTags = lambdaMock.commandCalls(ListTagsCommand).map((c) => c.args[0].input.Resource!.split(':').pop());
     expect(listTags.sort()).toEqual(['fn-0007', ...functions.slice(240).map((f) => f.FunctionName!)].sort());
+    // Only the function whose verdict its waiver tag decides has its tags read again, live.
+    expect(lambdaMock.commandCalls(GetFunctionCommand).map((c) => c.args[0].input.FunctionName)).toEqual(['fn-0003']);
     expect(result).toHaveLength(250);
     expect(result.find((e) => e.ComplianceResourceId === 'fn-0003')!.Annotation).toMatch(/waive/i);
+  });
+
+  it("reads live the tags of a function whose tier tag decides its verdict, and judges it by the tier it has now", async () => {
+    // Prepare: Config recorded both as critical; FunctionUpdate is compliant for critical only. pay-1 lost its tier tag since.
+    const functions = [fn('pay-1', 'python3.13'), fn('pay-2', 'python3.13')];
+    lambdaMock.on(ListFunctionsCommand).resolves({ Functions: functions });
+    lambdaMock.on(GetRuntimeManagementConfigCommand).resolves({ UpdateRuntimeOn: 'FunctionUpdate' });
+    configMock.on(SelectResourceConfigCommand).resolves({ Results: recorded(functions, () => ({ 'runtime-warden:tier': 'critical' })) });
+    lambdaMock.on(GetFunctionCommand, { FunctionName: 'pay-1' }).resolves({ Tags: { owner: 'team-pay' } });
+    lambdaMock.on(GetFunctionCommand, { FunctionName: 'pay-2' }).resolves({ Tags: { 'runtime-warden:tier': 'critical' } });
+    // Act
+    const result = await setup().handler(loadEvent('config', 'scheduled'));
+    // Assess
+    expect(Object.fromEntries(result.map((e) => [e.ComplianceResourceId, [e.ComplianceType, e.Annotation]]))).toEqual({
+      'pay-1': ['NON_COMPLIANT', 'RW008 Runtime update mode FunctionUpdate is not allowed for the non-critical tier (allowed: Auto). Set UpdateRuntimeOn to Auto.'],
+      'pay-2': ['COMPLIANT', expect.stringMatching(/^Compliant with warnings: RW011 .*the critical tier expects a deploy every 30 days/)],
+    });
+    expect(lambdaMock.commandCalls(GetFunctionCommand)).toHaveLength(2);
+    expect(lambdaMock.commandCalls(ListTagsCommand)).toHaveLength(0);
+  });
+
+  it("fails loudly for a function whose live tags GetFunction cannot read, rather than judging it without its waiver", async () => {
+    // Prepare: fn-0000 (nodejs16.x) is waived in Config's record; GetFunction answers TagsError
+    lambdaMock.on(ListFunctionsCommand).resolves({ Functions: fleet(2) });
+    configMock.on(SelectResourceConfigCommand).resolves({ Results: recorded(fleet(2), (name): Record<string, string> => (name === 'fn-0000' ? { 'runtime-warden:waiver': '2026-12-31 migration booked' } : {})) });
+    lambdaMock.on(GetFunctionCommand).resolves({ TagsError: { ErrorCode: 'AccessDeniedException', Message: 'not authorized to perform: lambda:ListTags' } });
+    // Act / Assess
+    await expect(setup().handler(loadEvent('config', 'scheduled'))).rejects.toThrow(
+      '1 functions could not be evaluated: fn-0000: TagsError: GetFunction could not read the tags of fn-0000: AccessDeniedException: not authorized to perform: lambda:ListTags',
+    );
+    expect(sent().flat().map((e) => e.ComplianceResourceId)).toEqual(['fn-0001']);
   });
 
   it('reads every function\'s tags from Lambda when the advanced query fails, saying why', async () => {
