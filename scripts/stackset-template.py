@@ -64,9 +64,10 @@ def release(out, bucket, prefix, directory, text):
     new URL, and the same build the same URL (nothing to roll out, nothing overwritten with
     something else, so a rollback reads what the previous release was).
     """
-    version = out.get("Metadata", {}).get("AWS::ServerlessRepo::Application", {}).get("SemanticVersion")
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "package.json"), encoding="utf-8") as f:
+        version = json.load(f).get("version")
     if not isinstance(version, str) or not re.fullmatch(r"[0-9A-Za-z.-]+", version):
-        raise SystemExit(f"Metadata AWS::ServerlessRepo::Application SemanticVersion {version!r} is not a version of letters, digits, dots and hyphens")
+        raise SystemExit(f"package.json version {version!r} is not a version of letters, digits, dots and hyphens")
     if bucket is None:
         raise SystemExit("the template has no packaged function code, so no bucket to release to")
     region = bucket[len(prefix) + 1:]

@@ -17,7 +17,7 @@ const run = promisify(execFile);
 const BUCKET = 'rw-artifacts-eu-west-1';
 const PREFIX = 'rw-artifacts';
 // The properties through which `sam package` and the StackSet template name an artifact.
-const ARTIFACT_PROPERTIES = new Set(['CodeUri', 'Code', 'ContentUri', 'DefinitionUri', 'LicenseUrl', 'ReadmeUrl', 'Location', 'TemplateURL']);
+const ARTIFACT_PROPERTIES = new Set(['CodeUri', 'Code', 'ContentUri', 'DefinitionUri', 'Location', 'TemplateURL']);
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -99,7 +99,7 @@ describe('the README deploy path: make build, sam package, the StackSet template
 
   const object = async (bucket: string, key: string): Promise<Buffer> => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray());
 
-  it('packages every function, the licence and the readme to S3: the objects exist, the licence and readme as they are in the repository', async () => {
+  it('packages every function to S3: the objects exist', async () => {
     const { located, objects } = artifacts(packaged, 'eu-west-1');
     expect(located).toEqual([]);
     const functions = Object.entries((packaged as { Resources: Record<string, { Type: string }> }).Resources).filter(([, r]) => r.Type === 'AWS::Serverless::Function');
@@ -107,12 +107,6 @@ describe('the README deploy path: make build, sam package, the StackSet template
     for (const [id] of functions) expect(objects.map((o) => o.path), id).toContain(`/Resources/${id}/Properties/CodeUri`);
     for (const o of objects) expect(o.bucket, o.path).toBe(BUCKET);
     for (const o of objects) expect((await object(o.bucket, o.key)).length, o.path).toBeGreaterThan(0);
-    const app = (loadTemplate('template.yaml').Metadata as Record<string, Record<string, string>>)['AWS::ServerlessRepo::Application']!;
-    for (const prop of ['LicenseUrl', 'ReadmeUrl']) {
-      const o = objects.find((x) => x.path === `/Metadata/AWS::ServerlessRepo::Application/${prop}`);
-      expect(o, prop).toBeDefined();
-      expect((await object(o!.bucket, o!.key)).equals(readFileSync(join(ROOT, app[prop]!))), prop).toBe(true);
-    }
   });
 
   it('leaves no local path in the packaged template', () => {

@@ -289,9 +289,12 @@ describe('template.yaml', () => {
     expect(JSON.stringify(statements(without))).not.toContain('s3:PutObject');
   });
 
-  it('lets LogRetentionDays take every retention CloudWatch Logs accepts, 365 days by default', () => {
+  it('lets LogRetentionDays take every retention CloudWatch Logs accepts, or 0 to keep logs forever, 365 days by default', () => {
     const parameter = render().Parameters.LogRetentionDays!;
-    expect(parameter.AllowedValues!.map(Number)).toEqual(schemaProperty('AWS::Logs::LogGroup', 'RetentionInDays').enum);
+    expect(parameter.AllowedValues!.map(Number)).toEqual([0, ...(schemaProperty('AWS::Logs::LogGroup', 'RetentionInDays').enum as number[])]);
+    const groups = Object.values(render({ LogRetentionDays: '0' }).Resources).filter((r) => r.Type === 'AWS::Logs::LogGroup');
+    expect(groups.length).toBeGreaterThan(0);
+    for (const g of groups) expect(g.Properties?.RetentionInDays).toBeUndefined();
     // AWS Control Tower's proactive control on log groups asks for at least a year.
     expect(Number(parameter.Default)).toBeGreaterThanOrEqual(365);
   });
@@ -344,21 +347,3 @@ describe('template.yaml', () => {
   }, 600_000);
 });
 
-// AWS Serverless Application Repository, application metadata (SAM Developer Guide, "Publishing
-// serverless applications"; the ServerlessRepo API's CreateApplication constraints).
-describe('template.yaml: Serverless Application Repository metadata', () => {
-  const app = (template as unknown as { Metadata: Record<string, Record<string, unknown>> }).Metadata['AWS::ServerlessRepo::Application']!;
-  it('has what `sam publish` needs, within the repository limits', () => {
-    expect(app.Name).toMatch(/^[a-zA-Z0-9-]{1,140}$/);
-    expect(String(app.Description).length).toBeGreaterThan(0);
-    expect(String(app.Description).length).toBeLessThanOrEqual(256);
-    expect(app.Author).toMatch(/^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$/);
-    expect(String(app.Author).length).toBeLessThanOrEqual(127);
-    expect((app.Labels as string[]).length).toBeLessThanOrEqual(10);
-    for (const label of app.Labels as string[]) expect(label).toMatch(/^[a-zA-Z0-9+\-_:/@]{1,127}$/);
-    expect(app.SemanticVersion).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
-    expect(app.SpdxLicenseId).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string }).license);
-    for (const file of [app.LicenseUrl, app.ReadmeUrl] as string[]) expect(existsSync(join(ROOT, file)), file).toBe(true);
-    for (const url of [app.HomePageUrl, app.SourceCodeUrl] as string[]) expect(url).toMatch(/^https:\/\//);
-  });
-});
