@@ -14,7 +14,7 @@ import { loadCatalog, parseNow, readText, UsageError, write } from './common.js'
 async function readPage(from: string): Promise<string> {
   if (!/^https?:\/\//.test(from)) return readText(from, 'page');
   try {
-    return await fetchPage(from, `runtime-warden/${pkg.version}`, 30_000);
+    return await fetchPage(from, `runtime-warden/${pkg.version}`, { timeoutMs: 30_000 });
   } catch (err) {
     throw new UsageError(`cannot fetch ${from}: ${(err as Error).message}`);
   }

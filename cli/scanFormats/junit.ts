@@ -1,6 +1,17 @@
 import type { ScanReport } from '../scanReport.js';
 
-const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+// XML 1.0 allows no C0 control but tab, LF and CR, nor U+FFFE, U+FFFF or a lone surrogate (XML
+// 1.0, section 2.2 "Characters"): a template value holding one would make the whole report
+// unreadable to a CI server. They are written as \uXXXX text.
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const escape = (s: string): string =>
+  s
+    .replace(NOT_XML, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 
 /**
  * JUnit XML for CI test reports: a suite per template, a test case per function; a function that

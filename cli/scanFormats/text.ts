@@ -1,3 +1,4 @@
+import { logLine } from '../../shared/text/printable.js';
 import { describeCatalog, summarise, type ScanReport } from '../scanReport.js';
 
 /** Grouped by file, one block per function with its line, then each finding. */
@@ -19,5 +20,6 @@ export function renderText(r: ScanReport): string {
     `${s.functions} functions in ${s.templates} templates: ${s.nonCompliant} non-compliant, ${s.withWarnings} with warnings, ${s.notApplicable} not applicable` +
       `${s.fileErrors > 0 ? `; ${s.fileErrors} files could not be scanned` : ''} (policy ${r.policy}, ${describeCatalog(r.catalog)}, judged at ${r.now.toISOString().slice(0, 10)})`,
   );
-  return `${out.join('\n')}\n`;
+  // Paths, names and messages carry template text: one line each, and never a workflow command.
+  return `${out.map(logLine).join('\n')}\n`;
 }

@@ -4,20 +4,18 @@ import { parseHookEvent, requestTokenOf } from '../../shared/adapters/hookEvent.
 import { policyLoaderFromEnvironment } from '../../shared/io/catalogSource.js';
 import type { PolicyLoader } from '../../shared/io/policySource.js';
 import { lazySsmClient } from '../../shared/io/ssmClient.js';
-import { fetchPage } from '../../shared/io/fetchPage.js';
+import { payloadFetcher } from '../../shared/io/hookPayload.js';
 import { decisionResponse, internalFailure, messageLimitFor, stackDecisionResponse, success, type HookResponse } from './response.js';
 
 export interface HookDependencies {
   readonly loadPolicy: PolicyLoader;
   readonly now: () => number;
   readonly logger: Logger;
-  /** The text behind a STACK or CHANGE_SET payload URL (default: an HTTP GET). */
+  /** The text behind a STACK or CHANGE_SET payload URL (default: an HTTPS GET from S3 only). */
   readonly fetchPayload?: (url: string) => Promise<string>;
 }
 
-// Within the hook's 15-second timeout, itself within CloudFormation's 30-second wait; a payload
-// holds two templates of at most 1 MB each and the change list.
-const getPayload = (url: string): Promise<string> => fetchPage(url, 'runtime-warden-hook', 8_000, 32 * 1024 * 1024);
+const getPayload = payloadFetcher();
 
 /**
  * parse -> facts -> evaluate -> respond. Never throws: whatever goes wrong becomes

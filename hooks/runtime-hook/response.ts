@@ -1,4 +1,5 @@
 import { truncate, type Finding, type Verdict } from '../../shared/index.js';
+import { printable } from '../../shared/text/printable.js';
 import type { ScannedFunction } from '../../shared/template/scan.js';
 import type { StackReview } from '../../shared/template/stackReview.js';
 
@@ -21,8 +22,11 @@ export const CLOUD_CONTROL_MESSAGE_MAX = 1024;
 /** A Cloud Control API operation comes without a stack (its StackId is blank). */
 export const messageLimitFor = (stackId: unknown): number => (typeof stackId === 'string' && stackId !== '' ? HOOK_MESSAGE_MAX : CLOUD_CONTROL_MESSAGE_MAX);
 
+/** The message as one line of our own (names and tag values come from the template), within the limit. */
+const finish = (message: string, limit: number): string => truncate(printable(message), limit);
+
 export function success(clientRequestToken: string, message: string, limit = HOOK_MESSAGE_MAX): HookResponse {
-  return { hookStatus: 'SUCCESS', message: truncate(message, limit), clientRequestToken };
+  return { hookStatus: 'SUCCESS', message: finish(message, limit), clientRequestToken };
 }
 
 export function internalFailure(clientRequestToken: string, error: unknown, limit = HOOK_MESSAGE_MAX): HookResponse {
@@ -30,7 +34,7 @@ export function internalFailure(clientRequestToken: string, error: unknown, limi
   return {
     hookStatus: 'FAILED',
     errorCode: 'InternalFailure',
-    message: truncate(`runtime-warden could not evaluate this resource. ${detail}`, limit),
+    message: finish(`runtime-warden could not evaluate this resource. ${detail}`, limit),
     clientRequestToken,
   };
 }
@@ -53,7 +57,7 @@ export function decisionResponse(clientRequestToken: string, d: Decision, limit 
     return {
       hookStatus: 'FAILED',
       errorCode: 'NonCompliant',
-      message: truncate(`${head} breaks the Lambda runtime policy: ${listed.join(' ')}`, limit),
+      message: finish(`${head} breaks the Lambda runtime policy: ${listed.join(' ')}`, limit),
       clientRequestToken,
     };
   }
@@ -88,7 +92,7 @@ export function stackDecisionResponse(clientRequestToken: string, kind: 'STACK' 
     }
     const details = [...byFindings].map(([findings, ids]) => `${ids.join(', ')} ${findings}`);
     const head = `${plural(r.breaking.length, 'Lambda function')} that ${op} creates or updates ${r.breaking.length === 1 ? 'breaks' : 'break'} the runtime policy: ${names(r.breaking)}.`;
-    return { hookStatus: 'FAILED', errorCode: 'NonCompliant', message: truncate([head, ...details, ...tail].join(' '), limit), clientRequestToken };
+    return { hookStatus: 'FAILED', errorCode: 'NonCompliant', message: finish([head, ...details, ...tail].join(' '), limit), clientRequestToken };
   }
   const warned = r.judged.filter((fn) => !r.deferred.includes(fn) && fn.findings.some((f) => f.severity === 'warning'));
   const head =

@@ -29,6 +29,8 @@ export interface StackReview {
   readonly error?: string;
 }
 
+const REMOVALS: ReadonlySet<string> = new Set(['DELETE', 'REMOVE']);
+
 /** JSON with sorted keys: two spellings of the same properties compare equal. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -57,7 +59,10 @@ export function reviewStack(op: StackOperation, policy: Policy, now: number): St
   let notInTemplate: string[] = [];
   // A change set payload without its change list: judge every function rather than none.
   if (op.kind === 'CHANGE_SET' && op.changedResources) {
-    const touched = op.changedResources.filter((c) => c.action === 'CREATE' || c.action === 'UPDATE');
+    // Only a removal is not judged: the hook payload documents CREATE, UPDATE and DELETE, and the
+    // change set API names actions Add, Modify, Remove, Import and Dynamic (CloudFormation API
+    // Reference, ResourceChange): any other word is judged rather than passed.
+    const touched = op.changedResources.filter((c) => !REMOVALS.has(c.action.toUpperCase()));
     const ids = new Set(touched.map((c) => c.logicalResourceId));
     const declared = new Set(scanned.functions.map((f) => f.logicalId));
     notInTemplate = touched.filter((c) => LAMBDA_FUNCTION_TYPES.includes(c.resourceType ?? '') && !declared.has(c.logicalResourceId)).map((c) => c.logicalResourceId);

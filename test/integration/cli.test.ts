@@ -83,6 +83,21 @@ describe('runtime-warden scan', () => {
     expect(xml.testsuites).toMatchObject({ '@_tests': '8', '@_failures': '5', '@_errors': '0' });
   });
 
+  it('keeps template text to one printable line in text and JUnit output: no ANSI escape, forged line, workflow command or XML-breaking character', async () => {
+    const hostile = '2026-13-01 \u001b[31mred\n::error file=x::pwned\u2028::add-mask::x\u0001\u202eevil';
+    const file = join(work, 'hostile.json');
+    writeFileSync(file, JSON.stringify({ Resources: { F: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs22.x', Tags: [{ Key: 'runtime-warden:waiver', Value: hostile }] } } } }));
+    const text = (await cli(['scan', file, '--now', '2026-11-23'])).stdout;
+    expect(text).toContain('RW015');
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u2028\u202e]/);
+    expect(text.split('\n').filter((l) => l.startsWith('::'))).toEqual([]);
+    expect(text).toContain('\\u001b[31mred\\n::error file=x::pwned\\u2028');
+    const junit = (await cli(['scan', file, '--now', '2026-11-23', '--format', 'junit'])).stdout;
+    expect(XMLValidator.validate(junit)).toBe(true);
+    expect(junit).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    expect(new XMLParser({ ignoreAttributes: false }).parse(junit).testsuites).toBeDefined();
+  });
+
   it('writes to --output', async () => {
     const out = join(work, 'report.json');
     expect((await cli(['scan', join(FIXTURES, 'good-current.yaml'), '--format', 'json', '--output', out])).code).toBe(0);

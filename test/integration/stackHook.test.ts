@@ -10,6 +10,8 @@ import { createHandler } from '../../hooks/runtime-hook/handler.js';
 import { HOOK_MESSAGE_MAX } from '../../hooks/runtime-hook/response.js';
 import { DEFAULT_POLICY } from '../../shared/index.js';
 import { fetchPage } from '../../shared/io/fetchPage.js';
+import { isS3Https, payloadFetcher } from '../../shared/io/hookPayload.js';
+import { gzipSync } from 'node:zlib';
 import { loadEvent, NOW, ROOT } from '../helpers/fixtures.js';
 import { startPayloadServer, type PayloadServer } from '../helpers/payloadServer.js';
 
@@ -33,7 +35,9 @@ function setup() {
   const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
   const info = vi.spyOn(logger, 'info');
   const error = vi.spyOn(logger, 'error');
-  return { handler: createHandler({ loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => NOW, logger }), info, error };
+  // The payload server is on loopback over http: the same fetch, its host check widened to it.
+  const fetchPayload = payloadFetcher({ allowed: (url) => url.startsWith('http://127.0.0.1:') });
+  return { handler: createHandler({ loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => NOW, logger, fetchPayload }), info, error };
 }
 
 const change = (logicalResourceId: string, resourceType = 'AWS::Lambda::Function', action = 'CREATE') => ({
@@ -86,6 +90,12 @@ describe('hook on a CHANGE_SET target', () => {
     expect(res.message).toBe(
       '1 Lambda function that this change set creates or updates follows the runtime policy. Not changed by this change set, and breaking the policy too: OrdersApiFunction (line 12), OrdersEventsFunction (line 18).',
     );
+  });
+
+  it.each(['Add', 'Modify', 'Dynamic', 'Import', 'create', 'SomethingNew'])('judges a change whose action is %s, and passes over only removals', async (action) => {
+    const res = await setup().handler(eventWith('change-set-create', { template: SAM_GLOBALS, changedResources: [change('OrdersApiFunction', 'AWS::Lambda::Function', action), change('OrdersEventsFunction', 'AWS::Lambda::Function', 'Remove')] }));
+    expect(res).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
+    expect(res.message).toMatch(/^1 Lambda function that this change set creates or updates breaks the runtime policy: OrdersApiFunction \(line 12\)\./);
   });
 
   it('judges every function when a change set payload comes without its change list', async () => {
@@ -190,6 +200,9 @@ describe('fetching a payload (fetchPage)', () => {
       const path = req.url?.split('?')[0];
       if (path === '/declared') res.writeHead(200, { 'content-length': '2048' }).end('x'.repeat(2048));
       else if (path === '/streamed') res.writeHead(200).end('x'.repeat(2048)); // chunked: no length declared
+      // 64 KB on the wire, 64 MB once decoded: the cap counts what is decoded.
+      else if (path === '/gzip-bomb') res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync(Buffer.alloc(64 * 1024 * 1024, 'x')));
+      else if (path === '/redirect') res.writeHead(302, { location: `${base}/streamed` }).end();
       // '/silent' never answers
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -201,9 +214,51 @@ describe('fetching a payload (fetchPage)', () => {
   });
 
   it('refuses a body over its cap, declared or not, and gives up after its timeout, never naming the query string', async () => {
-    await expect(fetchPage(`${base}/declared?X-Amz-Signature=s`, 'test', 5_000, 1024)).rejects.toThrow(new RegExp(`^GET ${base}/declared: 2048 bytes, more than the 1024 this reads$`));
-    await expect(fetchPage(`${base}/streamed?X-Amz-Signature=s`, 'test', 5_000, 1024)).rejects.toThrow(new RegExp(`^GET ${base}/streamed: more than the 1024 bytes this reads$`));
-    expect(await fetchPage(`${base}/streamed`, 'test', 5_000, 2048)).toHaveLength(2048);
-    await expect(fetchPage(`${base}/silent`, 'test', 200)).rejects.toThrow(/timeout|aborted/i);
+    await expect(fetchPage(`${base}/declared?X-Amz-Signature=s`, 'test', { timeoutMs: 5_000, maxBytes: 1024 })).rejects.toThrow(new RegExp(`^GET ${base}/declared: 2048 bytes, more than the 1024 this reads$`));
+    await expect(fetchPage(`${base}/streamed?X-Amz-Signature=s`, 'test', { timeoutMs: 5_000, maxBytes: 1024 })).rejects.toThrow(new RegExp(`^GET ${base}/streamed: more than the 1024 bytes this reads$`));
+    expect(await fetchPage(`${base}/streamed`, 'test', { timeoutMs: 5_000, maxBytes: 2048 })).toHaveLength(2048);
+    await expect(fetchPage(`${base}/silent?X-Amz-Signature=s`, 'test', { timeoutMs: 200 })).rejects.toThrow(new RegExp(`^GET ${base}/silent: no answer within 200 ms$`));
+  });
+
+  it('counts the cap on the decoded body, so a compressed body cannot expand past it', async () => {
+    await expect(fetchPage(`${base}/gzip-bomb`, 'test', { maxBytes: 32 * 1024 * 1024 })).rejects.toThrow(/more than the 33554432 bytes this reads/);
+  });
+
+  it('refuses a redirect where asked, and follows one otherwise', async () => {
+    await expect(fetchPage(`${base}/redirect?X-Amz-Signature=s`, 'test', { redirect: 'error' })).rejects.toThrow(new RegExp(`^GET ${base}/redirect: HTTP 302 redirect refused$`));
+    expect(await fetchPage(`${base}/redirect`, 'test')).toHaveLength(2048);
+  });
+});
+
+describe('the hook payload URL', () => {
+  it.each([
+    ['https://cfn-hook-payloads.s3.us-east-1.amazonaws.com/a/b.json?X-Amz-Signature=s', true],
+    ['https://s3.eu-west-1.amazonaws.com/bucket/key', true],
+    ['https://bucket.s3.dualstack.ap-southeast-2.amazonaws.com/key', true],
+    ['https://bucket.s3.amazonaws.com/key', true],
+    ['https://bucket.s3.cn-north-1.amazonaws.com.cn/key', true],
+    ['https://bucket.s3.us-gov-west-1.amazonaws.com/key', true],
+    ['http://bucket.s3.us-east-1.amazonaws.com/key', false],
+    ['https://bucket.s3.us-east-1.amazonaws.com:8443/key', false],
+    ['https://s3.amazonaws.com.evil.example/key', false],
+    ['https://evil.example/s3.amazonaws.com/key', false],
+    ['https://169.254.169.254/latest/meta-data/', false],
+    ['https://bucket.s3-website-us-east-1.amazonaws.com/key', false],
+    ['file:///etc/passwd', false],
+  ])('%s is %s', (url, allowed) => {
+    expect(isS3Https(url)).toBe(allowed);
+  });
+
+  it('is not fetched by the deployed hook unless it is https on S3, and the hook answers why', async () => {
+    const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+    const handler = createHandler({ loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => NOW, logger });
+    const before = payloads.requests.length;
+    const event = eventWith('change-set-create', { template: SAM_GLOBALS });
+    expect(await handler(event)).toMatchObject({
+      hookStatus: 'FAILED',
+      errorCode: 'InternalFailure',
+      message: expect.stringMatching(/the payload URL http:\/\/127\.0\.0\.1:\d+\/123456789012\/payload-\d+\.json is not an https URL on an S3 host: not fetched/),
+    });
+    expect(payloads.requests.length).toBe(before);
   });
 });

@@ -12,6 +12,10 @@ import { loadTemplate, renderTemplate } from '../helpers/cfnRender.js';
 import { initFiles } from '../helpers/bundleFiles.js';
 import { loadEvent, ROOT } from '../helpers/fixtures.js';
 import { startPayloadServer } from '../helpers/payloadServer.js';
+import type { HookDependencies } from '../../hooks/runtime-hook/handler.js';
+import { payloadFetcher } from '../../shared/io/hookPayload.js';
+import { DEFAULT_POLICY } from '../../shared/index.js';
+import { Logger } from '@aws-lambda-powertools/logger';
 
 const run = promisify(execFile);
 const bin = (tool: string): string => join(ROOT, '.venv', 'bin', tool);
@@ -321,7 +325,10 @@ describe('template.yaml', () => {
     expect(hookFiles.some((f) => /from\s*["']@aws-sdk\//.test(hookCode(f)))).toBe(false);
     expect([...initFiles(join(built, 'RuntimeHookFunction'))]).not.toContain(ssmClient[0]);
     process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-    const bundle = (await import(pathToFileURL(join(built, 'RuntimeHookFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<{ hookStatus: string; errorCode?: string }> };
+    const bundle = (await import(pathToFileURL(join(built, 'RuntimeHookFunction', 'handler.mjs')).href)) as {
+      handler: (e: unknown) => Promise<{ hookStatus: string; errorCode?: string }>;
+      createHandler: (deps: HookDependencies) => (e: unknown) => Promise<{ hookStatus: string; errorCode?: string }>;
+    };
     // Assess: the bundled code, not the sources, decides
     expect(await bundle.handler(loadEvent('hook', 'create-nodejs16'))).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
     expect(await bundle.handler(loadEvent('hook', 'create-nodejs22'))).toMatchObject({ hookStatus: 'SUCCESS' });
@@ -331,7 +338,15 @@ describe('template.yaml', () => {
     onTestFinished(() => payloads.close());
     const changeSet = loadEvent<{ requestData: { payload: string } }>('hook', 'change-set-create');
     changeSet.requestData.payload = payloads.publish({ template: readFileSync(join(ROOT, 'test', 'fixtures', 'stack-hook', 'sam-globals-nodejs16.yaml'), 'utf8'), changedResources: [{ action: 'CREATE', logicalResourceId: 'OrdersApiFunction', resourceType: 'AWS::Lambda::Function' }] });
-    expect(await bundle.handler(changeSet)).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant', message: expect.stringMatching(/^1 Lambda function that this change set creates or updates breaks the runtime policy: OrdersApiFunction \(line 12\)\./) });
+    // The deployed handler fetches payloads from S3 over https only: the loopback server is refused.
+    expect(await bundle.handler(changeSet)).toMatchObject({ hookStatus: 'FAILED', errorCode: 'InternalFailure', message: expect.stringContaining('is not an https URL on an S3 host') });
+    const loopback = bundle.createHandler({
+      loadPolicy: () => Promise.resolve(DEFAULT_POLICY),
+      now: Date.now,
+      logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+      fetchPayload: payloadFetcher({ allowed: (url) => url.startsWith('http://127.0.0.1:') }),
+    });
+    expect(await loopback(changeSet)).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant', message: expect.stringMatching(/^1 Lambda function that this change set creates or updates breaks the runtime policy: OrdersApiFunction \(line 12\)\./) });
     const rule = (await import(pathToFileURL(join(built, 'ConfigRuleFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<unknown> };
     await expect(rule.handler({ invokingEvent: 'x' })).rejects.toThrow(/^Not an AWS Config rule event: /);
     Object.assign(process.env, { AWS_REGION: 'eu-west-1', ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:alerts', NOTIFICATION_LOG_TABLE: 'log' });

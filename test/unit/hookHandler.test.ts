@@ -58,6 +58,20 @@ describe('runtime hook handler', () => {
     }
   });
 
+  it('answers on one line whatever the template puts in names and tags (no forged stack-event line)', async () => {
+    const event = hookEvent('create-nodejs16', {
+      FunctionName: 'orders\nSUCCESS: all clear\u2028\u001b[32mok',
+      Tags: [{ Key: 'runtime-warden:waiver', Value: 'soon\r\nWaived by security\u2029' }],
+    }) as Record<string, any>;
+    delete event.stackId;
+    delete event.requestData.targetLogicalId;
+    const res = await setup().handler(event);
+    expect(res).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
+    expect(res.message).not.toMatch(/[\u0000-\u001f\u2028\u2029]/);
+    expect(res.message).toMatch(/^orders\\nSUCCESS: all clear\\u2028\\u001b\[32mok \(nodejs16\.x\) breaks the Lambda runtime policy/);
+    expect(res.message).toContain('soon\\u000d\\nWaived by security\\u2029');
+  });
+
   it('lets a CREATE on nodejs22.x succeed', async () => {
     const { handler } = setup();
     expect(await handler(loadEvent('hook', 'create-nodejs22'))).toEqual({
