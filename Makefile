@@ -26,6 +26,7 @@ bench: $(NODE_DEPS) $(PY_TOOLS) $(CHECKOV)
 	npm run --silent build:cli && npx tsx bench/scanner.bench.ts
 	AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true npx tsx bench/hostile.bench.ts
 	npx tsx bench/bundles.bench.ts
+	npx tsx bench/hookMemory.bench.ts
 
 build: $(NODE_DEPS) $(PY_TOOLS)
 	bash scripts/sam-build.sh .aws-sam/build

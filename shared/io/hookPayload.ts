@@ -23,10 +23,12 @@ export interface PayloadFetchOptions {
   readonly allowed?: (url: string) => boolean;
 }
 
-// Within the hook's 15-second timeout, itself within CloudFormation's 30-second wait; a payload
-// holds two templates of at most 1 MB each and the change list.
+// Within the hook's 15-second timeout, itself within CloudFormation's 30-second wait. A payload
+// holds two templates (CloudFormation takes at most 1 MB each; the scanner reads up to 5 MiB) and
+// the change list: 16 MiB admits every real one, and the hook's memory holds the worst it admits
+// (bench/hookMemory.bench.ts).
 const TIMEOUT_MS = 8_000;
-const MAX_BYTES = 32 * 1024 * 1024;
+const MAX_BYTES = 16 * 1024 * 1024;
 
 export function payloadFetcher({ allowed = isS3Https }: PayloadFetchOptions = {}): (url: string) => Promise<string> {
   return (url) => {

@@ -11,6 +11,13 @@ const LOOP = 'Fn::ForEach::';
 
 /** Far more than the 500 resources CloudFormation allows; stops a loop of loops from exploding. */
 const MAX_EXPANDED = 10_000;
+/**
+ * Characters of text the expansion may produce. CloudFormation applies its quotas to the
+ * resultant template, at most 1 MB ("Fn::ForEach", Template Reference; "Understand CloudFormation
+ * quotas"): five times that is no real template, and what is counted is what would be allocated -
+ * 2,000 copies of a 2.5 MB string are 5 GB - so the file is refused before it is.
+ */
+const MAX_EXPANDED_CHARS = 5 * 1024 * 1024;
 
 export class ForEachError extends Error {
   public constructor(message: string) {
@@ -46,10 +53,23 @@ function collection(loop: string, value: unknown, t: TemplateParts): string[] {
 
 interface Budget {
   left: number;
+  chars: number;
+}
+
+/** A string the expansion emits, counted whether it is new or shared: whoever reads the result copies it. */
+function emit(text: string, budget: Budget): string {
+  budget.chars -= text.length;
+  if (budget.chars < 0) throw new ForEachError(`Fn::ForEach makes more than ${MAX_EXPANDED_CHARS} characters of template, past what CloudFormation accepts`);
+  return text;
 }
 
 function expandValue(value: unknown, scope: Scope, t: TemplateParts, budget: Budget): unknown {
-  if (typeof value === 'string') return replaceIn(value, scope);
+  if (typeof value === 'string') {
+    // The source is at most one file's size: checked before a copy of it is made, so the copy
+    // that would pass the budget is never allocated.
+    if (value.length > budget.chars) emit(value, budget);
+    return emit(replaceIn(value, scope), budget);
+  }
   if (Array.isArray(value)) return value.map((v) => expandValue(v, scope, t, budget));
   if (!isRecord(value)) return value;
   if (typeof value.Ref === 'string' && Object.keys(value).length === 1 && scope.has(value.Ref)) return scope.get(value.Ref);
@@ -61,7 +81,7 @@ function expandMap(map: Record<string, unknown>, scope: Scope, t: TemplateParts,
   const put = (key: string, value: unknown, loop?: string): void => {
     if (Object.hasOwn(out, key)) throw new ForEachError(`${loop ?? key}: makes the key ${key} twice`);
     if (--budget.left < 0) throw new ForEachError(`Fn::ForEach makes more than ${MAX_EXPANDED} entries`);
-    out[key] = value;
+    out[emit(key, budget)] = value;
   };
   for (const [key, value] of Object.entries(map)) {
     if (!key.startsWith(LOOP)) {
@@ -93,7 +113,7 @@ export interface Expanded {
 export function expandForEach(template: Record<string, unknown>, text: string): Expanded {
   const resources = template.Resources;
   if (!isRecord(resources) || !text.includes(LOOP)) return { template, loopOf: new Map() };
-  const budget = { left: MAX_EXPANDED };
+  const budget = { left: MAX_EXPANDED, chars: MAX_EXPANDED_CHARS };
   const expanded: Record<string, unknown> = {};
   const loopOf = new Map<string, string>();
   for (const [key, value] of Object.entries(resources)) {

@@ -89,6 +89,24 @@ describe('templates CloudFormation accepts', () => {
     expect(scanTemplateText('loop.yaml', body, DEFAULT_POLICY, NOW, false).error).toMatch(/^cannot be scanned: Fn::ForEach::X: its collection is not decided by the template \(!Ref Names has no Default\)/);
   });
 
+  it.each([
+    ['a copy per item', 'x${N}'],
+    ['one shared string', 'x'],
+  ])('refuses a Fn::ForEach whose output would be far past what CloudFormation accepts (%s), before building it', (_, piece) => {
+    const items = Array.from({ length: 2_000 }, (_, i) => `a${i}`);
+    const big = piece.repeat(Math.ceil(2_500_000 / piece.length));
+    const body = JSON.stringify({
+      Transform: 'AWS::LanguageExtensions',
+      Resources: { 'Fn::ForEach::X': ['N', items, { 'F${N}': { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs22.x', Description: big } } }] },
+    });
+    const before = process.memoryUsage().heapUsed;
+    const file = scanTemplateText('bomb.json', body, DEFAULT_POLICY, NOW, false);
+    expect(file.error).toMatch(/Fn::ForEach makes more than 5242880 characters of template, past what CloudFormation accepts/);
+    expect(file.functions).toEqual([]);
+    // Nothing near the 5 GB the expansion would take: bounded by the budget, not by the loop.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(256 * 1024 * 1024);
+  });
+
   it('resolves !Select over a literal list, a CommaDelimitedList parameter and !Split (#10.9)', () => {
     const file = scanFile('select.yaml');
     expect(file.functions.map((f) => [f.logicalId, f.runtime])).toEqual([
