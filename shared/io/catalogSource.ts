@@ -131,5 +131,5 @@ export function catalogLoaderFromEnvironment(ssm: SsmSource, logger: { error: (m
 
 /** The policy a deployed function judges by: POLICY_SOURCE's, over CATALOG_PARAMETER's catalog. */
 export function policyLoaderFromEnvironment(ssm: SsmSource, logger: { error: (message: string) => void }): PolicyLoader {
-  return policyWithCatalog(cachedPolicyLoader(process.env.POLICY_SOURCE || 'default', ssm), catalogLoaderFromEnvironment(ssm, logger));
+  return policyWithCatalog(cachedPolicyLoader(process.env.POLICY_SOURCE || 'default', ssm, { onProblem: (message) => logger.error(message) }), catalogLoaderFromEnvironment(ssm, logger));
 }

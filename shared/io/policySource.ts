@@ -9,20 +9,49 @@ export function isBundledPolicy(source: string | undefined): boolean {
   return source === undefined || source.trim() === '' || source.trim().toLowerCase() === 'default';
 }
 
+export interface PolicyLoaderOptions {
+  /**
+   * How long a read policy is kept. A revoked waiver or a tightened rule reaches every warm
+   * container within this bound (default 5 minutes, as the catalog).
+   */
+  readonly ttlMs?: number;
+  readonly now?: () => number;
+  /** Told when a re-read fails or the parameter now holds an invalid policy: the last good one stays. */
+  readonly onProblem?: (message: string) => void;
+}
+
+export const POLICY_TTL_MS = 300_000;
+
 /**
- * Loads the policy once per container and keeps it. A failure is not kept, so the next
- * invocation tries again instead of failing until the container is recycled.
+ * Loads the policy at most once per `ttlMs` per container. The first load's failure is thrown
+ * (and not kept: the next invocation tries again); a later re-read that fails, or finds a policy
+ * that does not validate, keeps the last good policy and is reported, so that a broken or
+ * tampered parameter neither stops every deployment nor loosens the control.
  */
-export function cachedPolicyLoader(source: string | undefined, ssm: SsmSource): PolicyLoader {
+export function cachedPolicyLoader(source: string | undefined, ssm: SsmSource, options: PolicyLoaderOptions = {}): PolicyLoader {
   if (isBundledPolicy(source)) return () => Promise.resolve(DEFAULT_POLICY);
   const name = source!.trim();
-  let cached: Promise<Policy> | undefined;
+  const { ttlMs = POLICY_TTL_MS, now = Date.now, onProblem = (message: string) => console.error(JSON.stringify({ level: 'ERROR', message })) } = options;
+  let good: Policy | undefined;
+  let readAt = Number.NEGATIVE_INFINITY;
+  let pending: Promise<Policy> | undefined;
   return () => {
-    cached ??= Promise.resolve(ssm()).then((client) => loadFromSsm(name, client)).catch((err: unknown) => {
-      cached = undefined;
-      throw err;
-    });
-    return cached;
+    if (good && now() - readAt < ttlMs) return Promise.resolve(good);
+    pending ??= Promise.resolve(ssm())
+      .then((client) => loadFromSsm(name, client))
+      .then(
+        (policy) => {
+          readAt = now();
+          return (good = policy);
+        },
+        (err: unknown) => {
+          if (!good) throw err;
+          onProblem(`policy in SSM parameter ${name} not re-read (${(err as Error).message}); judging by the policy read before`);
+          return good;
+        },
+      )
+      .finally(() => (pending = undefined));
+    return pending;
   };
 }
 

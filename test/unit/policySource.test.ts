@@ -15,7 +15,41 @@ describe('policy source', () => {
     expect(ssmMock.calls()).toHaveLength(0);
   });
 
-  it('reads the SSM parameter once per container', async () => {
+  it('reads the SSM parameter once per TTL, so a revoked waiver reaches warm containers within it', async () => {
+    ssmMock
+      .on(GetParameterCommand)
+      .resolvesOnce({ Parameter: { Value: 'version: 1\nwaivers: [{function: orders-api, expires: 2099-12-31, reason: r}]' } })
+      .resolves({ Parameter: { Value: 'version: 1' } });
+    let clock = 0;
+    const load = cachedPolicyLoader('/rw/policy', () => ssm, { ttlMs: 1000, now: () => clock });
+    expect((await load()).waivers).toHaveLength(1);
+    clock = 999;
+    expect((await load()).waivers).toHaveLength(1);
+    clock = 1000;
+    expect((await load()).waivers).toHaveLength(0);
+    expect(ssmMock.calls()).toHaveLength(2);
+  });
+
+  it('keeps the last good policy when a re-read fails or finds an invalid document, and says so', async () => {
+    ssmMock
+      .on(GetParameterCommand)
+      .resolvesOnce({ Parameter: { Value: 'version: 1\ndeniedRuntimes: [nodejs20.x]' } })
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+      .resolvesOnce({ Parameter: { Value: 'version: 1\nwaivers: [{function: "*", expires: 2099-02-30, reason: x}]' } });
+    let clock = 0;
+    const problems: string[] = [];
+    const load = cachedPolicyLoader('/rw/policy', () => ssm, { ttlMs: 1000, now: () => clock, onProblem: (m) => problems.push(m) });
+    const first = await load();
+    clock = 2000;
+    expect(await load()).toBe(first);
+    expect(await load()).toBe(first);
+    expect(problems).toEqual([
+      expect.stringMatching(/^policy in SSM parameter \/rw\/policy not re-read \(Cannot read policy from SSM parameter \/rw\/policy: ThrottlingException: Rate exceeded\); judging by the policy read before$/),
+      expect.stringMatching(/^policy in SSM parameter \/rw\/policy not re-read \(Invalid policy in SSM parameter \/rw\/policy: waivers\.0\.expires: is not a calendar date/),
+    ]);
+  });
+
+  it('reads the SSM parameter once per container within the TTL', async () => {
     ssmMock.on(GetParameterCommand, { Name: '/rw/policy', WithDecryption: true }).resolves({ Parameter: { Value: 'version: 1\ndeniedRuntimes: [nodejs20.x]' } });
     const load = cachedPolicyLoader('/rw/policy', () => ssm);
     const [a, b] = [await load(), await load()];
