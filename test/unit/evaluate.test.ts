@@ -290,6 +290,14 @@ describe('verdict', () => {
     expect(v.ruleIds).toEqual(['RW003', 'RW004', 'RW009', 'RW015']);
   });
 
+  it('leads with the waiver when one makes the function compliant, so a cut summary still shows it', () => {
+    const findings = evaluate(facts({ runtime: 'nodejs16.x', tags: { 'runtime-warden:waiver': `2026-12-15 ${'long reason '.repeat(30)}` } }), DEFAULT_POLICY, NOW);
+    const v = verdict(findings);
+    expect(v.compliance).toBe('COMPLIANT');
+    expect(v.summary).toMatch(/^Compliant under a waiver: RW013 Tag waiver until 2026-12-15 \(23 days left\) downgrades RW004 to warnings: long reason/);
+    expect(v.summary.length).toBeLessThanOrEqual(256);
+  });
+
   it('holds for every catalog runtime, update mode and tier without throwing', () => {
     for (const runtime of DEFAULT_POLICY.catalog.all().map((r) => r.id)) {
       for (const updateMode of ['Auto', 'FunctionUpdate', 'Manual'] as const) {
