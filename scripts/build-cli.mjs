@@ -1,5 +1,5 @@
 // Bundles the command line into dist/runtime-warden.mjs (the package's bin). The bundle is
-// committed (pre-commit installs the hook from git, where nothing can build it: README,
+// committed (pre-commit installs the hook from git, where nothing can build it: docs/ci.md,
 // "pre-commit"); the tests rebuild it first and fail when the committed one differs.
 import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';

@@ -2,7 +2,7 @@
 // repository's package.json describes the SAM application (its dependencies are what `sam build`
 // bundles into the Lambda functions); the CLI bundle already holds everything it runs, so its
 // package has no dependencies, no tests, no Lambda code. Publishing is a separate, deliberate step
-// (README, "Installing the CLI").
+// (docs/ci.md, "Installing the CLI").
 // Usage: node scripts/pack-cli.mjs [OUT_DIR] [--prebuilt]  -> prints the tarball's path
 // (--prebuilt: pack dist/ as it is, as the tests do after their one build of the CLI)
 import { execFileSync } from 'node:child_process';
