@@ -18,11 +18,14 @@ import { withCatalog } from '../shared/policy/policy.js';
 const USAGE = `Usage:
   runtime-warden scan [paths...] [--format text|json|sarif|junit] [--policy FILE] [--catalog FILE]
                       [--now YYYY-MM-DD] [--fail-on error|warning] [--max-catalog-age DAYS] [--output FILE]
-                      [--jobs N] [--skip-non-templates]
+                      [--jobs N] [--skip-non-templates] [--exclude GLOB]... [--no-gitignore]
       Finds CloudFormation and SAM templates under the paths (default: the current folder; skips
-      node_modules, .git, .aws-sam) and judges every Lambda function against the runtime policy.
-      A file named that is not a template is an error, unless --skip-non-templates (for pre-commit
-      and other tools that hand over every changed YAML and JSON file).
+      node_modules, .git, .aws-sam, .venv, .test-results) and judges every Lambda function against
+      the runtime policy. A file found in a folder that is not recognisably a template is passed
+      over; a file named that is not a template is an error, unless --skip-non-templates (for
+      pre-commit and other tools that hand over every changed YAML and JSON file).
+      --exclude (repeatable, .gitignore syntax, relative to the current folder), .gitignore files
+      in a git checkout (unless --no-gitignore) and .runtime-wardenignore files leave paths out.
       With 64 files or more, judges them in --jobs threads (default: one per CPU but one, at most 8).
       Warns on stderr when the runtime catalog is older than --max-catalog-age days (60; 0: never).
       Exit code: 0 nothing breaks the policy, 1 something does, 2 usage or input errors.
@@ -74,6 +77,8 @@ async function main(argv: string[]): Promise<number> {
       jobs: { type: 'string' },
       'no-usage': { type: 'boolean' },
       'skip-non-templates': { type: 'boolean' },
+      exclude: { type: 'string', multiple: true },
+      'no-gitignore': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     },
@@ -119,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
   const jobs = values.jobs === undefined ? defaultJobs() : /^\d+$/.test(values.jobs) ? Number(values.jobs) : 0;
   if (jobs < 1) throw new UsageError('--jobs must be a whole number of threads, at least 1');
   const settings: ScanSettings = { policyFile: values.policy, catalogFile: values.catalog, now };
-  const found = findTemplates(paths.length > 0 ? paths : ['.']);
+  const found = findTemplates(paths.length > 0 ? paths : ['.'], undefined, { exclude: values.exclude ?? [], gitignore: !values['no-gitignore'] });
   const targets = values['skip-non-templates'] ? found.map((t) => ({ ...t, explicit: false })) : found;
   const files = await scanTargets(targets, policy, settings, jobs, new URL(import.meta.url));
   const report: ScanReport = { files, now: new Date(now), policy: name, catalog: catalog.origin, version: pkg.version };

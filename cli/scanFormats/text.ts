@@ -18,7 +18,7 @@ export function renderText(r: ScanReport): string {
   const s = summarise(r);
   out.push(
     `${s.functions} functions in ${s.templates} templates: ${s.nonCompliant} non-compliant, ${s.withWarnings} with warnings, ${s.notApplicable} not applicable` +
-      `${s.fileErrors > 0 ? `; ${s.fileErrors} files could not be scanned` : ''} (policy ${r.policy}, ${describeCatalog(r.catalog)}, judged at ${r.now.toISOString().slice(0, 10)})`,
+      `${s.fileErrors > 0 ? `; ${s.fileErrors} files could not be scanned` : ''}${s.skipped > 0 ? `; ${s.skipped} ${s.skipped === 1 ? 'file' : 'files'} passed over (not templates)` : ''} (policy ${r.policy}, ${describeCatalog(r.catalog)}, judged at ${r.now.toISOString().slice(0, 10)})`,
   );
   // Paths, names and messages carry template text: one line each, and never a workflow command.
   return `${out.map(logLine).join('\n')}\n`;

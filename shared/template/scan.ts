@@ -41,6 +41,20 @@ export function isTemplate(value: unknown): boolean {
   return Object.values(value.Resources).some((r) => isRecord(r) && typeof r.Type === 'string' && r.Type.includes('::'));
 }
 
+/**
+ * Whether text that does not parse is still recognisably a CloudFormation or SAM template, and so
+ * an error rather than a file to pass over: a top-level `AWSTemplateFormatVersion`, a `Transform`
+ * naming an `AWS::` macro, or a resource `Type: AWS::Service::Resource`, in YAML or JSON spelling.
+ * A commented tsconfig.json, a multi-document Kubernetes manifest, a Helm template, Ansible's
+ * `!vault` or mkdocs' `!!python/name:` name none of these.
+ */
+const TEMPLATE_MARKS = [
+  /^[ \t]*["']?AWSTemplateFormatVersion["']?[ \t]*:/m,
+  /^[ \t]*["']?Transform["']?[ \t]*:[ \t]*\[?[ \t]*["']?AWS::/m,
+  /^[ \t]*["']?Type["']?[ \t]*:[ \t]*["']?AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/m,
+];
+export const looksLikeTemplate = (text: string): boolean => TEMPLATE_MARKS.some((re) => re.test(text));
+
 /** Resources made only by Fn::ForEach loops are resources too. */
 const hasLoops = (value: unknown): boolean => isRecord(value) && isRecord(value.Resources) && Object.keys(value.Resources).some((k) => k.startsWith('Fn::ForEach::'));
 
@@ -270,7 +284,10 @@ export function scanTemplateText(path: string, text: string, policy: Policy, now
   try {
     parsed = parseTemplateWithPositions(text);
   } catch (err) {
-    return { path, functions: [], error: `not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}` };
+    const why = `not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`;
+    // Found in a folder, text that neither parses nor names anything of a template is not one.
+    if (!explicit && !looksLikeTemplate(text)) return { path, functions: [], skipped: `not a CloudFormation template (${why})` };
+    return { path, functions: [], error: why };
   }
   if (!isTemplate(parsed.value) && !hasLoops(parsed.value)) {
     const why = 'not a CloudFormation template (no Resources with a Type)';

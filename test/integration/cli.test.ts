@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import AjvDraft04 from 'ajv-draft-04';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -96,6 +96,70 @@ describe('runtime-warden scan', () => {
     expect(XMLValidator.validate(junit)).toBe(true);
     expect(junit).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
     expect(new XMLParser({ ignoreAttributes: false }).parse(junit).testsuites).toBeDefined();
+  });
+
+  describe('in a repository that holds more than templates', () => {
+    const repo = join(work, 'mixed-repo');
+    const files: Record<string, string> = {
+      'tsconfig.json': '{\n  // what tsc --init writes\n  "compilerOptions": { "strict": true, /* comment */ },\n}\n',
+      '.vscode/settings.json': '{ // editor\n  "editor.tabSize": 2,\n}\n',
+      'k8s/deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: a }\n---\napiVersion: v1\nkind: Service\nmetadata: { name: b }\n',
+      'chart/templates/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\n  labels: {}\n{{- end }}\n',
+      'ansible/vars.yml': 'secret: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\n',
+      'mkdocs.yml': 'site_name: x\nmarkdown_extensions:\n  - pymdownx.superfences:\n      custom_fences:\n        - format: !!python/name:pymdownx.superfences.fence_code_format\n',
+      'infra/template.yaml': 'Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs16.x, Handler: a.h, CodeUri: . }\n',
+    };
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(repo, name)), { recursive: true });
+      writeFileSync(join(repo, name), text);
+    }
+
+    it('reports only the template, passing over what is not one, and exits 1', async () => {
+      const r = await cli(['scan', '.', '--now', '2026-11-23', '--format', 'json'], repo);
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout) as { files: { path: string; functions: unknown[]; error?: string }[]; summary: Record<string, number> };
+      expect(report.files.filter((f) => f.functions.length > 0 || f.error).map((f) => f.path)).toEqual(['infra/template.yaml']);
+      expect(r.stderr).not.toMatch(/not valid YAML/);
+      expect(report.summary.skipped).toBe(6);
+      expect((await cli(['scan', '.', '--now', '2026-11-23'], repo)).stdout).toMatch(/; 6 files passed over \(not templates\)/);
+    });
+
+    it('still refuses text that is recognisably a template but does not parse', async () => {
+      const broken = join(work, 'broken-repo');
+      mkdirSync(broken, { recursive: true });
+      writeFileSync(join(broken, 'template.yaml'), 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  F: { Type: AWS::Lambda::Function, Properties: { Runtime: [nodejs16.x }\n');
+      const r = await cli(['scan', '.', '--now', '2026-11-23'], broken);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/template\.yaml: not valid YAML or JSON/);
+    });
+
+    it.each([
+      ['--exclude', ['--exclude', 'infra/']],
+      ['--exclude with a glob', ['--exclude', '**/template.yaml']],
+    ])('exits 0 when %s covers the template', async (_, args) => {
+      const r = await cli(['scan', '.', '--now', '2026-11-23', ...args], repo);
+      expect(r.code).toBe(0);
+    });
+
+    it('honours .gitignore in a git checkout, and .runtime-wardenignore anywhere', async () => {
+      mkdirSync(join(repo, '.git'), { recursive: true });
+      writeFileSync(join(repo, '.gitignore'), '# built\ninfra/*.yaml\n!infra/keep.yaml\n');
+      try {
+        expect((await cli(['scan', '.', '--now', '2026-11-23'], repo)).code).toBe(0);
+        expect((await cli(['scan', '.', '--now', '2026-11-23', '--no-gitignore'], repo)).code).toBe(1);
+        // From a subfolder too: the checkout's .gitignore applies above the scanned folder.
+        expect((await cli(['scan', 'infra', '--now', '2026-11-23'], repo)).code).toBe(0);
+      } finally {
+        rmSync(join(repo, '.git'), { recursive: true, force: true });
+        rmSync(join(repo, '.gitignore'));
+      }
+      writeFileSync(join(repo, 'infra', '.runtime-wardenignore'), 'template.yaml\n');
+      try {
+        expect((await cli(['scan', '.', '--now', '2026-11-23'], repo)).code).toBe(0);
+      } finally {
+        rmSync(join(repo, 'infra', '.runtime-wardenignore'));
+      }
+    });
   });
 
   it('writes to --output', async () => {
