@@ -5,6 +5,8 @@ export interface TemplateFunction {
   readonly type: string;
   /** The resource's properties, with SAM's Globals.Function filled in where it does not override. */
   readonly properties: Record<string, unknown>;
+  /** Top-level properties whose value is Globals.Function's, not the resource's own. */
+  readonly fromGlobals: ReadonlySet<string>;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -20,10 +22,21 @@ export function lambdaFunctionsOf(template: unknown): TemplateFunction[] {
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (!isRecord(resource) || typeof resource.Type !== 'string' || !LAMBDA_FUNCTION_TYPES.includes(resource.Type)) continue;
     const own = isRecord(resource.Properties) ? resource.Properties : {};
-    const properties = resource.Type === 'AWS::Serverless::Function' ? mergeGlobals(globals, own) : own;
-    out.push({ logicalId, type: resource.Type, properties });
+    const inherited = resource.Type === 'AWS::Serverless::Function' ? withoutIgnored(globals, resource.IgnoreGlobals) : {};
+    const properties = Object.keys(inherited).length > 0 ? mergeGlobals(inherited, own) : own;
+    out.push({ logicalId, type: resource.Type, properties, fromGlobals: new Set(Object.keys(inherited).filter((k) => !Object.hasOwn(own, k))) });
   }
   return out;
+}
+
+/**
+ * Globals less what the resource's `IgnoreGlobals` attribute leaves out: `'*'` for all, or a list
+ * of property names (SAM translator's globals plugin, aws/serverless-application-model#3386).
+ */
+function withoutIgnored(globals: Record<string, unknown>, ignore: unknown): Record<string, unknown> {
+  if (ignore === '*') return {};
+  if (!Array.isArray(ignore)) return globals;
+  return Object.fromEntries(Object.entries(globals).filter(([k]) => !ignore.includes(k)));
 }
 
 function mergeGlobals(globals: Record<string, unknown>, own: Record<string, unknown>): Record<string, unknown> {

@@ -6,6 +6,8 @@ import { loadYaml } from '../yaml.js';
 const FUNCTIONS = [
   'Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'Transform',
   'And', 'Equals', 'If', 'Not', 'Or', 'ToJsonString', 'Length',
+  // The Rules section's own functions (Template Reference, "Rule functions").
+  'Contains', 'EachMemberEquals', 'EachMemberIn', 'RefAll', 'ValueOf', 'ValueOfAll',
 ];
 
 function longForm(name: string, value: unknown): Record<string, unknown> {

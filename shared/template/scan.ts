@@ -4,7 +4,7 @@ import { CHECKS, EXPRESSION_UNRESOLVED, PROPERTIES_INVALID } from '../evaluation
 import type { DecidingFact, Finding } from '../evaluation/types.js';
 import { verdict, type Verdict } from '../evaluation/verdict.js';
 import type { Policy } from '../policy/policy.js';
-import { lambdaFunctionsOf } from './functions.js';
+import { lambdaFunctionsOf, type TemplateFunction } from './functions.js';
 import { describeExpression, isIntrinsic, isRecord, joinAssumptions, product, resolve, type Candidate, type Resolution, type TemplateParts } from './intrinsics.js';
 import { expandForEach } from './languageExtensions.js';
 import { parseTemplateWithPositions } from './parse.js';
@@ -171,16 +171,19 @@ function literalAt(root: unknown, path: readonly string[]): unknown {
   return v;
 }
 
-function scanFunction(logicalId: string, type: string, props: Record<string, unknown>, t: TemplateParts, policy: Policy, now: number, line: number | undefined): ScannedFunction {
+function scanFunction(fn: TemplateFunction, t: TemplateParts, policy: Policy, now: number, line: number | undefined): ScannedFunction {
+  const { logicalId, type, properties: props } = fn;
   const base = { logicalId, type, line };
   const tierKey = policy.document.tiers.tagKey;
   const waiverKey = policy.document.waiverTag.enabled ? policy.document.waiverTag.key : undefined;
   const rmc = ['RuntimeManagementConfig'];
+  // Where a value is inherited from SAM's Globals, that is where to edit it: say so.
+  const where = (path: string): string => (fn.fromGlobals.has(path.split('.')[0]!) ? `Globals.Function.${path}` : path);
   const slots: Record<SlotName, Slot> = {
-    runtime: { label: 'Runtime', expression: literalAt(props, ['Runtime']), resolution: at(props, ['Runtime'], t), fact: 'runtime' },
-    packageType: { label: 'PackageType', expression: literalAt(props, ['PackageType']), resolution: at(props, ['PackageType'], t) },
-    mode: { label: 'RuntimeManagementConfig.UpdateRuntimeOn', expression: literalAt(props, [...rmc, 'UpdateRuntimeOn']), resolution: at(props, [...rmc, 'UpdateRuntimeOn'], t), fact: 'updateMode' },
-    arn: { label: 'RuntimeManagementConfig.RuntimeVersionArn', expression: literalAt(props, [...rmc, 'RuntimeVersionArn']), resolution: at(props, [...rmc, 'RuntimeVersionArn'], t), fact: 'runtimeVersionArn' },
+    runtime: { label: where('Runtime'), expression: literalAt(props, ['Runtime']), resolution: at(props, ['Runtime'], t), fact: 'runtime' },
+    packageType: { label: where('PackageType'), expression: literalAt(props, ['PackageType']), resolution: at(props, ['PackageType'], t) },
+    mode: { label: where('RuntimeManagementConfig.UpdateRuntimeOn'), expression: literalAt(props, [...rmc, 'UpdateRuntimeOn']), resolution: at(props, [...rmc, 'UpdateRuntimeOn'], t), fact: 'updateMode' },
+    arn: { label: where('RuntimeManagementConfig.RuntimeVersionArn'), expression: literalAt(props, [...rmc, 'RuntimeVersionArn']), resolution: at(props, [...rmc, 'RuntimeVersionArn'], t), fact: 'runtimeVersionArn' },
     name: { label: 'FunctionName', expression: props.FunctionName, resolution: at(props, ['FunctionName'], t) },
     tier: { label: `Tag ${tierKey}`, expression: props.Tags, resolution: tagAt(props, tierKey, t), fact: 'tier' },
     waiver: { label: `Tag ${waiverKey}`, expression: props.Tags, resolution: waiverKey ? tagAt(props, waiverKey, t) : ABSENT },
@@ -235,7 +238,11 @@ function scanFunction(logicalId: string, type: string, props: Record<string, unk
     let findings: Finding[];
     try {
       const facts = factsFromResourceProperties(hook, { logicalId });
-      const note = expressions.map((k) => `${slots[k].label} ${describeExpression(slots[k].expression)} = ${String(v[k])} via ${combo.via}`).join('; ');
+      const inherited = (['runtime', 'mode'] as const).filter((k) => !expressions.includes(k) && v[k] !== undefined && slots[k].label.startsWith('Globals.'));
+      const note = [
+        ...expressions.map((k) => `${slots[k].label} ${describeExpression(slots[k].expression)} = ${String(v[k])} via ${combo.via}`),
+        ...inherited.map((k) => `${String(v[k])} from ${slots[k].label}`),
+      ].join('; ');
       const suffix = combos.candidates.length > 1 ? `, the worst of ${combos.candidates.length} values` : '';
       findings = [...withSource(evaluate(facts, policy, now, undecided), note && `${note}${suffix}`), ...notes];
     } catch (err) {
@@ -300,7 +307,7 @@ export function scanTemplateText(path: string, text: string, policy: Policy, now
     const functions = lambdaFunctionsOf(t).map((fn) => {
       const line = parsed.lineOf(loopOf.get(fn.logicalId) ?? fn.logicalId);
       try {
-        return scanFunction(fn.logicalId, fn.type, fn.properties, t, policy, now, line);
+        return scanFunction(fn, t, policy, now, line);
       } catch (err) {
         const f = finding(PROPERTIES_INVALID, `cannot be read: ${(err as Error).message}`);
         return { logicalId: fn.logicalId, type: fn.type, line, runtime: undefined, findings: [f], verdict: verdict([f]), hookProperties: fn.properties };

@@ -79,13 +79,23 @@ Resources:
   Plain:
     Type: AWS::Lambda::Function
     Properties: { Runtime: python3.13 }
+  IgnoresSome:
+    Type: AWS::Serverless::Function
+    IgnoreGlobals: [Runtime, RuntimeManagementConfig]
+    Properties: { PackageType: Image, ImageUri: repo:1 }
+  IgnoresAll:
+    Type: AWS::Serverless::Function
+    IgnoreGlobals: '*'
+    Properties: { Runtime: python3.13 }
   Bucket:
     Type: AWS::S3::Bucket
 `);
     expect(lambdaFunctionsOf(template)).toEqual([
-      { logicalId: 'Inherits', type: 'AWS::Serverless::Function', properties: { Runtime: 'nodejs16.x', Tags: { owner: 'orders', tier: 'critical' }, RuntimeManagementConfig: { UpdateRuntimeOn: 'FunctionUpdate' } } },
-      { logicalId: 'Overrides', type: 'AWS::Serverless::Function', properties: { Runtime: 'nodejs22.x', Tags: { owner: 'orders' }, RuntimeManagementConfig: { UpdateRuntimeOn: 'FunctionUpdate' } } },
-      { logicalId: 'Plain', type: 'AWS::Lambda::Function', properties: { Runtime: 'python3.13' } },
+      { logicalId: 'Inherits', type: 'AWS::Serverless::Function', properties: { Runtime: 'nodejs16.x', Tags: { owner: 'orders', tier: 'critical' }, RuntimeManagementConfig: { UpdateRuntimeOn: 'FunctionUpdate' } }, fromGlobals: new Set(['Runtime', 'RuntimeManagementConfig']) },
+      { logicalId: 'Overrides', type: 'AWS::Serverless::Function', properties: { Runtime: 'nodejs22.x', Tags: { owner: 'orders' }, RuntimeManagementConfig: { UpdateRuntimeOn: 'FunctionUpdate' } }, fromGlobals: new Set(['Tags', 'RuntimeManagementConfig']) },
+      { logicalId: 'Plain', type: 'AWS::Lambda::Function', properties: { Runtime: 'python3.13' }, fromGlobals: new Set() },
+      { logicalId: 'IgnoresSome', type: 'AWS::Serverless::Function', properties: { PackageType: 'Image', ImageUri: 'repo:1', Tags: { owner: 'orders' } }, fromGlobals: new Set(['Tags']) },
+      { logicalId: 'IgnoresAll', type: 'AWS::Serverless::Function', properties: { Runtime: 'python3.13' }, fromGlobals: new Set() },
     ]);
   });
 

@@ -63,6 +63,37 @@ describe('the scanner judges everything the template decides', () => {
   });
 });
 
+describe('what the held-out templates taught (#21)', () => {
+  it("reads a template whose Rules section uses the rule functions", () => {
+    const file = scanText(readFileSync(join(FIXTURES, 'rules-section.yaml'), 'utf8'));
+    expect(file.error).toBeUndefined();
+    expect(outcome(file)).toEqual({ F: 'NON_COMPLIANT RW004:error' });
+  });
+
+  it('says a runtime comes from Globals, and applies IgnoreGlobals as SAM does', () => {
+    const body = [
+      'Transform: AWS::Serverless-2016-10-31',
+      'Globals:',
+      '  Function:',
+      '    Runtime: nodejs16.x',
+      '    RuntimeManagementConfig: { UpdateRuntimeOn: Manual }',
+      'Resources:',
+      '  Inherits: { Type: AWS::Serverless::Function, Properties: { Handler: a.h, CodeUri: . } }',
+      '  Image:',
+      '    Type: AWS::Serverless::Function',
+      '    IgnoreGlobals: [Runtime, RuntimeManagementConfig]',
+      '    Properties: { PackageType: Image, ImageUri: repo:1 }',
+      '  OwnRuntime:',
+      '    Type: AWS::Serverless::Function',
+      "    IgnoreGlobals: '*'",
+      '    Properties: { Runtime: nodejs22.x, Handler: a.h, CodeUri: . }',
+    ].join('\n');
+    const file = scanText(body);
+    expect(outcome(file)).toEqual({ Inherits: 'NON_COMPLIANT RW004:error RW008:error RW009:error', Image: 'NOT_APPLICABLE RW000:info', OwnRuntime: 'COMPLIANT' });
+    expect(file.functions[0]!.findings[0]!.message).toMatch(/ \(nodejs16\.x from Globals\.Function\.Runtime; Manual from Globals\.Function\.RuntimeManagementConfig\.UpdateRuntimeOn\)$/);
+  });
+});
+
 describe('templates CloudFormation accepts', () => {
   it('reads Code given as a local path (#10.7)', () => {
     expect(outcome(scanFile('code-path.yaml'))).toEqual({ Packaged: 'NON_COMPLIANT RW004:error' });
