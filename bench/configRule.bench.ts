@@ -3,6 +3,7 @@
 // with AWS Config's records of the functions' tags.
 // Prints figures; asserts nothing. Usage: tsx bench/configRule.bench.ts [sizes...] (default 250 1000)
 import { Logger } from '@aws-lambda-powertools/logger';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { performance } from 'node:perf_hooks';
@@ -38,8 +39,11 @@ console.log('runtime-warden Config rule, periodic pass, moto server on loopback'
 console.log('Lower bound per API (what the APIs allow at best): ListFunctions ceil((functions + versions) / 50),');
 console.log('SelectResourceConfig ceil(functions / 100) for every recorded function\'s tags, ListTags one per function');
 console.log('Config has no record of, ListAliases one per function whose published version breaks the policy');
-console.log('(data-dependent), PutEvaluations ceil(functions / 100). GetRuntimeManagementConfig (one per Zip function,');
-console.log('no bulk read; Config does not record the update mode) is off here: moto lacks it; it is added to the totals.');
+console.log('(data-dependent), PutEvaluations ceil(functions / 100). For published versions breaking the policy that no alias');
+console.log('routes to and no invocation shows in use: ListEventSourceMappings ceil(mappings / 100) once a pass, GetPolicy one per');
+console.log('such version (its own 15/s quota); GetMetricData one per function with a breaking version (CloudWatch, not Lambda).');
+console.log('GetRuntimeManagementConfig (one per Zip function, no bulk read; Config does not record the update mode) is off');
+console.log('here: moto lacks it; it is added to the totals.');
 console.log('moto answers ListFunctions in a single page, so it shows fewer calls than AWS would need.\n');
 try {
   for (const n of sizes.length > 0 ? sizes : [250, 1000]) {
@@ -49,11 +53,13 @@ try {
     for (const recorder of ['without Config records (moto answers no rows: ListTags for each)', 'with Config records (stand-in for the advanced query)']) {
       const lambda = new LambdaClient(moto.clientConfig);
       const config = new ConfigServiceClient({ ...moto.clientConfig, maxAttempts: 1 });
+      const cloudWatch = new CloudWatchClient(moto.clientConfig);
       const lambdaCalls = countCalls(lambda);
       const configCalls = countCalls(config);
+      const cloudWatchCalls = countCalls(cloudWatch);
       const recorded = recorder.startsWith('with ');
       if (recorded) recordedByConfig(config, fleet);
-      const rule = createHandler({ lambda, config, policyLoader: () => () => Promise.resolve(DEFAULT_POLICY), now: () => NOW, logger: new Logger({ logLevel: 'SILENT' }), deadlineReserveMs: 5_000, concurrency: 8 });
+      const rule = createHandler({ lambda, config, cloudWatch, policyLoader: () => () => Promise.resolve(DEFAULT_POLICY), now: () => NOW, logger: new Logger({ logLevel: 'SILENT' }), deadlineReserveMs: 5_000, concurrency: 8 });
       const event = {
         invokingEvent: JSON.stringify({ messageType: 'ScheduledNotification' }),
         ruleParameters: JSON.stringify({ checkUpdateMode: 'false' }),
@@ -65,11 +71,14 @@ try {
       const ms = performance.now() - start;
       const versions = fleet.filter((f) => f.aliasOn).length;
       const zip = fleet.filter((f) => f.runtime !== undefined).length;
+      // Every breaking version of the sample fleet is behind alias prod: nothing more to read for it.
       const bounds: Record<string, number> = {
         ListFunctions: Math.ceil((n + versions) / 50),
         SelectResourceConfig: Math.ceil(n / SELECT_PAGE),
         ListTags: recorded ? 0 : n,
         ListAliases: versions,
+        ListEventSourceMappings: 0,
+        GetPolicy: 0,
         PutEvaluations: Math.ceil(n / 100),
       };
       const calls = new Map([...lambdaCalls, ...configCalls]);
@@ -78,11 +87,13 @@ try {
       console.log(`${n} functions (${zip} Zip), ${versions} with an aliased published version, ${recorder}:`);
       console.log(`  ${evaluations.length} evaluations in ${ms.toFixed(0)} ms = ${((ms / n) * 1000).toFixed(0)} ms per 1,000 functions`);
       for (const [api, bound] of Object.entries(bounds)) console.log(`  ${api.padEnd(34)} ${String(calls.get(api) ?? 0).padStart(6)} calls, bound ${bound}`);
+      console.log(`  ${'GetMetricData'.padEnd(34)} ${String(cloudWatchCalls.get('GetMetricData') ?? 0).padStart(6)} calls, bound ${versions} (CloudWatch's quota, not Lambda's)`);
       console.log(`  ${'GetComplianceDetailsByConfigRule'.padEnd(34)} ${String(calls.get('GetComplianceDetailsByConfigRule') ?? 0).padStart(6)} calls (retiring stale results; moto lacks it)`);
       console.log(`  pass total ${passCalls} calls vs bound ${passBound} (ratio ${(passCalls / passBound).toFixed(2)}), ${(passCalls / n).toFixed(2)} calls per function`);
       console.log(`  with update modes (+${zip} GetRuntimeManagementConfig): ${((passCalls + zip) / n).toFixed(2)} calls per function\n`);
       lambda.destroy();
       config.destroy();
+      cloudWatch.destroy();
     }
   }
 } finally {

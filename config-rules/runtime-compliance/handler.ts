@@ -1,5 +1,6 @@
 import { getNumberFromEnv, getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ConfigServiceClient, GetResourceConfigHistoryCommand } from '@aws-sdk/client-config-service';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -13,6 +14,7 @@ import {
   evaluateFunction,
   evaluateUpdateMode,
   notApplicableReason,
+  versionInUse,
   staleEvaluations,
   type ConfigEvaluation,
 } from '../../shared/config/decision.js';
@@ -20,7 +22,17 @@ import type { FunctionFacts, Policy } from '../../shared/index.js';
 import { isNotFound } from '../../shared/io/awsErrors.js';
 import { recordedFunctionTags } from '../../shared/io/configInventory.js';
 import { EvaluationReporter, previouslyEvaluated } from '../../shared/io/configReporter.js';
-import { aliasesServingBadVersions, listFunctions, listVersions, readTags, readTagsLive, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
+import {
+  accountEventSourceMappings,
+  listFunctions,
+  listVersions,
+  publishedVersionsInUse,
+  readTags,
+  readTagsLive,
+  RuntimeManagementReader,
+  versionEventSourceMappings,
+  type EventSourceMappings,
+} from '../../shared/io/lambdaInventory.js';
 import { catalogLoaderFromEnvironment, policyWithCatalog } from '../../shared/io/catalogSource.js';
 import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
 import { withDocumentOverrides } from '../../shared/policy/policy.js';
@@ -32,6 +44,11 @@ type Config = Pick<ConfigServiceClient, 'send'>;
 export interface ConfigRuleDependencies {
   readonly lambda: Lambda;
   readonly config: Config;
+  /**
+   * Reads the invocations of published versions whose runtime breaks the policy. Absent, they
+   * cannot be read, and every such version counts as possibly in use.
+   */
+  readonly cloudWatch?: Pick<CloudWatchClient, 'send'> | undefined;
   /** The policy for a source named in the rule parameters, or the deployment's default source. */
   readonly policyLoader: (source: string | undefined) => PolicyLoader;
   readonly now: () => number;
@@ -54,6 +71,7 @@ interface Run {
   readonly modes: RuntimeManagementReader | undefined;
   readonly checkAliases: boolean;
   readonly updateModeScope: boolean;
+  readonly mappings: EventSourceMappings;
 }
 
 /**
@@ -93,6 +111,8 @@ export function createHandler(deps: ConfigRuleDependencies): (event: unknown, co
       modes: req.parameters.checkUpdateMode === false && req.parameters.scope !== 'update-mode' ? undefined : new RuntimeManagementReader(deps.lambda, (reason) => logger.warn('update-mode rules skipped', { reason })),
       checkAliases: req.parameters.checkAliasVersions !== false && req.parameters.scope !== 'update-mode',
       updateModeScope: req.parameters.scope === 'update-mode',
+      // A pass lists the account's mappings once; a change looks up the versions of one function.
+      mappings: req.invokingEvent.messageType === 'ScheduledNotification' ? accountEventSourceMappings(deps.lambda) : versionEventSourceMappings(deps.lambda),
     };
     const reporter = new EvaluationReporter(deps.config, req.resultToken);
     const failures: string[] = [];
@@ -174,11 +194,19 @@ async function change(run: Run): Promise<ConfigEvaluation | undefined> {
   }
 }
 
-/** Judges `$LATEST` and, where a published version breaks the policy, the aliases serving it. */
+/** Judges `$LATEST` and every published version whose runtime breaks the policy, with what still runs it. */
 async function judge(run: Run, facts: FunctionFacts, versions: readonly LambdaFunctionConfiguration[], ts: Date): Promise<ConfigEvaluation> {
   if (run.updateModeScope) return evaluateUpdateMode(facts, run.policy, run.now, ts);
-  const aliases = await aliasesServingBadVersions(run.deps.lambda, facts, versions, run.policy, run.now);
-  return evaluateFunction(facts, aliases, run.policy, run.now, ts);
+  const { lambda, cloudWatch, logger } = run.deps;
+  const uses = await publishedVersionsInUse({ lambda, cloudWatch, mappings: run.mappings }, facts, versions, run.policy, run.now);
+  // The annotation names what fits in 256 characters; the log keeps every version and reference.
+  if (uses.length > 0) {
+    logger.info('published versions breaking the policy', {
+      function: facts.name,
+      versions: uses.map((u) => ({ version: u.version, runtime: u.facts.runtime, inUse: versionInUse(u), aliases: u.aliases, eventSourceMappings: u.eventSourceMappings, policyStatements: u.policyStatements, usage: u.usage, unread: u.unread })),
+    });
+  }
+  return evaluateFunction(facts, uses, run.policy, run.now, ts);
 }
 
 async function periodic(run: Run, reporter: EvaluationReporter, deadline: number, failures: string[]): Promise<void> {
@@ -241,6 +269,7 @@ const catalog = catalogLoaderFromEnvironment(() => ssm, logger);
 export const handler = createHandler({
   lambda: new LambdaClient(clientConfig),
   config: new ConfigServiceClient(clientConfig),
+  cloudWatch: new CloudWatchClient(clientConfig),
   policyLoader: (source) => {
     const s = source ?? defaultSource;
     let loader = loaders.get(s);

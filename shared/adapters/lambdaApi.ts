@@ -53,3 +53,8 @@ export function factsFromFunctionConfiguration(cfg: LambdaFunctionConfiguration,
     qualifier: cfg.Version ?? '$LATEST',
   };
 }
+
+/** The ARN of version or alias `qualifier` of the function an ARN (qualified or not) names. */
+export function withQualifier(functionArn: string, qualifier: string): string {
+  return [...functionArn.split(':').slice(0, 7), qualifier].join(':');
+}

@@ -1,19 +1,24 @@
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
+  GetPolicyCommand,
   GetRuntimeManagementConfigCommand,
   ListTagsCommand,
   paginateListAliases,
+  paginateListEventSourceMappings,
   paginateListFunctions,
   paginateListVersionsByFunction,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import { factsFromFunctionConfiguration, type LambdaFunctionConfiguration } from '../adapters/lambdaApi.js';
-import { versionsBreakingPolicy, type AliasTarget } from '../config/decision.js';
+import { factsFromFunctionConfiguration, parseFunctionArn, withQualifier, type LambdaFunctionConfiguration } from '../adapters/lambdaApi.js';
+import { versionsBreakingPolicy, type AliasTarget, type UnreadSignal, type VersionUse } from '../config/decision.js';
 import type { FunctionFacts } from '../facts/functionFacts.js';
+import { globMatch } from '../policy/glob.js';
 import type { Policy } from '../policy/policy.js';
 import { UPDATE_MODES, type UpdateMode } from '../policy/schema.js';
-import { awsError, isNotFound } from './awsErrors.js';
+import { awsError, describeError, isNotFound } from './awsErrors.js';
+import { readVersionUsage } from './usageMetrics.js';
 
 type Lambda = Pick<LambdaClient, 'send'>;
 
@@ -132,20 +137,174 @@ export async function listVersions(lambda: Lambda, functionName: string): Promis
   return out;
 }
 
+/** The published versions, as the policy sees them (with the function's tags), whose own verdict is NON_COMPLIANT. */
+function breakingVersions(facts: FunctionFacts, versions: readonly LambdaFunctionConfiguration[], policy: Policy, now: number): FunctionFacts[] {
+  return versionsBreakingPolicy(
+    versions.map((v) => factsFromFunctionConfiguration(v, { tags: facts.tags })),
+    policy,
+    now,
+  );
+}
+
 /**
  * The aliases that route traffic to a published version breaking the policy. Aliases are read
  * only when such a version exists: most functions cost no ListAliases call.
  */
 export async function aliasesServingBadVersions(lambda: Lambda, facts: FunctionFacts, versions: readonly LambdaFunctionConfiguration[], policy: Policy, now: number): Promise<AliasTarget[]> {
-  const bad = versionsBreakingPolicy(
-    versions.map((v) => factsFromFunctionConfiguration(v, { tags: facts.tags })),
-    policy,
-    now,
-  );
+  const bad = breakingVersions(facts, versions, policy, now);
   if (bad.length === 0) return [];
   const routes = await readAliasRoutes(lambda, facts.name);
   return routes.flatMap((r) => {
     const v = bad.find((b) => b.qualifier === r.version);
     return v ? [{ alias: r.alias, version: r.version, facts: v }] : [];
   });
+}
+
+/** The event source mappings that invoke a published version. */
+export interface EventSourceMappings {
+  /** UUIDs of the mappings whose function is this version (its qualified ARN). */
+  invoking(versionArn: string): Promise<string[]>;
+}
+
+// ListEventSourceMappings: "returns a maximum of 100 items in each response, even if you set the
+// number higher" (Lambda API Reference, ListEventSourceMappings, MaxItems).
+const MAPPINGS_PAGE = 100;
+
+const mappingKey = (arn: string | undefined): string => {
+  const a = parseFunctionArn(arn);
+  return `${a.name}:${a.qualifier ?? '$LATEST'}`;
+};
+
+/**
+ * Every event source mapping of the account and region, in one listing read on first use and
+ * shared by a pass: without EventSourceArn or FunctionName, ListEventSourceMappings lists them
+ * all (Lambda API Reference, ListEventSourceMappings), ceil(mappings / 100) calls on the shared
+ * control-plane quota however many functions the pass judges. A mapping to a version or alias
+ * names it in its FunctionArn (CreateEventSourceMapping takes a "Version or Alias ARN"). A
+ * listing that fails fails every lookup, with its error.
+ */
+export function accountEventSourceMappings(lambda: Lambda): EventSourceMappings {
+  let listing: Promise<Map<string, string[]>> | undefined;
+  const list = async (): Promise<Map<string, string[]>> => {
+    const byFunction = new Map<string, string[]>();
+    for await (const page of paginateListEventSourceMappings({ client: lambda as LambdaClient, pageSize: MAPPINGS_PAGE }, {})) {
+      for (const m of page.EventSourceMappings ?? []) {
+        const key = mappingKey(m.FunctionArn);
+        byFunction.set(key, [...(byFunction.get(key) ?? []), m.UUID ?? '(no UUID)']);
+      }
+    }
+    return byFunction;
+  };
+  return {
+    invoking: async (versionArn) => {
+      listing ??= list();
+      return (await listing).get(mappingKey(versionArn)) ?? [];
+    },
+  };
+}
+
+/**
+ * The mappings of one version, filtered by Lambda (FunctionName takes a "Version or Alias ARN",
+ * Lambda API Reference, ListEventSourceMappings): for the change-triggered path, which judges one
+ * function and would otherwise list the whole account's mappings for it. Whatever Lambda returns
+ * for the filter counts, so that a broader answer errs towards "in use".
+ */
+export function versionEventSourceMappings(lambda: Lambda): EventSourceMappings {
+  return {
+    invoking: async (versionArn) => {
+      const out: string[] = [];
+      for await (const page of paginateListEventSourceMappings({ client: lambda as LambdaClient, pageSize: MAPPINGS_PAGE }, { FunctionName: versionArn })) {
+        out.push(...(page.EventSourceMappings ?? []).map((m) => m.UUID ?? '(no UUID)'));
+      }
+      return out;
+    },
+  };
+}
+
+interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect?: string;
+  readonly Action?: string | readonly string[];
+}
+
+const INVOKE = 'lambda:invokefunction';
+
+/**
+ * The statements of a version's resource-based policy that allow invoking it: a service (SNS,
+ * EventBridge, API Gateway, S3) or another account can invoke a version only through such a
+ * statement on that version (GetPolicy with Qualifier: "Specify a version or alias to get the
+ * policy for that resource", Lambda API Reference). GetPolicy has its own 15 requests/s quota
+ * (Lambda Developer Guide, "Lambda quotas"). A version without a policy answers
+ * ResourceNotFoundException; so does a version deleted meanwhile, which runs nothing either.
+ */
+async function invokeStatements(lambda: Lambda, functionName: string, version: string): Promise<string[]> {
+  let policy: string | undefined;
+  try {
+    policy = (await lambda.send(new GetPolicyCommand({ FunctionName: functionName, Qualifier: version }))).Policy;
+  } catch (err) {
+    if (isNotFound(err)) return [];
+    throw err;
+  }
+  const doc = JSON.parse(policy ?? '{}') as { Statement?: PolicyStatement | PolicyStatement[] };
+  const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
+  // IAM action names are case-insensitive and may carry wildcards (lambda:*, lambda:Invoke*).
+  const invokes = (s: PolicyStatement): boolean => s.Effect === 'Allow' && [s.Action ?? []].flat().some((a) => globMatch(a.toLowerCase(), INVOKE));
+  return statements.filter(invokes).map((s, i) => s.Sid ?? `#${i + 1}`);
+}
+
+export interface VersionUseReaders {
+  readonly lambda: Lambda;
+  /** Absent: invocations are unread, and every version breaking the policy counts as possibly in use. */
+  readonly cloudWatch?: Pick<CloudWatchClient, 'send'> | undefined;
+  readonly mappings: EventSourceMappings;
+}
+
+/**
+ * What can still run each published version whose runtime breaks the policy. Versions that do
+ * not break it cost nothing; for those that do, the signals are read cheapest first and only as
+ * far as the verdict needs them: the aliases (one ListAliases for the function), the invocations
+ * by qualified ARN (one GetMetricData for all its versions; not Lambda's quota), then, for a
+ * version neither aliased nor invoked, its event source mappings and then its resource policy.
+ * A function URL needs no read: it points to `$LATEST` or an alias, never to a version ("You
+ * can't add a function URL to any other function version", Lambda Developer Guide, "Lambda
+ * function URLs"). A signal that cannot be read is recorded as unread, which counts as in use.
+ */
+export async function publishedVersionsInUse(readers: VersionUseReaders, facts: FunctionFacts, versions: readonly LambdaFunctionConfiguration[], policy: Policy, now: number): Promise<VersionUse[]> {
+  const bad = breakingVersions(facts, versions, policy, now);
+  if (bad.length === 0) return [];
+  const routes = await readAliasRoutes(readers.lambda, facts.name);
+  const targets = bad.map((b) => {
+    const arn = b.arn ?? facts.arn;
+    return { version: b.qualifier!, facts: b, arn: arn ? withQualifier(arn, b.qualifier!) : undefined };
+  });
+  let invocations: Awaited<ReturnType<typeof readVersionUsage>> | undefined;
+  let usageError = readers.cloudWatch ? 'CloudWatch did not complete the query' : 'no CloudWatch client was given';
+  try {
+    if (readers.cloudWatch) invocations = await readVersionUsage(readers.cloudWatch, facts.name, targets, now);
+  } catch (err) {
+    usageError = describeError(err);
+  }
+  const out: VersionUse[] = [];
+  for (const t of targets) {
+    const usage = invocations?.get(t.version);
+    const unread: UnreadSignal[] = usage ? [] : [{ signal: 'invocations', api: 'GetMetricData', error: usageError }];
+    const use = { version: t.version, facts: t.facts, aliases: [...new Set(routes.filter((r) => r.version === t.version).map((r) => r.alias))], eventSourceMappings: [] as string[], policyStatements: [] as string[], usage, unread };
+    // In use already: another read would only add a name, at the cost of the account's quota.
+    if (use.aliases.length === 0 && !usage?.lastInvoked) {
+      try {
+        use.eventSourceMappings = t.arn ? await readers.mappings.invoking(t.arn) : [];
+      } catch (err) {
+        unread.push({ signal: 'event source mappings', api: 'ListEventSourceMappings', error: describeError(err) });
+      }
+      if (use.eventSourceMappings.length === 0) {
+        try {
+          use.policyStatements = await invokeStatements(readers.lambda, facts.name, t.version);
+        } catch (err) {
+          unread.push({ signal: 'resource policy', api: 'GetPolicy', error: describeError(err) });
+        }
+      }
+    }
+    out.push(use);
+  }
+  return out;
 }

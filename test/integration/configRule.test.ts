@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { GetFunctionConfigurationCommand, LambdaClient, ListTagsCommand, UntagResourceCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -21,17 +22,20 @@ describe('config rule against the emulator', () => {
   let moto: MotoServer;
   let lambda: LambdaClient;
   let config: ConfigServiceClient;
+  let cloudWatch: CloudWatchClient;
   const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
-  const deps = () => ({ lambda, config, policyLoader: () => () => Promise.resolve(DEFAULT_POLICY), now: () => NOW, logger, deadlineReserveMs: 5_000, concurrency: 8 });
+  const deps = () => ({ lambda, config, cloudWatch, policyLoader: () => () => Promise.resolve(DEFAULT_POLICY), now: () => NOW, logger, deadlineReserveMs: 5_000, concurrency: 8 });
 
   beforeAll(async () => {
     moto = await startMoto({ record: true });
     lambda = new LambdaClient(moto.clientConfig);
     config = new ConfigServiceClient({ ...moto.clientConfig, maxAttempts: 1 });
+    cloudWatch = new CloudWatchClient(moto.clientConfig);
   });
   afterAll(async () => {
     lambda?.destroy();
     config?.destroy();
+    cloudWatch?.destroy();
     await moto?.stop();
   });
   beforeEach(() => moto.reset());
@@ -144,7 +148,7 @@ describe('config rule against the emulator', () => {
     const byName = new Map(result.map((e) => [e.ComplianceResourceId, e]));
     const first = (pred: (f: (typeof fleet)[number]) => boolean): string => fleet.find(pred)!.name;
     expect(byName.get(first((f) => f.runtime === 'nodejs16.x'))).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringContaining('nodejs16.x is deprecated since 2024-06-12') });
-    expect(byName.get(first((f) => f.aliasOn !== undefined))).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringMatching(/alias prod -> version 1 \(nodejs16\.x\)/) });
+    expect(byName.get(first((f) => f.aliasOn !== undefined))).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringMatching(/^\$LATEST compliant \| version 1 \(nodejs16\.x, RW004\): alias prod \| /) });
     expect(byName.get(first((f) => f.runtime === undefined))).toMatchObject({ ComplianceType: 'NOT_APPLICABLE' });
     expect(byName.get(first((f) => f.runtime === 'python3.13' && !('runtime-warden:waiver' in f.tags)))).toMatchObject({ ComplianceType: 'COMPLIANT' });
   }, 300_000);

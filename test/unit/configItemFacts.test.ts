@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { factsFromAggregatorResult, factsFromConfigurationItem } from '../../shared/adapters/configItem.js';
-import { factsFromFunctionConfiguration, isoInstant } from '../../shared/adapters/lambdaApi.js';
+import { factsFromFunctionConfiguration, isoInstant, withQualifier } from '../../shared/adapters/lambdaApi.js';
 import { InvalidEventError } from '../../shared/index.js';
 
 const item = { resourceType: 'AWS::Lambda::Function', resourceId: 'orders-ingest', awsRegion: 'eu-west-1', awsAccountId: '123456789012' };
@@ -27,5 +27,10 @@ describe('facts from Config items and Lambda responses', () => {
     const image = factsFromFunctionConfiguration({ FunctionName: 'img', PackageType: 'Image', Runtime: 'nodejs16.x' });
     expect(image.packageType).toBe('Image');
     expect(image.runtime).toBeUndefined();
+  });
+
+  it('name a published version by its ARN, whether the function ARN came qualified or not', () => {
+    const fn = 'arn:aws-cn:lambda:cn-north-1:123456789012:function:orders-ingest';
+    expect([fn, `${fn}:$LATEST`, `${fn}:prod`].map((arn) => withQualifier(arn, '7'))).toEqual(Array(3).fill(`${fn}:7`));
   });
 });

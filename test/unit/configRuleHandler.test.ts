@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import {
   ConfigServiceClient,
   GetComplianceDetailsByConfigRuleCommand,
@@ -9,9 +10,11 @@ import {
 } from '@aws-sdk/client-config-service';
 import {
   GetFunctionCommand,
+  GetPolicyCommand,
   GetRuntimeManagementConfigCommand,
   LambdaClient,
   ListAliasesCommand,
+  ListEventSourceMappingsCommand,
   ListFunctionsCommand,
   ListTagsCommand,
   ListVersionsByFunctionCommand,
@@ -25,8 +28,10 @@ import { configEvent, loadEvent, NOW } from '../helpers/fixtures.js';
 
 const lambda = new LambdaClient({ region: 'eu-west-1' });
 const config = new ConfigServiceClient({ region: 'eu-west-1' });
+const cloudWatch = new CloudWatchClient({ region: 'eu-west-1' });
 const lambdaMock = mockClient(lambda);
 const configMock = mockClient(config);
+const cloudWatchMock = mockClient(cloudWatch);
 const ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:';
 
 function setup(overrides: Partial<ConfigRuleDependencies> = {}) {
@@ -36,6 +41,7 @@ function setup(overrides: Partial<ConfigRuleDependencies> = {}) {
   const handler = createHandler({
     lambda,
     config,
+    cloudWatch,
     policyLoader: () => () => Promise.resolve(DEFAULT_POLICY),
     now: () => NOW,
     logger,
@@ -377,32 +383,115 @@ describe('config rule: periodic', () => {
     expect(warn).toHaveBeenCalledWith('stale evaluations kept', { reason: expect.stringContaining('ThrottlingException') });
   });
 
-  it('flags a function whose $LATEST is fine but whose prod alias serves a deprecated version', async () => {
-    lambdaMock.on(ListFunctionsCommand).resolves({
-      Functions: [
-        fn('checkout', 'nodejs22.x'),
-        fn('checkout', 'nodejs16.x', { Version: '3', FunctionArn: `${ARN}checkout:3` }),
-        fn('checkout', 'nodejs22.x', { Version: '4', FunctionArn: `${ARN}checkout:4` }),
-        fn('unaliased', 'nodejs22.x'),
-        fn('unaliased', 'nodejs16.x', { Version: '1', FunctionArn: `${ARN}unaliased:1` }),
-      ],
-    });
-    lambdaMock.on(ListAliasesCommand, { FunctionName: 'checkout' }).resolves({ Aliases: [{ Name: 'prod', FunctionVersion: '3' }, { Name: 'beta', FunctionVersion: '4' }] });
-    lambdaMock.on(ListAliasesCommand, { FunctionName: 'unaliased' }).resolves({ Aliases: [] });
-    const result = await setup().handler(loadEvent('config', 'scheduled'));
-    expect(result.find((e) => e.ComplianceResourceId === 'checkout')).toMatchObject({
-      ComplianceType: 'NON_COMPLIANT',
-      Annotation: expect.stringMatching(/^\$LATEST compliant; alias prod -> version 3 \(nodejs16\.x\): RW004 nodejs16\.x is deprecated since 2024-06-12/),
-    });
-    expect(result.find((e) => e.ComplianceResourceId === 'unaliased')).toMatchObject({ ComplianceType: 'COMPLIANT' });
-    expect(lambdaMock.commandCalls(ListFunctionsCommand)[0]!.args[0].input).toMatchObject({ FunctionVersion: 'ALL', MaxItems: 50 });
-  });
+  /** CloudWatch's answer: every query complete, with `count` invocations today for the Resource values given. */
+  function invocations(count: (resource: string) => number = () => 0): void {
+    cloudWatchMock.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => ({
+      MetricDataResults: input.MetricDataQueries!.map((q) => {
+        const n = count(q.MetricStat!.Metric!.Dimensions!.find((d) => d.Name === 'Resource')!.Value!);
+        return { Id: q.Id, StatusCode: 'Complete', Timestamps: n > 0 ? [new Date(NOW)] : [], Values: n > 0 ? [n] : [] };
+      }),
+    }));
+  }
+  const NO_POLICY = Object.assign(new Error('The resource you requested does not exist.'), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 } });
 
-  it('looks at versions routed by weight too', async () => {
-    lambdaMock.on(ListFunctionsCommand).resolves({ Functions: [fn('pay', 'nodejs22.x'), fn('pay', 'nodejs16.x', { Version: '7' })] });
-    lambdaMock.on(ListAliasesCommand).resolves({ Aliases: [{ Name: 'live', FunctionVersion: '8', RoutingConfig: { AdditionalVersionWeights: { '7': 0.1 } } }] });
-    const [e] = await setup().handler(loadEvent('config', 'scheduled'));
-    expect(e!.Annotation).toMatch(/^\$LATEST compliant; alias live -> version 7 \(nodejs16\.x\)/);
+  describe('published versions', () => {
+    beforeEach(() => {
+      cloudWatchMock.reset();
+      invocations();
+      lambdaMock.on(ListAliasesCommand).resolves({ Aliases: [] });
+      lambdaMock.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [] });
+      lambdaMock.on(GetPolicyCommand).rejects(NO_POLICY);
+    });
+
+    it('flags a function whose $LATEST is fine but whose prod alias serves a deprecated version, and warns about an idle one', async () => {
+      lambdaMock.on(ListFunctionsCommand).resolves({
+        Functions: [
+          fn('checkout', 'nodejs22.x'),
+          fn('checkout', 'nodejs16.x', { Version: '3', FunctionArn: `${ARN}checkout:3` }),
+          fn('checkout', 'nodejs22.x', { Version: '4', FunctionArn: `${ARN}checkout:4` }),
+          fn('unaliased', 'nodejs22.x'),
+          fn('unaliased', 'nodejs16.x', { Version: '1', FunctionArn: `${ARN}unaliased:1` }),
+        ],
+      });
+      lambdaMock.on(ListAliasesCommand, { FunctionName: 'checkout' }).resolves({ Aliases: [{ Name: 'prod', FunctionVersion: '3' }, { Name: 'beta', FunctionVersion: '4' }] });
+      const result = await setup().handler(loadEvent('config', 'scheduled'));
+      expect(Object.fromEntries(result.map((e) => [e.ComplianceResourceId, [e.ComplianceType, e.Annotation]]))).toEqual({
+        checkout: ['NON_COMPLIANT', '$LATEST compliant | version 3 (nodejs16.x, RW004): alias prod | fix: delete version 3, or move what invokes it to a current version'],
+        unaliased: ['COMPLIANT', 'Compliant with warnings: $LATEST compliant | version 1 (nodejs16.x, RW004): idle (not invoked in 90 days, nothing references it) | delete it: it can still be invoked by its qualified ARN'],
+      });
+      expect(lambdaMock.commandCalls(ListFunctionsCommand)[0]!.args[0].input).toMatchObject({ FunctionVersion: 'ALL', MaxItems: 50 });
+    });
+
+    it('looks at versions routed by weight too', async () => {
+      lambdaMock.on(ListFunctionsCommand).resolves({ Functions: [fn('pay', 'nodejs22.x'), fn('pay', 'nodejs16.x', { Version: '7' })] });
+      lambdaMock.on(ListAliasesCommand).resolves({ Aliases: [{ Name: 'live', FunctionVersion: '8', RoutingConfig: { AdditionalVersionWeights: { '7': 0.1 } } }] });
+      const [e] = await setup().handler(loadEvent('config', 'scheduled'));
+      expect(e!.Annotation).toMatch(/^\$LATEST compliant \| version 7 \(nodejs16\.x, RW004\): alias live \| /);
+    });
+
+    it('spends Lambda calls only on versions whose runtime breaks the policy, and reads each signal only while the verdict needs it', async () => {
+      // Prepare: current runs current versions only; the others each keep nodejs16.x versions
+      const version = (name: string, v: string, runtime: string): FunctionConfiguration => fn(name, runtime, { Version: v, FunctionArn: `${ARN}${name}:${v}` });
+      lambdaMock.on(ListFunctionsCommand).resolves({
+        Functions: [
+          ...['current', 'aliased', 'invoked', 'mapped', 'idle'].map((name) => fn(name, 'nodejs22.x')),
+          version('current', '1', 'python3.13'),
+          version('current', '2', 'nodejs22.x'),
+          version('aliased', '1', 'nodejs16.x'),
+          version('invoked', '1', 'nodejs16.x'),
+          version('mapped', '1', 'nodejs16.x'),
+          version('idle', '1', 'nodejs16.x'),
+          version('idle', '2', 'nodejs16.x'),
+          version('idle', '3', 'nodejs22.x'),
+        ],
+      });
+      lambdaMock.on(ListAliasesCommand, { FunctionName: 'aliased' }).resolves({ Aliases: [{ Name: 'prod', FunctionVersion: '1' }] });
+      invocations((resource) => (resource === 'invoked:1' ? 12 : 0));
+      lambdaMock.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [{ UUID: 'a1b2c3d4-0000-4000-8000-000000000001', FunctionArn: `${ARN}mapped:1` }, { UUID: 'other', FunctionArn: `${ARN}elsewhere:1` }] });
+      // Act
+      const result = await setup().handler(loadEvent('config', 'scheduled'));
+      // Assess: the verdicts
+      expect(Object.fromEntries(result.map((e) => [e.ComplianceResourceId, e.ComplianceType]))).toEqual({ current: 'COMPLIANT', aliased: 'NON_COMPLIANT', invoked: 'NON_COMPLIANT', mapped: 'NON_COMPLIANT', idle: 'COMPLIANT' });
+      // ... and the calls: none for current, one account-wide mapping listing, GetPolicy only for the idle versions
+      const inputs = <T extends object>(command: T) => lambdaMock.commandCalls(command as never).map((c) => c.args[0].input as Record<string, unknown>);
+      expect(inputs(ListAliasesCommand).map((i) => i.FunctionName).sort()).toEqual(['aliased', 'idle', 'invoked', 'mapped']);
+      expect(inputs(ListEventSourceMappingsCommand)).toEqual([{ MaxItems: 100 }]);
+      expect(inputs(GetPolicyCommand)).toEqual([
+        { FunctionName: 'idle', Qualifier: '1' },
+        { FunctionName: 'idle', Qualifier: '2' },
+      ]);
+      const metricCalls = cloudWatchMock.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input.MetricDataQueries!.map((q) => q.MetricStat!.Metric!.Dimensions![1]!.Value));
+      expect(metricCalls.sort()).toEqual([
+        ['aliased:1', `${ARN}aliased:1`],
+        ['idle:1', `${ARN}idle:1`, 'idle:2', `${ARN}idle:2`],
+        ['invoked:1', `${ARN}invoked:1`],
+        ['mapped:1', `${ARN}mapped:1`],
+      ]);
+    });
+
+    it.each([
+      ['GetPolicy is throttled', () => lambdaMock.on(GetPolicyCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' })), 'resource policy unknown (GetPolicy failed)'],
+      ['the mapping listing is refused', () => lambdaMock.on(ListEventSourceMappingsCommand).rejects(Object.assign(new Error('not authorized to perform: lambda:ListEventSourceMappings'), { name: 'AccessDeniedException' })), 'event source mappings unknown (ListEventSourceMappings failed)'],
+      ['CloudWatch does not complete the query', () => cloudWatchMock.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'n0', StatusCode: 'InternalError' }, { Id: 'a0', StatusCode: 'Complete' }] }), 'invocations unknown (GetMetricData failed)'],
+    ])('counts a version as possibly in use when %s, saying which signal is unknown', async (_, fail, unknown) => {
+      lambdaMock.on(ListFunctionsCommand).resolves({ Functions: [fn('legacy', 'nodejs22.x'), fn('legacy', 'nodejs16.x', { Version: '1' }), fn('legacy-2', 'nodejs22.x'), fn('legacy-2', 'nodejs16.x', { Version: '1' })] });
+      fail();
+      const result = await setup().handler(loadEvent('config', 'scheduled'));
+      expect(result.map((e) => [e.ComplianceResourceId, e.ComplianceType, e.Annotation]).sort()).toEqual(
+        ['legacy', 'legacy-2'].map((name) => [name, 'NON_COMPLIANT', `$LATEST compliant | version 1 (nodejs16.x, RW004): ${unknown} | fix: delete version 1, or move what invokes it to a current version`]),
+      );
+      // One listing for the pass, even when it fails.
+      expect(lambdaMock.commandCalls(ListEventSourceMappingsCommand)).toHaveLength(1);
+    });
+
+    it("keeps $LATEST's own finding first when it breaks the policy too, within 256 characters", async () => {
+      lambdaMock.on(ListFunctionsCommand).resolves({ Functions: [fn('old', 'nodejs16.x'), ...['1', '2', '3'].map((v) => fn('old', 'nodejs16.x', { Version: v }))] });
+      lambdaMock.on(ListAliasesCommand).resolves({ Aliases: [{ Name: 'prod', FunctionVersion: '3' }] });
+      const [e] = await setup().handler(loadEvent('config', 'scheduled'));
+      expect(e!.ComplianceType).toBe('NON_COMPLIANT');
+      expect(e!.Annotation.length).toBeLessThanOrEqual(256);
+      expect(e!.Annotation).toMatch(/^RW004 nodejs16\.x is deprecated since 2024-06-12 .* \| 3 published versions \(nodejs16\.x\), 1 in use$/);
+    });
   });
 
   it('starts each hour at another function, so that cut-short runs do not always miss the same ones', async () => {
