@@ -162,6 +162,7 @@ try {
   const rule = createConfigRule({
     lambda,
     config,
+    cloudWatch,
     policyLoader: () => loadPolicy,
     now: () => now,
     logger: silent,

@@ -5,6 +5,7 @@ import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand 
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DeleteParameterCommand, DescribeParametersCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -159,6 +160,7 @@ describe('catalog refresher, against the emulator', () => {
     const rule = createConfigRule({
       lambda: new LambdaClient(moto.clientConfig),
       config: new ConfigServiceClient(moto.clientConfig),
+      cloudWatch: new CloudWatchClient(moto.clientConfig),
       policyLoader: () => loadPolicy,
       now: () => JUNE_15,
       logger,
