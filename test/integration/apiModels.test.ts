@@ -2,14 +2,12 @@ import { ConfigServiceClient, SelectResourceConfigCommand } from '@aws-sdk/clien
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { QUERIES_PER_CALL, readUsage } from '../../shared/io/usageMetrics.js';
 import { mockClient } from 'aws-sdk-client-mock';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTemplate, parameterSets, renderTemplate, type Json, type Resource, type Template } from '../helpers/cfnRender.js';
 import { DEFAULT_CATALOG } from '../../shared/index.js';
 import { writeCatalogParameter } from '../../shared/io/catalogSource.js';
 import { FUNCTION_TAGS_QUERY, recordedFunctionTags } from '../../shared/io/configInventory.js';
-import { ROOT } from '../helpers/fixtures.js';
+import { validateModels } from '../helpers/awsModels.js';
 
 // Every payload that template.yaml and org/central.yaml hand to an AWS API as free-form JSON,
 // checked against the service's published model: botocore's service models and its parameter
@@ -20,10 +18,7 @@ import { ROOT } from '../helpers/fixtures.js';
 type Check = { id: string; api: string; params: Record<string, unknown> } | { id: string; resource: string; property: string; value: unknown };
 type Result = { id: string; errors: string[] };
 
-function validate(checks: Check[]): Result[] {
-  const out = execFileSync(join(ROOT, '.venv', 'bin', 'python'), [join(ROOT, 'test', 'aws-models', 'validate_payloads.py')], { input: JSON.stringify(checks), encoding: 'utf8' });
-  return JSON.parse(out) as Result[];
-}
+const validate = (checks: Check[]): Result[] => validateModels(checks);
 
 const props = (r: Resource) => (r.Properties ?? {}) as Record<string, any>;
 const pick = (o: Record<string, any>, keys: string[]) => Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));

@@ -11,12 +11,10 @@ import {
 } from '@aws-sdk/client-config-service';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler, type RecorderCheckDependencies } from '../../config-rules/recorder-check/handler.js';
 import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
-import { ROOT } from '../helpers/fixtures.js';
+import { modelErrors } from '../helpers/awsModels.js';
 
 // The custom resource that stops a deployment early, with the fix, when AWS Config does not
 // record Lambda functions: every recording strategy against moto's Config, which takes and
@@ -64,10 +62,8 @@ const SERVICE_LINKED: ConfigurationRecorder[] = [
 ];
 
 /** botocore's parameter validation of each recorder as PutConfigurationRecorder's input: ConfigurationRecorder is one shape in and out. */
-function modelErrors(recorders: ConfigurationRecorder[]): string[] {
-  const checks = recorders.map((r, i) => ({ id: `recorder ${i}`, api: 'config.PutConfigurationRecorder', params: { ConfigurationRecorder: r } }));
-  const out = execFileSync(join(ROOT, '.venv', 'bin', 'python'), [join(ROOT, 'test', 'aws-models', 'validate_payloads.py')], { input: JSON.stringify(checks), encoding: 'utf8' });
-  return (JSON.parse(out) as { id: string; errors: string[] }[]).flatMap((r) => r.errors.map((e) => `${r.id}: ${e}`));
+function recorderErrors(recorders: ConfigurationRecorder[]): string[] {
+  return modelErrors(recorders.map((r, i) => ({ id: `recorder ${i}`, api: 'config.PutConfigurationRecorder', params: { ConfigurationRecorder: r } })));
 }
 
 describe('Config recorder check', () => {
@@ -109,9 +105,9 @@ describe('Config recorder check', () => {
 
   it("takes only recorder shapes that botocore's model of ConfigurationRecorder accepts", () => {
     const groups = [ALL, INCLUDING_LAMBDA, INCLUDING_OTHERS, EXCLUDING_OTHERS, EXCLUDING_LAMBDA, ...LEGACY.map(([, g]) => g).filter((g) => g !== undefined)];
-    expect(modelErrors([...groups.map((recordingGroup) => ({ name: 'default', roleARN: ROLE, recordingGroup })), ...SERVICE_LINKED])).toEqual([]);
+    expect(recorderErrors([...groups.map((recordingGroup) => ({ name: 'default', roleARN: ROLE, recordingGroup })), ...SERVICE_LINKED])).toEqual([]);
     // The check above can fail: a shape AWS would refuse is reported.
-    expect(modelErrors([{ name: 'default', recordingGroup: { allSupported: 'yes' as never, recordingStrategy: { usesOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' } as never } }])).toEqual([
+    expect(recorderErrors([{ name: 'default', recordingGroup: { allSupported: 'yes' as never, recordingStrategy: { usesOnly: 'ALL_SUPPORTED_RESOURCE_TYPES' } as never } }])).toEqual([
       expect.stringMatching(/^recorder 0: Invalid type for parameter ConfigurationRecorder\.recordingGroup\.allSupported/),
       expect.stringMatching(/^recorder 0: Unknown parameter in ConfigurationRecorder\.recordingGroup\.recordingStrategy: "usesOnly"/),
     ]);
