@@ -1,4 +1,4 @@
-import { factsFromResourceProperties } from '../adapters/cloudFormation.js';
+import { readResourceProperties } from '../adapters/cloudFormation.js';
 import { evaluate, finding } from '../evaluation/evaluate.js';
 import { CHECKS, EXPRESSION_UNRESOLVED, PROPERTIES_INVALID } from '../evaluation/rules.js';
 import type { DecidingFact, Finding } from '../evaluation/types.js';
@@ -237,14 +237,16 @@ function scanFunction(fn: TemplateFunction, t: TemplateParts, policy: Policy, no
     };
     let findings: Finding[];
     try {
-      const facts = factsFromResourceProperties(hook, { logicalId });
+      // A property it cannot read is RW017, and leaves only the checks reading it undone.
+      const { facts, invalid } = readResourceProperties(hook, { logicalId });
+      const open = invalid.length === 0 ? undecided : new Set([...undecided, ...invalid.flatMap((i) => i.facts)]);
       const inherited = (['runtime', 'mode'] as const).filter((k) => !expressions.includes(k) && v[k] !== undefined && slots[k].label.startsWith('Globals.'));
       const note = [
         ...expressions.map((k) => `${slots[k].label} ${describeExpression(slots[k].expression)} = ${String(v[k])} via ${combo.via}`),
         ...inherited.map((k) => `${String(v[k])} from ${slots[k].label}`),
       ].join('; ');
       const suffix = combos.candidates.length > 1 ? `, the worst of ${combos.candidates.length} values` : '';
-      findings = [...withSource(evaluate(facts, policy, now, undecided), note && `${note}${suffix}`), ...notes];
+      findings = [...invalid.map((i) => finding(PROPERTIES_INVALID, i.message)), ...withSource(evaluate(facts, policy, now, open), note && `${note}${suffix}`), ...notes];
     } catch (err) {
       findings = [finding(PROPERTIES_INVALID, (err as Error).message), ...notes];
     }

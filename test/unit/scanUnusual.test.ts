@@ -70,6 +70,17 @@ describe('what the held-out templates taught (#21)', () => {
     expect(outcome(file)).toEqual({ F: 'NON_COMPLIANT RW004:error' });
   });
 
+  it.each([
+    ['an update mode Lambda does not know', '      RuntimeManagementConfig: { UpdateRuntimeOn: FunctionChange }\n', 'NON_COMPLIANT RW017:error RW004:error', /RuntimeManagementConfig\.UpdateRuntimeOn: /],
+    ['a numeric FunctionName', '      FunctionName: 42\n', 'NON_COMPLIANT RW017:error RW004:error', /FunctionName: /],
+    // Tags the scanner cannot read as tags are left out of what it judges (no tier, no waiver).
+    ['Tags that are neither a list nor a map', '      Tags: not-tags\n', 'NON_COMPLIANT RW004:error', /nodejs16\.x is deprecated/],
+  ])('reports %s beside the deprecated runtime, running every check whose inputs it can read', (_, props, expected, issue) => {
+    const file = scanText(template('', `      Runtime: nodejs16.x\n${props}`));
+    expect(outcome(file)).toEqual({ F: expected });
+    expect(file.functions[0]!.findings[0]!.message).toMatch(issue);
+  });
+
   it('says a runtime comes from Globals, and applies IgnoreGlobals as SAM does', () => {
     const body = [
       'Transform: AWS::Serverless-2016-10-31',
