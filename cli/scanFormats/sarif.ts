@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { RULES, type Severity } from '../../shared/index.js';
+import { RULE_HELP, ruleHelpUri } from '../../shared/evaluation/ruleHelp.js';
 import type { ScanReport } from '../scanReport.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
@@ -38,12 +39,21 @@ export function renderSarif(r: ScanReport, cwd = process.cwd()): string {
             name: 'runtime-warden',
             version: r.version,
             informationUri: 'https://github.com/runtime-warden/runtime-warden',
-            rules: RULES.map((x) => ({
-              id: x.id,
-              name: x.name,
-              shortDescription: { text: x.title },
-              defaultConfiguration: { level: LEVEL[x.severity] },
-            })),
+            // What code scanning shows beside a finding and ranks it by (GitHub Docs, "SARIF
+            // support for code scanning": help, helpUri, properties.security-severity).
+            rules: RULES.map((x) => {
+              const h = RULE_HELP[x.id]!;
+              return {
+                id: x.id,
+                name: x.name,
+                shortDescription: { text: x.title },
+                fullDescription: { text: h.description },
+                help: { text: `${h.description}\nFix: ${h.fix}`, markdown: `${h.description}\n\n**Fix:** ${h.fix}\n\n[${x.id} in the rules page](${ruleHelpUri(x.id)})` },
+                helpUri: ruleHelpUri(x.id),
+                defaultConfiguration: { level: LEVEL[x.severity] },
+                properties: { tags: ['security', 'lambda-runtime'], ...(h.securitySeverity && { 'security-severity': h.securitySeverity }) },
+              };
+            }),
           },
         },
         invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY, evaluate, parsePolicy, RULES, verdict, type Finding } from '../../shared/index.js';
 import { factsFromResourceProperties } from '../../shared/adapters/cloudFormation.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RULE_HELP } from '../../shared/evaluation/ruleHelp.js';
+import { ROOT } from '../helpers/fixtures.js';
 import { facts, NOW } from '../helpers/fixtures.js';
 
 const DAY = 86_400_000;
@@ -334,5 +338,18 @@ describe('rule catalogue', () => {
       'RW016 expression-unresolved warning',
       'RW017 properties-invalid error',
     ]);
+  });
+});
+
+describe('rule help', () => {
+  const plain = (t: string): string => t.replace(/\[([^\]]+)\]\([^)]+\)/g, '$1').replace(/\s+/g, ' ').trim();
+  const docs = readFileSync(join(ROOT, 'docs', 'rules.md'), 'utf8');
+  it.each(RULES.map((r) => r.id))('for %s is the text of its docs/rules.md section, with its fix', (id) => {
+    const section = new RegExp(`^## ${id}\\n\\n([\\s\\S]*?)(?=^## |(?![\\s\\S]))`, 'm').exec(docs)?.[1];
+    expect(section, `docs/rules.md has no section ## ${id}`).toBeDefined();
+    const paragraphs = section!.trim().split(/\n\n/).map(plain);
+    const help = RULE_HELP[id]!;
+    expect(paragraphs.some((p) => p.startsWith(help.description))).toBe(true);
+    if (id !== 'RW000') expect(paragraphs).toContain(`Fix: ${help.fix[0]!.toLowerCase()}${help.fix.slice(1)}`);
   });
 });
