@@ -1,4 +1,4 @@
-import { factsFromFunctionConfiguration, type LambdaFunctionConfiguration } from '../../shared/adapters/lambdaApi.js';
+import { versionFacts, type LambdaFunctionConfiguration } from '../../shared/adapters/lambdaApi.js';
 import { evaluateUpdateMode, versionsBreakingPolicy } from '../../shared/config/decision.js';
 import { evaluate } from '../../shared/evaluation/evaluate.js';
 import { verdict } from '../../shared/evaluation/verdict.js';
@@ -28,7 +28,7 @@ export function verdictTurnsOnTags(facts: FunctionFacts, versions: readonly Lamb
   const view = (f: FunctionFacts): string => {
     if (updateModeScope) return evaluateUpdateMode(f, policy, now, new Date(now)).ComplianceType;
     const breaking = versionsBreakingPolicy(
-      versions.map((v) => factsFromFunctionConfiguration(v, { tags: f.tags })),
+      versions.map((v) => versionFacts(v, f)),
       policy,
       now,
     );

@@ -54,6 +54,16 @@ export function factsFromFunctionConfiguration(cfg: LambdaFunctionConfiguration,
   };
 }
 
+/**
+ * A published version's facts: its own configuration, and what belongs to the function rather
+ * than to a version - its tags, and the day a waiver tag was first seen on it (so a renewed tag
+ * waiver is refused for a version as for `$LATEST`).
+ */
+export function versionFacts(version: LambdaFunctionConfiguration, latest: FunctionFacts): FunctionFacts {
+  const facts = factsFromFunctionConfiguration(version, { tags: latest.tags });
+  return latest.waiverTagSince === undefined ? facts : { ...facts, waiverTagSince: latest.waiverTagSince };
+}
+
 /** The ARN of version or alias `qualifier` of the function an ARN (qualified or not) names. */
 export function withQualifier(functionArn: string, qualifier: string): string {
   return [...functionArn.split(':').slice(0, 7), qualifier].join(':');

@@ -11,7 +11,7 @@ import {
   paginateListVersionsByFunction,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import { factsFromFunctionConfiguration, parseFunctionArn, withQualifier, type LambdaFunctionConfiguration } from '../adapters/lambdaApi.js';
+import { parseFunctionArn, versionFacts, withQualifier, type LambdaFunctionConfiguration } from '../adapters/lambdaApi.js';
 import { versionsBreakingPolicy, type AliasTarget, type UnreadSignal, type VersionUse } from '../config/decision.js';
 import type { FunctionFacts } from '../facts/functionFacts.js';
 import { globMatch } from '../policy/glob.js';
@@ -140,7 +140,7 @@ export async function listVersions(lambda: Lambda, functionName: string): Promis
 /** The published versions, as the policy sees them (with the function's tags), whose own verdict is NON_COMPLIANT. */
 function breakingVersions(facts: FunctionFacts, versions: readonly LambdaFunctionConfiguration[], policy: Policy, now: number): FunctionFacts[] {
   return versionsBreakingPolicy(
-    versions.map((v) => factsFromFunctionConfiguration(v, { tags: facts.tags })),
+    versions.map((v) => versionFacts(v, facts)),
     policy,
     now,
   );

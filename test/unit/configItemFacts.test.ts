@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { factsFromAggregatorResult, factsFromConfigurationItem } from '../../shared/adapters/configItem.js';
-import { factsFromFunctionConfiguration, isoInstant, withQualifier } from '../../shared/adapters/lambdaApi.js';
-import { InvalidEventError } from '../../shared/index.js';
+import { factsFromFunctionConfiguration, isoInstant, versionFacts, withQualifier } from '../../shared/adapters/lambdaApi.js';
+import { DEFAULT_POLICY, evaluate, InvalidEventError, verdict } from '../../shared/index.js';
+import { NOW } from '../helpers/fixtures.js';
 
 const item = { resourceType: 'AWS::Lambda::Function', resourceId: 'orders-ingest', awsRegion: 'eu-west-1', awsAccountId: '123456789012' };
 
@@ -32,5 +33,14 @@ describe('facts from Config items and Lambda responses', () => {
   it('name a published version by its ARN, whether the function ARN came qualified or not', () => {
     const fn = 'arn:aws-cn:lambda:cn-north-1:123456789012:function:orders-ingest';
     expect([fn, `${fn}:$LATEST`, `${fn}:prod`].map((arn) => withQualifier(arn, '7'))).toEqual(Array(3).fill(`${fn}:7`));
+  });
+
+  it("give a published version the function's tags and the first sighting of its waiver tag, so a renewed tag waiver is refused for it too", () => {
+    const tags = { 'runtime-warden:waiver': '2027-02-15 still migrating' };
+    const latest = { ...factsFromFunctionConfiguration({ FunctionName: 'orders', Runtime: 'nodejs22.x' }, { tags }), waiverTagSince: '2026-10-01' };
+    const v1 = versionFacts({ FunctionName: 'orders', Runtime: 'nodejs16.x', Version: '1' }, latest);
+    expect(v1).toMatchObject({ qualifier: '1', runtime: 'nodejs16.x', tags, waiverTagSince: '2026-10-01' });
+    expect(verdict(evaluate(v1, DEFAULT_POLICY, NOW)).compliance).toBe('NON_COMPLIANT');
+    expect(verdict(evaluate({ ...v1, waiverTagSince: undefined } as never, DEFAULT_POLICY, NOW)).compliance).toBe('COMPLIANT');
   });
 });
