@@ -7,7 +7,7 @@ import type { Policy } from '../shared/index.js';
 import { readAggregator, readRegions } from '../shared/io/inventorySources.js';
 import { readUsage, usageKey } from '../shared/io/usageMetrics.js';
 import { inventoryRow } from '../shared/report/inventory.js';
-import { UsageError, write } from './common.js';
+import { InputError, UsageError, write } from './common.js';
 import { renderHtml } from './reportFormats/html.js';
 import { renderCsv, renderJson as renderInventoryJson } from './reportFormats/tabular.js';
 
@@ -26,9 +26,13 @@ function perRegion<C>(make: (region: string) => C): (region: string) => C {
   return (region) => clients.get(region) ?? clients.set(region, make(region)).get(region)!;
 }
 
-export async function inventory(values: { format?: string; aggregator?: string; regions?: string; output?: string; 'no-usage'?: boolean }, policy: Policy, policyName: string, now: number): Promise<number> {
-  const render = REPORT_FORMATS[(values.format ?? 'html') as keyof typeof REPORT_FORMATS];
-  if (!render) throw new UsageError(`--format must be one of ${Object.keys(REPORT_FORMATS).join(', ')} for report`);
+export async function inventory(
+  values: { format: keyof typeof REPORT_FORMATS; aggregator?: string; regions?: string; output?: string; usage: boolean },
+  policy: Policy,
+  policyName: string,
+  now: number,
+): Promise<number> {
+  const render = REPORT_FORMATS[values.format];
   if (values.aggregator && values.regions) throw new UsageError('give --aggregator or --regions, not both');
   let facts;
   let source: string;
@@ -38,11 +42,11 @@ export async function inventory(values: { format?: string; aggregator?: string; 
     source = `AWS Config aggregator ${values.aggregator}`;
   } else {
     const regions = (values.regions ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '').split(',').map((r) => r.trim()).filter(Boolean);
-    if (regions.length === 0) throw new UsageError('no region: give --regions or set AWS_REGION');
+    if (regions.length === 0) throw new InputError('no AWS region: set AWS_REGION, or give --regions');
     facts = await readRegions(perRegion((region) => new LambdaClient({ ...clientConfig, region })), regions, progress);
     source = `Lambda API of the current account in ${regions.join(', ')}`;
   }
-  const usage = values['no-usage']
+  const usage = !values.usage
     ? new Map()
     : await readUsage(perRegion((region) => new CloudWatchClient({ ...clientConfig, region })), facts, now, progress, Boolean(values.aggregator));
   if (process.stderr.isTTY) process.stderr.write('\n');

@@ -1,11 +1,11 @@
 // Bundles the command line into dist/runtime-warden.mjs (the package's bin). The bundle is
-// committed (pre-commit installs the hook from git, where nothing can build it: docs/ci.md,
-// "pre-commit"); the tests rebuild it first and fail when the committed one differs.
+// committed (pre-commit and the GitHub Action run it from a checkout of this repository, where
+// nothing builds it: docs/ci.md); the tests rebuild it first and fail when the committed one differs.
 import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-// Minified and split: a scan loads the scanner, not the report's AWS SDK clients or the runtimes
-// page parsers (chunks loaded when `report` or `catalog` runs), and starts in less time.
+// Minified and split: a scan loads the scanner, not the report's AWS SDK clients, the runtimes
+// page parsers or undici (chunks loaded when `report` or `catalog` runs), and starts in less time.
 rmSync('dist', { recursive: true, force: true });
 await build({
   entryPoints: { 'runtime-warden': 'cli/main.ts' },

@@ -1,4 +1,5 @@
 import type { CatalogOrigin } from '../../shared/catalog/catalog.js';
+import type { CoverageGap } from '../../shared/io/coverage.js';
 import type { InventoryRow } from '../../shared/report/inventory.js';
 
 export interface InventoryReport {
@@ -11,4 +12,6 @@ export interface InventoryReport {
   readonly version: string;
   /** "critical 180 days, important 90 days, ..." for the calendar's explanation. */
   readonly leadTimes: string;
+  /** From an aggregator: accounts and regions holding functions that no runtime-warden rule judges. */
+  readonly coverage?: readonly CoverageGap[];
 }

@@ -7,7 +7,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import pLimit from 'p-limit';
 import { parseConfigRuleEvent, parseFetchedItem, type ConfigRuleRequest, type ConfigurationItem } from '../../shared/adapters/configEvent.js';
 import { factsFromConfigurationItem } from '../../shared/adapters/configItem.js';
-import { factsFromFunctionConfiguration, type LambdaFunctionConfiguration } from '../../shared/adapters/lambdaApi.js';
+import { factsFromFunctionConfiguration, versionFacts, type LambdaFunctionConfiguration } from '../../shared/adapters/lambdaApi.js';
 import {
   configEvaluation,
   DELETED_DURING_EVALUATION,
@@ -36,6 +36,8 @@ import {
 import { catalogLoaderFromEnvironment, policyWithCatalog } from '../../shared/io/catalogSource.js';
 import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
 import { withDocumentOverrides } from '../../shared/policy/policy.js';
+import { waiverWatchFromEnvironment } from '../../shared/waivers/environment.js';
+import { WaiverWatch, type WaiverWatchDependencies } from '../../shared/waivers/watch.js';
 import { verdictTurnsOnTags } from './tagsDecide.js';
 
 type Lambda = Pick<LambdaClient, 'send'>;
@@ -49,6 +51,11 @@ export interface ConfigRuleDependencies {
    * cannot be read, and every such version counts as possibly in use.
    */
   readonly cloudWatch?: Pick<CloudWatchClient, 'send'> | undefined;
+  /**
+   * The waiver ledger and the security topic. Absent (tests, local runs): tag waivers are
+   * judged without their first sighting, and nothing is announced.
+   */
+  readonly waivers?: WaiverWatchDependencies | undefined;
   /** The policy for a source named in the rule parameters, or the deployment's default source. */
   readonly policyLoader: (source: string | undefined) => PolicyLoader;
   readonly now: () => number;
@@ -72,6 +79,7 @@ interface Run {
   readonly checkAliases: boolean;
   readonly updateModeScope: boolean;
   readonly mappings: EventSourceMappings;
+  readonly waivers: WaiverWatch | undefined;
 }
 
 /**
@@ -103,16 +111,18 @@ export function createHandler(deps: ConfigRuleDependencies): (event: unknown, co
       throw error;
     }
     logger.appendKeys({ rule: req.ruleName, messageType: req.invokingEvent.messageType });
+    const now = deps.now();
     const run: Run = {
       req,
       policy,
-      now: deps.now(),
+      now,
       deps,
       modes: req.parameters.checkUpdateMode === false && req.parameters.scope !== 'update-mode' ? undefined : new RuntimeManagementReader(deps.lambda, (reason) => logger.warn('update-mode rules skipped', { reason })),
       checkAliases: req.parameters.checkAliasVersions !== false && req.parameters.scope !== 'update-mode',
       updateModeScope: req.parameters.scope === 'update-mode',
       // A pass lists the account's mappings once; a change looks up the versions of one function.
       mappings: req.invokingEvent.messageType === 'ScheduledNotification' ? accountEventSourceMappings(deps.lambda) : versionEventSourceMappings(deps.lambda),
+      waivers: deps.waivers && new WaiverWatch(deps.waivers, policy, now),
     };
     const reporter = new EvaluationReporter(deps.config, req.resultToken);
     const failures: string[] = [];
@@ -174,7 +184,12 @@ async function change(run: Run): Promise<ConfigEvaluation | undefined> {
   }
   const ts = captureTime(item, run.now);
   const reason = notApplicableReason(item, req.eventLeftScope);
-  if (reason) return configEvaluation(item.resourceId, 'NOT_APPLICABLE', reason, ts);
+  if (reason) {
+    // A deleted function's waivers leave the digest; its first sighting stays in the ledger.
+    const arn = item.ARN ?? item.arn;
+    if (run.waivers && arn && item.configurationItemStatus?.startsWith('ResourceDeleted')) await run.waivers.retire(arn);
+    return configEvaluation(item.resourceId, 'NOT_APPLICABLE', reason, ts);
+  }
   let plain: FunctionFacts;
   try {
     plain = factsFromConfigurationItem(item);
@@ -194,8 +209,18 @@ async function change(run: Run): Promise<ConfigEvaluation | undefined> {
   }
 }
 
-/** Judges `$LATEST` and every published version whose runtime breaks the policy, with what still runs it. */
+/**
+ * Judges a function with its waiver ledger: the facts get the day a waiver tag was first seen on
+ * the function, and a waiver that first applies to it (or to a published version, which shares
+ * its tags), or a tier tag lowered, is announced once.
+ */
 async function judge(run: Run, facts: FunctionFacts, versions: readonly LambdaFunctionConfiguration[], ts: Date): Promise<ConfigEvaluation> {
+  if (!run.waivers) return judgeFacts(run, facts, versions, ts);
+  return run.waivers.judged(facts, (f) => judgeFacts(run, f, versions, ts), versions.map((v) => versionFacts(v, facts)));
+}
+
+/** Judges `$LATEST` and every published version whose runtime breaks the policy, with what still runs it. */
+async function judgeFacts(run: Run, facts: FunctionFacts, versions: readonly LambdaFunctionConfiguration[], ts: Date): Promise<ConfigEvaluation> {
   if (run.updateModeScope) return evaluateUpdateMode(facts, run.policy, run.now, ts);
   const { lambda, cloudWatch, logger } = run.deps;
   const uses = await publishedVersionsInUse({ lambda, cloudWatch, mappings: run.mappings }, facts, versions, run.policy, run.now);
@@ -218,6 +243,8 @@ async function periodic(run: Run, reporter: EvaluationReporter, deadline: number
   // functions a run stops short of are the first ones of a later run.
   const start = listed.length === 0 ? 0 : Math.floor(run.now / 3_600_000) % listed.length;
   const functions = [...listed.slice(start), ...listed.slice(0, start)];
+  // The ledger's records of every function, 100 a BatchGetItem call, before the pass judges them.
+  await run.waivers?.prefetch(functions.flatMap((f) => (f.latest.FunctionArn ? [f.latest.FunctionArn] : [])));
   const limit = pLimit(deps.concurrency);
   const ts = new Date(run.now);
   const skipped: string[] = [];
@@ -266,10 +293,16 @@ const defaultSource = getStringFromEnv({ key: 'POLICY_SOURCE', defaultValue: 'de
 const logger = new Logger({ serviceName: 'runtime-warden-config-rule' });
 const catalog = catalogLoaderFromEnvironment(() => ssm, logger);
 
+let waiverDeps: WaiverWatchDependencies | undefined;
+
 export const handler = createHandler({
   lambda: new LambdaClient(clientConfig),
   config: new ConfigServiceClient(clientConfig),
   cloudWatch: new CloudWatchClient(clientConfig),
+  // Read on first use: a missing setting fails the invocation, saying which, not the import.
+  get waivers() {
+    return (waiverDeps ??= waiverWatchFromEnvironment(clientConfig, logger));
+  },
   policyLoader: (source) => {
     const s = source ?? defaultSource;
     let loader = loaders.get(s);

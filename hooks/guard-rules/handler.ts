@@ -1,12 +1,15 @@
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteObjectsCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { guardRules } from '../../shared/guard/generate.js';
+import { messageAttributes, singleLine } from '../../shared/remediation/notification.js';
 import { describeError } from '../../shared/io/awsErrors.js';
 import { answerCustomResource, customResourceEvent, putResponse, type Outcome, type Respond } from '../../shared/io/customResource.js';
 import { cachedCatalogLoader, policyWithCatalog } from '../../shared/io/catalogSource.js';
 import { cachedPolicyLoader, isBundledPolicy, type PolicyLoader } from '../../shared/io/policySource.js';
+import { guardRulesProblems } from './selfCheck.js';
 
 // Publishes the Guard rules generated from the policy to the S3 object the Guard hook reads: as a
 // CloudFormation custom resource (so the rules exist before the hook does, and go with the
@@ -22,23 +25,45 @@ export interface GuardRulesDependencies {
   readonly logger: Logger;
   /** Sends the custom resource response to CloudFormation's pre-signed URL. */
   readonly respond: Respond;
+  /** Tells the alert topic that the rules were not published. */
+  readonly alert: (subject: string, message: string) => Promise<void>;
+  /** The rules text for a policy (the generator; replaced in tests by one that goes wrong). */
+  readonly generate?: typeof guardRules;
 }
 
-export interface PublishResult {
-  readonly uri: string;
-  readonly versionId?: string;
-  readonly bytes: number;
-}
+export type PublishResult =
+  | { readonly uri: string; readonly published: true; readonly versionId?: string; readonly bytes: number }
+  | { readonly uri: string; readonly published: false; readonly problems: readonly string[] };
 
 export function createHandler(deps: GuardRulesDependencies): (event: unknown) => Promise<PublishResult | undefined> {
   const uri = `s3://${deps.bucket}/${deps.key}`;
+  const { generate = guardRules } = deps;
   const publish = async (): Promise<PublishResult> => {
     const policy = await deps.loadPolicy();
     const { asOf, source } = policy.base.origin;
-    const rules = guardRules(policy, deps.now(), `${deps.policyName}, runtime catalog as of ${asOf} (${source})`);
+    const rules = generate(policy, deps.now(), `${deps.policyName}, runtime catalog as of ${asOf} (${source})`);
+    // The object is left as it is: the Guard hook keeps reading the last rules that passed.
+    const problems = guardRulesProblems(rules);
+    if (problems.length > 0) {
+      deps.logger.error('guard rules not published: the generated file fails its check', { uri, problems });
+      await deps.alert(
+        '[runtime-warden] SECURITY Guard rules not published: the generated file is malformed',
+        [
+          `runtime-warden generated Guard rules from ${deps.policyName} that fail their structural check, and did not publish them.`,
+          `The Guard hook keeps reading the rules last published at ${uri}, which hold the allowed runtimes of the day they were published.`,
+          'Find what in the policy produces them (a tier name, a waiver), correct it, and the next run publishes.',
+          '',
+          'Problems:',
+          ...problems.map((p) => `- ${p}`),
+        ]
+          .map(singleLine)
+          .join('\n'),
+      );
+      return { uri, published: false, problems };
+    }
     const out = await deps.s3.send(new PutObjectCommand({ Bucket: deps.bucket, Key: deps.key, Body: rules, ContentType: 'text/plain; charset=utf-8' }));
     deps.logger.info('guard rules published', { uri, versionId: out.VersionId, bytes: rules.length });
-    return { uri, bytes: rules.length, ...(out.VersionId && { versionId: out.VersionId }) };
+    return { uri, published: true, bytes: rules.length, ...(out.VersionId && { versionId: out.VersionId }) };
   };
 
   return async (event) => {
@@ -54,6 +79,8 @@ export function createHandler(deps: GuardRulesDependencies): (event: unknown) =>
           return { physicalResourceId: e.PhysicalResourceId ?? uri, data: { Uri: uri } };
         }
         const published = await publish();
+        // A deployment that cannot publish fails, saying why (and the alert went out).
+        if (!published.published) throw new Error(`the generated rules fail their check: ${published.problems.join('; ')}`);
         return { physicalResourceId: e.PhysicalResourceId ?? uri, data: { Uri: uri, ...(published.versionId && { VersionId: published.versionId }) }, published };
       },
       (error) => {
@@ -88,6 +115,13 @@ async function deleteEveryVersion(deps: GuardRulesDependencies): Promise<void> {
   deps.logger.info('guard rules deleted, every version', { bucket: deps.bucket, key: deps.key });
 }
 
+/** Publishes to the alert topic, as an error subscribers filtering on severity receive. */
+export function topicAlert(sns: Pick<SNSClient, 'send'>, topicArn: string): GuardRulesDependencies['alert'] {
+  return async (subject, message) => {
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message, MessageAttributes: messageAttributes({ severity: 'error' }) }));
+  };
+}
+
 function fromEnvironment(): GuardRulesDependencies {
   const source = getStringFromEnv({ key: 'POLICY_SOURCE', defaultValue: 'default' });
   const ssm = new SSMClient({ retryMode: 'adaptive', maxAttempts: 4 });
@@ -103,6 +137,7 @@ function fromEnvironment(): GuardRulesDependencies {
     now: Date.now,
     logger,
     respond: putResponse,
+    alert: topicAlert(new SNSClient({ retryMode: 'adaptive', maxAttempts: 4 }), getStringFromEnv({ key: 'ALERT_TOPIC_ARN' })),
   };
 }
 

@@ -10,12 +10,12 @@ import { evaluate, RemediationError, verdict, type Compliance } from '../../shar
 import { describeError } from '../../shared/io/awsErrors.js';
 import { remediationFacts } from '../../shared/io/functionReader.js';
 import { aliasesServingBadVersions, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
-import { NotificationLog } from '../../shared/io/notificationLog.js';
+import { NotificationLog, type Claim } from '../../shared/io/notificationLog.js';
 import { readUsage, usageKey } from '../../shared/io/usageMetrics.js';
 import type { FunctionUsage } from '../../shared/report/usage.js';
 import { policyLoaderFromEnvironment } from '../../shared/io/catalogSource.js';
 import type { PolicyLoader } from '../../shared/io/policySource.js';
-import { alertSubject, buildNotification } from '../../shared/remediation/notification.js';
+import { alertSubject, buildNotification, messageAttributes, regionOfArn } from '../../shared/remediation/notification.js';
 
 export interface NotifyDependencies {
   readonly lambda: Pick<LambdaClient, 'send'>;
@@ -26,6 +26,11 @@ export interface NotifyDependencies {
   /** The organisation's central topic, which every alert also reaches; absent when not set up. */
   readonly centralTopicArn?: string | undefined;
   readonly region: string;
+  /**
+   * The deployment's quiet period (template parameter QuietPeriodMinutes). A caller's
+   * `quietPeriodMinutes` is ignored: whoever may invoke the function could otherwise silence a
+   * function's alerts for as long as they like.
+   */
   readonly defaultQuietPeriodMinutes: number;
   readonly loadPolicy: PolicyLoader;
   readonly now: () => number;
@@ -44,7 +49,7 @@ export interface NotifyResult {
 }
 
 const accountOf = (arn: string | undefined): string => arn?.split(':')[4] ?? 'unknown';
-const regionOfArn = (arn: string): string => arn.split(':')[3] ?? '';
+const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * parse -> facts (read live) -> evaluate -> publish. Publishes only for a function that breaks
@@ -78,17 +83,25 @@ export function createHandler(deps: NotifyDependencies): (event: unknown, contex
       usage = read.get(usageKey(target)) ?? 'unknown';
     }
     const n = buildNotification(facts, findings, v, policy, now, where, serving, usage);
-    const quiet = input.quietPeriodMinutes ?? deps.defaultQuietPeriodMinutes;
+    const quiet = deps.defaultQuietPeriodMinutes;
+    if (input.quietPeriodMinutes !== undefined && input.quietPeriodMinutes !== quiet) {
+      deps.logger.warn("notify: the caller's quiet period is ignored", { ...base, asked: input.quietPeriodMinutes, quietPeriodMinutes: quiet });
+    }
     const key = `${n.attributes.account}/${facts.region ?? where.region}/${facts.name}#${n.fingerprint}`;
-    const attributes = Object.fromEntries(Object.entries(n.attributes).map(([k, value]) => [k, { DataType: 'String', StringValue: value }]));
+    const attributes = messageAttributes(n.attributes);
     // Each topic is claimed on its own, so that a retry after a failed publish pages only the
     // topics that did not get the alert.
     let messageId: string | undefined;
     let published = 0;
     const failures: { topic: string; error: unknown }[] = [];
+    const held: Exclude<Claim, { granted: true }>[] = [];
     for (const topic of [deps.topicArn, deps.centralTopicArn].filter((t): t is string => Boolean(t))) {
       const claim = `${key}@${topic}`;
-      if (!(await deps.log.claim(claim, now, quiet))) continue;
+      const granted = await deps.log.claim(claim, now, quiet);
+      if (!granted.granted) {
+        held.push(granted);
+        continue;
+      }
       try {
         // SNS Publish must go to the topic's own region (SNS API Reference, Publish: "the topic
         // ... in the same Region"); the central topic usually lives in another one.
@@ -105,8 +118,9 @@ export function createHandler(deps: NotifyDependencies): (event: unknown, contex
       throw new RemediationError(`Could not publish the alert for ${facts.name} to ${what}`, { cause: failures[0]!.error });
     }
     if (published === 0) {
-      deps.logger.info('notify: already announced within the quiet period', { ...base, fingerprint: n.fingerprint, quietPeriodMinutes: quiet });
-      return { ...base, published: false, reason: `An alert for the same findings went out within the last ${quiet} minutes.` };
+      const { sentAt, until } = held[0]!;
+      deps.logger.info('notify: already announced within the quiet period', { ...base, fingerprint: n.fingerprint, quietPeriodMinutes: quiet, sentAt: iso(sentAt), until: iso(until) });
+      return { ...base, published: false, reason: `An alert for the same findings went out at ${iso(sentAt)}; the next one may go out from ${iso(until)} (quiet period ${quiet} minutes).` };
     }
     deps.logger.info('notify: alert published', { ...base, messageId, ruleIds: v.ruleIds, severity: n.attributes.severity, tier: n.attributes.tier });
     return { ...base, published: true, reason: v.summary, subject: n.subject, ...(messageId && { messageId }) };

@@ -33,6 +33,28 @@ function ascii(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, '?');
 }
 
+/**
+ * C0 and C1 controls (newline, carriage return, tab, NEL among them), DEL, the Unicode line and
+ * paragraph separators, and the bidirectional controls: each lets a value that reaches an alert
+ * (an owner tag, a waiver reason, a name from a CloudTrail record) start a line of its own or
+ * reorder what the reader sees, so that it reads as the alert's own text.
+ */
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** `text` on one line: every character above written as its escape, visibly, so nothing is lost. */
+export function singleLine(text: string): string {
+  return text.replace(LINE_BREAKING, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** SNS Publish's MessageAttributes for string attributes, each on one line. */
+export function messageAttributes(attributes: Readonly<Record<string, string>>): Record<string, { DataType: 'String'; StringValue: string }> {
+  return Object.fromEntries(Object.entries(attributes).map(([k, value]) => [k, { DataType: 'String', StringValue: singleLine(value) }]));
+}
+
+/** The region an ARN names (SNS Publish must reach a topic through its own region). */
+export const regionOfArn = (arn: string): string => arn.split(':')[3] ?? '';
+
 function lifecycle(facts: FunctionFacts, policy: Policy, now: number): string {
   if (!facts.runtime) return 'no runtime';
   const info = policy.catalog.get(facts.runtime);
@@ -106,7 +128,8 @@ export function buildNotification(
     .slice(0, 32);
   return {
     subject,
-    message: lines.join('\n'),
+    // Each entry is one line of the alert, whatever its values hold.
+    message: lines.map(singleLine).join('\n'),
     attributes: { severity, tier: tier.name, runtime: facts.runtime ?? 'image', account, function: facts.name },
     fingerprint,
   };

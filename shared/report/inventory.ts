@@ -3,10 +3,27 @@ import { evaluate } from '../evaluation/evaluate.js';
 import { verdict, type Compliance } from '../evaluation/verdict.js';
 import type { FunctionFacts } from '../facts/functionFacts.js';
 import { tierOf, type Policy } from '../policy/policy.js';
+import { appliedWaivers, waiverDaysLeft, type WaiverSource } from '../waivers/applied.js';
 import type { FunctionUsage } from './usage.js';
 
 // The organisation's inventory against the policy: one row per function, the totals, and the
 // upgrade calendar (which functions must move, by when, per tier). Pure: facts in, rows out.
+
+/** A waiver that downgrades errors of the function now: who granted it, what it covers, until when, why. */
+export interface ReportWaiver {
+  readonly source: WaiverSource;
+  /** The policy waiver's `function` (name, ARN or glob); absent for a tag waiver. */
+  readonly waiver?: string;
+  /** Who set it: the Lambda API does not say who tagged a function; CloudTrail does. */
+  readonly setBy: string;
+  readonly rules: readonly string[];
+  readonly expires: string;
+  readonly daysLeft: number;
+  readonly reason: string;
+}
+
+export const TAG_WAIVER_SET_BY = 'whoever tagged the function (CloudTrail: TagResource)';
+export const POLICY_WAIVER_SET_BY = 'the runtime-warden policy';
 
 export interface InventoryRow {
   readonly accountId: string;
@@ -33,6 +50,8 @@ export interface InventoryRow {
   readonly lastInvoked: string | null;
   /** Known to have had no invocation in 90 days: delete it rather than upgrade it. */
   readonly deletionCandidate: boolean;
+  /** The waivers in force on the function, soonest expiry first. */
+  readonly waivers: readonly ReportWaiver[];
 }
 
 export interface InventoryTotals {
@@ -45,6 +64,8 @@ export interface InventoryTotals {
   readonly invocations14d: number;
   readonly deletionCandidates: number;
   readonly usageUnknown: number;
+  /** Waivers in force, over all functions. */
+  readonly waivers: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -77,6 +98,15 @@ export function inventoryRow(facts: FunctionFacts, policy: Policy, now: number, 
     invocations14d: usage?.invocations14d ?? null,
     lastInvoked: usage?.lastInvoked ?? null,
     deletionCandidate: usage !== undefined && usage.lastInvoked === null,
+    waivers: appliedWaivers(findings).map((w) => ({
+      source: w.source,
+      ...(w.waiver !== undefined && { waiver: w.waiver }),
+      setBy: w.source === 'tag' ? TAG_WAIVER_SET_BY : POLICY_WAIVER_SET_BY,
+      rules: w.rules,
+      expires: w.expires,
+      daysLeft: waiverDaysLeft(w.expires, now),
+      reason: w.reason,
+    })),
   };
 }
 
@@ -97,6 +127,7 @@ export function totals(rows: readonly InventoryRow[]): InventoryTotals {
     invocations14d: rows.reduce((sum, r) => sum + (r.invocations14d ?? 0), 0),
     deletionCandidates: rows.filter((r) => r.deletionCandidate).length,
     usageUnknown: rows.filter((r) => r.invocations14d === null).length,
+    waivers: rows.reduce((n, r) => n + r.waivers.length, 0),
   };
 }
 
@@ -110,4 +141,17 @@ export function upgradeCalendar(rows: readonly InventoryRow[], horizonDays = 365
   return rows
     .filter((r) => r.daysToMove !== null && r.daysToMove <= horizonDays && r.phase !== 'container-image')
     .sort((a, b) => a.daysToMove! - b.daysToMove! || (b.invocations14d ?? -1) - (a.invocations14d ?? -1) || a.name.localeCompare(b.name));
+}
+
+/** One line per waiver: who granted it, what it covers, until when, why. */
+export function describeWaiver(w: ReportWaiver): string {
+  const what = w.source === 'tag' ? 'tag waiver' : `policy waiver "${w.waiver ?? ''}"`;
+  return `${what} set by ${w.setBy}: ${w.rules.join(', ')} until ${w.expires} (${w.daysLeft} ${w.daysLeft === 1 ? 'day' : 'days'} left): ${w.reason}`;
+}
+
+/** Every waiver in force, with its function: soonest expiry first. */
+export function waiversInForce(rows: readonly InventoryRow[]): (ReportWaiver & Pick<InventoryRow, 'accountId' | 'region' | 'name' | 'owner'>)[] {
+  return rows
+    .flatMap((r) => r.waivers.map((w) => ({ ...w, accountId: r.accountId, region: r.region, name: r.name, owner: r.owner })))
+    .sort((a, b) => a.daysLeft - b.daysLeft || a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region) || a.name.localeCompare(b.name));
 }

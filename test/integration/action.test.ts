@@ -2,7 +2,7 @@
 // inputs and defaults as GitHub resolves them, and GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STEP_SUMMARY
 // files between steps. Its SARIF must be the CLI's, byte for byte.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,7 +30,6 @@ interface Action {
 const action = load(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as Action;
 /** A SARIF log with its one instant (the run's judgedAt) taken out: two runs differ in nothing else. */
 const sarifOf = (file: string): string => readFileSync(file, 'utf8').replace(/"judgedAt": "[^"]+"/, '"judgedAt": "(the run\'s instant)"');
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
 /** `KEY=value` lines, as the runner reads GITHUB_ENV and GITHUB_OUTPUT. */
 const keyValues = (file: string): Record<string, string> =>
@@ -49,8 +48,12 @@ interface ActionRun {
   readonly summary: string;
 }
 
-/** Runs the composite action's steps in `workspace` with `inputs` (the rest from their defaults). */
-async function runAction(workspace: string, inputs: Record<string, string>): Promise<ActionRun> {
+/**
+ * Runs the composite action's steps in `workspace` with `inputs` (the rest from their defaults),
+ * from the action's folder `actionPath` (as the runner checks it out), the runner's environment
+ * changed by `env`.
+ */
+async function runAction(workspace: string, inputs: Record<string, string>, { actionPath = ROOT, env: extraEnv = {} as Record<string, string> } = {}): Promise<ActionRun> {
   const temp = mkdtempSync(join(tmpdir(), 'rw-runner-'));
   const files = { GITHUB_ENV: join(temp, 'env'), GITHUB_OUTPUT: join(temp, 'output'), GITHUB_STEP_SUMMARY: join(temp, 'summary') };
   for (const f of Object.values(files)) writeFileSync(f, '');
@@ -77,8 +80,9 @@ async function runAction(workspace: string, inputs: Record<string, string>): Pro
       npm_config_update_notifier: 'false',
       ...files,
       RUNNER_TEMP: temp,
-      GITHUB_ACTION_PATH: ROOT,
+      GITHUB_ACTION_PATH: actionPath,
       GITHUB_WORKSPACE: workspace,
+      ...extraEnv,
       ...keyValues(files.GITHUB_ENV),
       ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expression(v)])),
     };
@@ -115,9 +119,30 @@ describe('the GitHub Action (action.yml)', () => {
     writeFileSync(join(workspace, 'policy.yaml'), 'version: 1\ndeniedRuntimes: [nodejs22.x]\n');
   }, 120_000);
 
-  it('installs the CLI its default input names: the version package.json gives', () => {
-    expect(action.inputs.cli!.default).toBe(`runtime-warden@${pkg.version}`);
-    expect(action.runs.using).toBe('composite');
+  it('runs the bundle committed in its own folder by default: nothing installed, no registry, one scan for the log, the SARIF and the annotations', async () => {
+    // Prepare: the action's folder as a checkout of a tag holds it (no node_modules), a node on
+    // PATH that notes each run, and npm pointed at no registry.
+    const actionPath = join(work, 'action-checkout');
+    cpSync(join(ROOT, 'action.yml'), join(actionPath, 'action.yml'), { recursive: true });
+    cpSync(join(ROOT, 'dist'), join(actionPath, 'dist'), { recursive: true, filter: (src) => !src.endsWith('.map') });
+    const shims = join(work, 'shims');
+    mkdirSync(shims, { recursive: true });
+    const runs = join(work, 'node-runs.log');
+    writeFileSync(join(shims, 'node'), `#!/bin/sh\necho "$*" >> '${runs}'\nexec '${process.execPath}' "$@"\n`);
+    chmodSync(join(shims, 'node'), 0o755);
+    // Act
+    const run = await runAction(workspace, { paths: 'infra', 'sarif-file': 'bundled.sarif' }, { actionPath, env: { PATH: `${shims}:${process.env.PATH}`, npm_config_offline: 'true', npm_config_registry: 'http://127.0.0.1:9/' } });
+    // Assess
+    expect(action.inputs.cli!.default).toBe('');
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.outputs).toEqual({ 'sarif-file': 'bundled.sarif', 'exit-code': '1' });
+    const scans = readFileSync(runs, 'utf8').split('\n').filter((l) => l.includes(' scan '));
+    expect(scans).toHaveLength(1);
+    expect(scans[0]).toContain(join(actionPath, 'dist', 'runtime-warden.mjs'));
+    await cli(['scan', 'infra', '--format', 'sarif', '--output', join(work, 'bundled-cli.sarif')]);
+    expect(sarifOf(join(workspace, 'bundled.sarif'))).toBe(sarifOf(join(work, 'bundled-cli.sarif')));
+    expect(run.stdout).toMatch(/^::error file=infra\/legacy\.yaml,line=3,title=RW004 Legacy::Legacy: nodejs16\.x is deprecated since /m);
+    expect(run.stdout).toMatch(/infra\/legacy\.yaml\n\s+3 {2}Legacy \(AWS::Serverless::Function\) {2}nodejs16\.x {2}NON_COMPLIANT/);
   });
 
   it('writes the same SARIF as the CLI with the same inputs, fails on the nodejs16.x function and says why in the log and summary', async () => {
@@ -136,22 +161,45 @@ describe('the GitHub Action (action.yml)', () => {
   });
 
   it('passes the policy and several paths on new lines as the CLI takes them, and fail-on never only reports', async () => {
-    const run = await runAction(workspace, { paths: 'infra\nservices\n', policy: 'policy.yaml', 'fail-on': 'never', 'sarif-file': 'out.sarif', format: 'json', cli: tarball });
+    const run = await runAction(workspace, { paths: 'infra\nservices\n', policy: 'policy.yaml', 'fail-on': 'never', 'sarif-file': 'out.sarif', format: 'json', annotations: 'false', cli: tarball });
     expect(run.code, run.stderr).toBe(0);
     expect(run.outputs).toEqual({ 'sarif-file': 'out.sarif', 'exit-code': '1' });
     await cli(['scan', 'infra', 'services', '--fail-on', 'error', '--policy', 'policy.yaml', '--format', 'sarif', '--output', join(work, 'cli2.sarif')]);
     expect(sarifOf(join(workspace, 'out.sarif'))).toBe(sarifOf(join(work, 'cli2.sarif')));
-    expect(sarifOf(join(workspace, 'out.sarif'))).toContain('RW003'); // the policy's denied runtime: the policy was read
+    expect(JSON.parse(sarifOf(join(workspace, 'out.sarif'))).runs[0].results.map((r: { ruleId: string }) => r.ruleId)).toContain('RW002'); // the policy's denied runtime: the policy was read
     expect(JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))).files.map((f: { path: string }) => f.path)).toEqual(['infra/legacy.yaml', 'services/python.yaml']);
     expect(run.summary).toBe(''); // a summary line only for the text format
+    expect(run.stdout).not.toMatch(/^::/m); // annotations: false
+  });
+
+  it('passes the exclude (one pattern a line), catalog and config inputs to the scan', async () => {
+    const catalogFile = join(work, 'catalog.json');
+    expect((await cli(['catalog', 'refresh', '--from', join(ROOT, 'test', 'fixtures', 'runtimes-page', 'lambda-runtimes.md'), '--output', catalogFile])).code).toBe(0);
+    // Files with errors, and the policy's denial (RW002) where it applies: what the inputs decide.
+    const results = (file: string): { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] => JSON.parse(readFileSync(join(workspace, file), 'utf8')).runs[0].results;
+    const uris = (file: string): string[] => [...new Set(results(file).filter((r) => r.level === 'error').map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri))];
+    const denied = (file: string): boolean => results(file).some((r) => r.ruleId === 'RW002');
+    const excluded = await runAction(workspace, { exclude: 'infra/\n\npolicy.yaml\n', catalog: catalogFile, 'sarif-file': 'excluded.sarif' });
+    expect(excluded.code, excluded.stderr).toBe(1);
+    expect(uris('excluded.sarif')).toEqual(['services/python.yaml']);
+    expect(JSON.parse(readFileSync(join(workspace, 'excluded.sarif'), 'utf8')).runs[0].properties.catalogSource).toContain('lambda-runtimes.md');
+    writeFileSync(join(workspace, 'warden.yaml'), 'paths: [infra]\npolicy: policy.yaml\nfail-on: warning\n');
+    const configured = await runAction(workspace, { config: 'warden.yaml', 'sarif-file': 'configured.sarif' });
+    expect(configured.code, configured.stderr).toBe(1);
+    expect(uris('configured.sarif')).toEqual(['infra/legacy.yaml']); // the config's paths
+    expect(denied('configured.sarif')).toBe(true); // and its policy
+    // An input wins over the config file.
+    const overridden = await runAction(workspace, { config: 'warden.yaml', paths: 'services', 'sarif-file': 'overridden.sarif' });
+    expect(uris('overridden.sarif')).toEqual(['services/python.yaml']);
   });
 
   it('fails on a fail-on it does not know and on input errors, and runs no input as shell code', async () => {
-    expect((await runAction(workspace, { 'fail-on': 'sometimes', cli: tarball })).code).toBe(2);
-    const injected = await runAction(workspace, { paths: 'infra $(touch pwned) `touch pwned2`; touch pwned3', cli: tarball });
+    expect((await runAction(workspace, { 'fail-on': 'sometimes' })).code).toBe(2);
+    expect((await runAction(workspace, { annotations: 'yes' })).code).toBe(2);
+    const injected = await runAction(workspace, { paths: 'infra $(touch pwned) `touch pwned2`; touch pwned3', exclude: '$(touch pwned4)' });
     expect(injected.code).toBe(2);
     expect(injected.stderr).toMatch(/\$\(touch/);
-    for (const f of ['pwned', 'pwned2', 'pwned3']) expect(existsSync(join(workspace, f))).toBe(false);
-    expect((await runAction(workspace, { policy: 'missing.yaml', cli: tarball })).code).toBe(2);
+    for (const f of ['pwned', 'pwned2', 'pwned3', 'pwned4']) expect(existsSync(join(workspace, f))).toBe(false);
+    expect((await runAction(workspace, { policy: 'missing.yaml' })).code).toBe(2);
   });
 });

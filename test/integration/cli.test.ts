@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import AjvDraft04 from 'ajv-draft-04';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CATALOG } from '../../shared/index.js';
+import { didYouMean, suggest } from '../../shared/text/suggest.js';
 import { ROOT } from '../helpers/fixtures.js';
 import { runCommand, type CommandResult } from '../helpers/runCommand.js';
 
@@ -254,15 +256,184 @@ describe('runtime-warden scan', () => {
     [['scan', 'no/such/path'], 'runtime-warden: no/such/path: no such file or folder'],
     [['scan', 'template.yaml', '--policy', 'missing.yaml'], 'runtime-warden: cannot read policy file missing.yaml: ENOENT'],
     [['scan', 'template.yaml', '--policy', 'package.json'], 'runtime-warden: Invalid policy file package.json: version: '],
-    [['scan', '--format', 'xml'], 'runtime-warden: --format must be one of text, json, sarif, junit'],
-    [['scan', '--now', 'tomorrow'], 'runtime-warden: --now tomorrow is not a date (YYYY-MM-DD)'],
-    [['scan', '--fail-on', 'info'], 'runtime-warden: --fail-on must be error or warning'],
-    [['deploy'], 'runtime-warden: unknown command deploy'],
-    [['scan', '--colour'], "runtime-warden: Unknown option '--colour'"],
+    [['scan', '--format', 'xml'], "runtime-warden: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json, sarif, junit, github."],
+    [['scan', '--now', 'tomorrow'], 'runtime-warden: --now tomorrow must be a date written YYYY-MM-DD'],
+    [['scan', '--fail-on', 'info'], "runtime-warden: option '--fail-on <severity>' argument 'info' is invalid. Allowed choices are error, warning, never."],
+    [['deploy'], "runtime-warden: unknown command 'deploy'"],
+    [['scan', '--colour'], "runtime-warden: unknown option '--colour' (did you mean --color?)"],
   ])('exits 2 with the error on stderr for %j', async (args, message) => {
     const { code, stderr, stdout } = await cli(args);
     expect(code).toBe(2);
     expect(stderr).toContain(message);
     expect(stdout).toBe('');
+  });
+});
+
+describe('the command line as its users expect (#21.8)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'rw-cli-ux-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  /** Two functions on nodejs16.x from Globals, one on nodejs22.x, one container image. */
+  const legacy = join(FIXTURES, 'sam-globals.yaml');
+  const withEnv = (args: string[], extra: NodeJS.ProcessEnv, cwd = ROOT): Promise<CommandResult> => runCommand(process.execPath, [BIN, ...args], { cwd, env: { ...env, FORCE_COLOR: undefined, NO_COLOR: undefined, ...extra } });
+
+  it('gives each command its own help, with examples, and exits 0', async () => {
+    const scan = await cli(['scan', '--help']);
+    const report = await cli(['report', '--help']);
+    expect([scan.code, report.code]).toEqual([0, 0]);
+    expect(scan.stdout).not.toBe(report.stdout);
+    expect(scan.stdout).toMatch(/^Usage: runtime-warden scan \[options\] \[paths\.\.\.\]\n/);
+    expect(scan.stdout).toContain('--exclude <glob>');
+    expect(scan.stdout).not.toContain('--aggregator');
+    expect(report.stdout).toMatch(/^Usage: runtime-warden report \[options\]\n/);
+    expect(report.stdout).toContain('--aggregator <name>');
+    expect(report.stdout).not.toContain('--exclude');
+    for (const help of [scan.stdout, report.stdout]) expect(help).toMatch(/\nExamples:\n {2}\$ runtime-warden /);
+    expect((await cli(['help', 'scan'])).stdout).toBe(scan.stdout);
+  });
+
+  it.each([
+    [['scna'], "unknown command 'scna' (did you mean scan?)", 'See `runtime-warden --help` for the commands.'],
+    [['scan', '--aggregator', 'org'], "unknown option '--aggregator'", 'Usage: runtime-warden scan [options] [paths...]'],
+    [['scan', '--exlude', 'x'], "unknown option '--exlude' (did you mean --exclude?)", 'Usage: runtime-warden scan [options] [paths...]'],
+    [['scan', '--format', 'sarf'], "option '--format <format>' argument 'sarf' is invalid. Allowed choices are text, json, sarif, junit, github (did you mean sarif?).", 'Usage: runtime-warden scan [options] [paths...]'],
+    [['report', '--exclude', 'x'], "unknown option '--exclude'", 'Usage: runtime-warden report [options]'],
+    [['guard', 'infra'], "too many arguments for 'guard'. Expected 0 arguments but got 1.", 'Usage: runtime-warden guard [options]'],
+    [['catalog', 'refresh', '--now', '2026-01-01'], "unknown option '--now'", 'Usage: runtime-warden catalog refresh [options]'],
+  ])('refuses %j: exit 2, the reason, and the usage of that command', async (args, reason, usage) => {
+    const { code, stdout, stderr } = await cli(args);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n').slice(0, 2)).toEqual([`runtime-warden: ${reason}`, usage]);
+  });
+
+  it.each([[['scan', legacy]], [['guard']], [['catalog', 'show']]])('refuses a day that does not exist in %j --now 2026-02-30 (once judged as 2026-03-02)', async (args) => {
+    const { code, stdout, stderr } = await cli([...args, '--now', '2026-02-30']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^runtime-warden: --now 2026-02-30 is not a calendar date\n/);
+  });
+
+  it.each([
+    [['scan', legacy, '--policy', 'missing.yaml'], 'runtime-warden: cannot read policy file missing.yaml: ENOENT'],
+    [['scan', legacy, '--catalog', 'missing.json'], 'runtime-warden: cannot read catalog file missing.json: ENOENT'],
+    [['catalog', 'refresh', '--from', 'missing.html'], 'runtime-warden: cannot read page missing.html: ENOENT'],
+  ])('says an input error in %j in one line, without the usage', async (args, line) => {
+    const { code, stderr } = await cli(args);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`${line}\n`);
+  });
+
+  it('reports with --fail-on never and exits 0; a file that cannot be scanned still exits 2', async () => {
+    const never = await cli(['scan', legacy, '--now', '2026-11-23', '--fail-on', 'never']);
+    expect(never.code).toBe(0);
+    expect(never.stdout).toContain('InheritsOne (AWS::Serverless::Function)  nodejs16.x  NON_COMPLIANT');
+    expect((await cli(['scan', join(FIXTURES, 'malformed', 'broken.yaml'), '--fail-on', 'never'])).code).toBe(2);
+  });
+
+  it('prints only the findings with --quiet: no compliant function, no summary line, no catalog warning; machine formats stay whole', async () => {
+    // A catalog 141 days old on the day judged, when nodejs16.x's create block (2027-02-01) is 22 days away.
+    const catalog = join(work, 'catalog.json');
+    expect((await cli(['catalog', 'refresh', '--from', join(ROOT, 'test', 'fixtures', 'runtimes-page', 'lambda-runtimes.md'), '--as-of', '2026-08-22', '--output', catalog])).code).toBe(0);
+    const args = ['scan', legacy, '--now', '2027-01-10', '--catalog', catalog];
+    const loud = await cli(args);
+    const quiet = await cli([...args, '--quiet']);
+    expect(loud.stderr).toContain('warning: the runtime catalog as of 2026-08-22');
+    expect(loud.stdout).toMatch(/Overrides .*COMPLIANT/);
+    expect(loud.stdout).toMatch(/4 functions? in 1 templates?/);
+    expect(quiet.code).toBe(1);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toContain('InheritsOne (AWS::Serverless::Function)  nodejs16.x  NON_COMPLIANT');
+    expect(quiet.stdout).toContain('InheritsTwo');
+    expect(quiet.stdout).not.toContain('Overrides');
+    expect(quiet.stdout).not.toMatch(/functions? in \d+ templates?/);
+    expect(JSON.parse((await cli([...args, '--quiet', '--format', 'json'])).stdout).summary.functions).toBe(4);
+  });
+
+  it('colours its messages on a terminal and when FORCE_COLOR asks; never in a pipe, with NO_COLOR, FORCE_COLOR=0 or --no-color', async () => {
+    const red = '\u001b[31m';
+    const failing = ['scan', 'no/such/path'];
+    // A terminal: python's pty module runs the CLI on a pseudo-terminal and copies what it shows.
+    const onTerminal = (extra: NodeJS.ProcessEnv) =>
+      runCommand('python3', ['-c', 'import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))', process.execPath, BIN, ...failing], { cwd: ROOT, env: { ...env, FORCE_COLOR: undefined, NO_COLOR: undefined, TERM: 'xterm', ...extra } });
+    const terminal = await onTerminal({});
+    expect(terminal.code).toBe(2);
+    expect(terminal.stdout).toContain(`${red}no/such/path: no such file or folder`);
+    expect((await onTerminal({ NO_COLOR: '1' })).stdout).not.toContain('\u001b[');
+    expect((await onTerminal({ TERM: 'dumb' })).stdout).not.toContain('\u001b[');
+    expect((await withEnv(failing, {})).stderr).not.toContain('\u001b[');
+    expect((await withEnv(failing, { FORCE_COLOR: '1' })).stderr).toContain(red);
+    expect((await withEnv(failing, { FORCE_COLOR: 'true', NO_COLOR: '1' })).stderr).toContain(red);
+    expect((await withEnv(failing, { FORCE_COLOR: '0' })).stderr).not.toContain('\u001b[');
+    expect((await withEnv([...failing, '--no-color'], { FORCE_COLOR: '1' })).stderr).not.toContain('\u001b[');
+    expect((await withEnv(failing, { NO_COLOR: '' })).stderr).not.toContain('\u001b['); // empty: not set (no-color.org)
+  });
+
+  it('writes several formats from one scan with --write, GitHub workflow-command annotations among them', async () => {
+    const sarif = join(work, 'one-scan.sarif');
+    const junit = join(work, 'one-scan.xml');
+    const r = await cli(['scan', legacy, '--now', '2026-11-23', '--format', 'github', '--write', `sarif=${sarif}`, '--write', `junit=${junit}`]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trimEnd().split('\n');
+    // Each line is a workflow command: its name and properties, then `::` and the message.
+    expect(lines.map((l) => l.slice(0, l.indexOf('::', 2)))).toEqual([
+      '::error file=test/fixtures/templates/sam-globals.yaml,line=10,title=RW004 InheritsOne',
+      '::error file=test/fixtures/templates/sam-globals.yaml,line=14,title=RW004 InheritsTwo',
+      '::notice file=test/fixtures/templates/sam-globals.yaml,line=23,title=RW000 ImageFunction',
+    ]);
+    expect(lines[0]).toMatch(/::InheritsOne: nodejs16\.x is deprecated since 2024-06-12/);
+    expect(JSON.parse(readFileSync(sarif, 'utf8')).runs[0].results.map((x: { ruleId: string }) => x.ruleId)).toEqual(['RW004', 'RW004', 'RW000']);
+    expect(XMLValidator.validate(readFileSync(junit, 'utf8'))).toBe(true);
+    expect((await cli(['scan', legacy, '--write', 'sarf=x.sarif'])).stderr).toMatch(/^runtime-warden: --write sarf=x\.sarif: give FORMAT=FILE, FORMAT one of text, json, sarif, junit, github \(did you mean sarif\?\)\n/);
+  });
+
+  it('escapes in an annotation what a workflow command cannot hold, and says how many GitHub would not show past 10 of a kind', async () => {
+    const dir = join(work, 'annotations');
+    mkdirSync(dir, { recursive: true });
+    const fn = (id: string) => `  ${id}:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: nodejs16.x, Handler: a.h }\n`;
+    const image = (id: string) => `  ${id}:\n    Type: AWS::Lambda::Function\n    Properties: { PackageType: Image, Code: { ImageUri: x } }\n`;
+    writeFileSync(join(dir, 'many.yaml'), `Resources:\n${Array.from({ length: 12 }, (_, i) => fn(`Legacy${i}`)).join('')}${Array.from({ length: 10 }, (_, i) => image(`Image${i}`)).join('')}`);
+    const hostile = '100% sure\r\n::error file=x::pwned';
+    writeFileSync(join(dir, 'odd,name:1%.json'), JSON.stringify({ Resources: { F: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs22.x', Tags: [{ Key: 'runtime-warden:waiver', Value: hostile }] } } } }));
+    const r = await cli(['scan', '.', '--now', '2026-11-23', '--format', 'github'], dir);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.every((l) => /^::(error|warning|notice) /.test(l))).toBe(true);
+    expect(lines.filter((l) => l.startsWith('::error file=many.yaml,'))).toHaveLength(10);
+    // Ten notices would fit, but the last place is the one saying what is left out.
+    expect(lines.filter((l) => l.startsWith('::notice file=many.yaml,'))).toHaveLength(9);
+    expect(lines.at(-1)).toBe('::notice title=runtime-warden%3A more findings::2 errors, 1 notice more than GitHub annotates in one step: the job log and the SARIF file hold every finding.');
+    const odd = lines.find((l) => l.includes('file=odd'))!;
+    expect(odd).toMatch(/^::warning file=odd%2Cname%3A1%25\.json,title=RW015 F::/);
+    expect(odd).toContain('100%25 sure\\u000d\\n::error file=x::pwned'); // one line: CR and LF written out, % escaped
+  });
+
+  it('reads a --config file of scan options; a flag given wins, and an unknown key is named with the nearest', async () => {
+    const config = join(work, 'warden.yaml');
+    writeFileSync(config, `paths: [${legacy}]\nfail-on: never\nformat: json\nexclude: [node_modules/]\njobs: 1\nskip-non-templates: false\n`);
+    const fromFile = await cli(['scan', '--config', config, '--now', '2026-11-23']);
+    expect(fromFile.code).toBe(0);
+    expect(JSON.parse(fromFile.stdout).summary).toMatchObject({ templates: 1, functions: 4, nonCompliant: 2 });
+    expect((await cli(['scan', '--config', config, '--now', '2026-11-23', '--fail-on', 'error'])).code).toBe(1);
+    expect((await cli(['scan', join(FIXTURES, 'good-current.yaml'), '--config', config])).stdout).toContain('"functions": 3'); // paths given win too
+    writeFileSync(config, 'fail-onn: warning\n');
+    expect(await cli(['scan', '--config', config])).toMatchObject({ code: 2, stderr: `runtime-warden: config file ${config}: unknown key fail-onn (did you mean fail-on?)\n` });
+    writeFileSync(config, 'fail-on: [error, warning]\n');
+    expect((await cli(['scan', '--config', config])).stderr).toBe(`runtime-warden: config file ${config}: fail-on takes one value, not a list\n`);
+    writeFileSync(config, '- fail-on\n');
+    expect((await cli(['scan', '--config', config])).stderr).toMatch(/ must be a map of scan options/);
+    writeFileSync(config, 'fail-on: [error\n');
+    expect((await cli(['scan', '--config', config])).stderr).toMatch(new RegExp(`^runtime-warden: config file ${config} is not valid YAML: [^\\n]+\\n$`));
+  });
+});
+
+describe('"did you mean" (shared/text/suggest.ts)', () => {
+  it('names the runtime identifier, command or option closest to a mistyped one, several when as close, none when nothing is close', () => {
+    const ids = DEFAULT_CATALOG.all().map((r) => r.id);
+    expect(suggest('nodejs22', ids)).toEqual(['nodejs22.x']);
+    expect(suggest('python39', ids)).toEqual(['python3.9']);
+    expect(suggest('JAVA21', ids)).toEqual(['java21']);
+    expect(suggest('scna', ['scan', 'guard', 'report', 'catalog'])).toEqual(['scan']);
+    expect(suggest('deploy', ['scan', 'guard', 'report', 'catalog'])).toEqual([]);
+    expect(didYouMean('nodejs2.x', ['nodejs20.x', 'nodejs22.x', 'python3.12'])).toBe(' (did you mean nodejs20.x or nodejs22.x?)');
+    expect(didYouMean('ruby', ['nodejs22.x'])).toBe('');
   });
 });

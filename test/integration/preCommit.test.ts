@@ -1,7 +1,7 @@
 // The pre-commit hook (.pre-commit-hooks.yaml), installed by pre-commit itself (from PyPI, in the
 // project virtualenv) from this repository, on a temporary git repository: a deprecated runtime
 // fails the commit, a supported one passes, and the repository's other YAML and JSON pass through.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,11 +25,21 @@ describe('the pre-commit hook', () => {
     npm_config_audit: 'false',
     npm_config_fund: 'false',
   };
+  // This repository as it will be committed: its HEAD with the hook manifest and the bundle of the
+  // work tree (the ones under test; the first test checks that dist/ is what HEAD holds).
+  const hookRepo = join(work, 'runtime-warden');
   const git = (...args: string[]) => runCommand('git', args, { cwd: repo, env });
-  const tryRepo = () => runCommand(PRE_COMMIT, ['try-repo', ROOT, 'runtime-warden'], { cwd: repo, env });
+  const tryRepo = () => runCommand(PRE_COMMIT, ['try-repo', hookRepo, 'runtime-warden'], { cwd: repo, env });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   beforeAll(async () => {
+    const inHookRepo = (...args: string[]) => runCommand('git', args, { cwd: hookRepo, env });
+    expect((await runCommand('git', ['clone', '-q', ROOT, hookRepo], { cwd: work, env })).code).toBe(0);
+    rmSync(join(hookRepo, 'dist'), { recursive: true, force: true });
+    cpSync(join(ROOT, 'dist'), join(hookRepo, 'dist'), { recursive: true });
+    cpSync(join(ROOT, '.pre-commit-hooks.yaml'), join(hookRepo, '.pre-commit-hooks.yaml'));
+    await inHookRepo('add', '-A', 'dist', '.pre-commit-hooks.yaml');
+    await inHookRepo('commit', '-q', '--allow-empty', '-m', 'the hook under test');
     mkdirSync(join(repo, 'infra'), { recursive: true });
     await git('init', '-q', '-b', 'main');
     // A repository's ordinary YAML and JSON: the hook's `files` pattern hands them over too.
@@ -62,8 +72,8 @@ describe('the pre-commit hook', () => {
   }, 600_000);
 
   it('blocks `git commit` itself once installed from the same revision, and lets the fix through', async () => {
-    const rev = (await runCommand('git', ['rev-parse', 'HEAD'], { cwd: ROOT, env })).stdout.trim();
-    writeFileSync(join(repo, '.pre-commit-config.yaml'), `repos:\n  - repo: ${ROOT}\n    rev: ${rev}\n    hooks:\n      - id: runtime-warden\n`);
+    const rev = (await runCommand('git', ['rev-parse', 'HEAD'], { cwd: hookRepo, env })).stdout.trim();
+    writeFileSync(join(repo, '.pre-commit-config.yaml'), `repos:\n  - repo: ${hookRepo}\n    rev: ${rev}\n    hooks:\n      - id: runtime-warden\n`);
     expect((await runCommand(PRE_COMMIT, ['install'], { cwd: repo, env })).code).toBe(0);
     await git('add', '.pre-commit-config.yaml');
     const refused = await git('commit', '-q', '-m', 'orders on nodejs16.x');
@@ -75,4 +85,16 @@ describe('the pre-commit hook', () => {
     const accepted = await git('commit', '-q', '-m', 'orders on nodejs22.x');
     expect(accepted.code, `${accepted.stdout}${accepted.stderr}`).toBe(0);
   }, 600_000);
+
+  it('installs only what it runs: no Node.js environment, no npm dependencies, a few MB in all', async () => {
+    // Everything pre-commit keeps for the hook once installed (the test above): its clone of the
+    // hook repository and nothing else (`language: script`). `language: node` installed the SAM
+    // application's 57 MB of dependencies there.
+    const cache = env.PRE_COMMIT_HOME;
+    const find = async (...test: string[]) => (await runCommand('find', [cache, ...test], { cwd: work, env })).stdout.trim().split('\n').filter(Boolean);
+    expect(await find('-path', '*/dist/runtime-warden.mjs')).toHaveLength(1); // the hook's clone is there
+    expect(await find('-name', 'node_modules', '-o', '-name', 'node_env*')).toEqual([]);
+    const bytes = Number((await runCommand('du', ['-sb', cache], { cwd: work, env })).stdout.split('\t')[0]);
+    expect(bytes, `pre-commit's cache holds ${(bytes / 1024 / 1024).toFixed(1)} MB`).toBeLessThan(10 * 1024 * 1024);
+  });
 });

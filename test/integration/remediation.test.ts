@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, ListTagsCommand, PutRuntimeManagementConfigCommand } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -54,8 +54,12 @@ describe('remediation against the emulator', () => {
 
   const received = () => alerting.received();
 
-  const notify = () =>
-    createNotify({ lambda, snsFor: () => sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => now, logger });
+  const notify = (at = now) =>
+    createNotify({ lambda, snsFor: () => sns, log: new NotificationLog(dynamo, alerting.tableName), topicArn, region: 'eu-west-1', defaultQuietPeriodMinutes: 60, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => at, logger });
+  /** The notification log as DynamoDB holds it: claim key, sentAt and expiresAt (epoch seconds). */
+  const claims = async () =>
+    ((await dynamo.send(new ScanCommand({ TableName: alerting.tableName }))).Items ?? []).map((i) => ({ pk: i.pk!.S!, sentAt: Number(i.sentAt?.N), expiresAt: Number(i.expiresAt?.N) }));
+  const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 
   it('notify on a critical nodejs16.x function publishes exactly one message, and none again within the quiet period', async () => {
     await seedFleet(moto.clientConfig, [{ name: 'checkout', runtime: 'nodejs16.x', tags: { 'runtime-warden:tier': 'critical', owner: 'team-payments' } }]);
@@ -66,7 +70,9 @@ describe('remediation against the emulator', () => {
     // Assess
     const messages = await received();
     expect(first).toMatchObject({ published: true, compliance: 'NON_COMPLIANT' });
-    expect(second).toMatchObject({ published: false, reason: 'An alert for the same findings went out within the last 60 minutes.' });
+    const [stored] = await claims();
+    expect(second).toMatchObject({ published: false, reason: `An alert for the same findings went out at ${iso(stored!.sentAt)}; the next one may go out from ${iso(stored!.expiresAt)} (quiet period 60 minutes).` });
+    expect(stored!.expiresAt - stored!.sentAt).toBe(3600);
     expect(messages).toHaveLength(1);
     expect(messages[0]!.Subject).toBe('[runtime-warden] NON_COMPLIANT checkout: RW004 runtime-deprecated');
     expect(messages[0]!.Message).toContain('Runtime:      nodejs16.x');
@@ -127,6 +133,45 @@ describe('remediation against the emulator', () => {
     expect((await central.received()).map((m) => m.Subject).sort()).toEqual(['[runtime-warden] NON_COMPLIANT billing: RW004 runtime-deprecated', '[runtime-warden] NON_COMPLIANT checkout: RW004 runtime-deprecated']);
     expect((await received()).map((m) => m.Subject).sort()).toEqual(['[runtime-warden] NON_COMPLIANT billing: RW004 runtime-deprecated', '[runtime-warden] NON_COMPLIANT checkout: RW004 runtime-deprecated']);
     for (const c of [snsEast, sqsEast]) c.destroy();
+  });
+
+  it("notify keeps the deployment's quiet period whatever the caller asks, in the claim it stores (#20.4)", async () => {
+    await seedFleet(moto.clientConfig, [{ name: 'checkout', runtime: 'nodejs16.x', tags: {} }]);
+    // Act
+    expect(await notify()({ functionName: 'checkout', quietPeriodMinutes: 525_600 }, context)).toMatchObject({ published: true });
+    // Assess: the claim lasts the deployment's 60 minutes, and after them the alert goes out again
+    const [stored] = await claims();
+    expect(stored!.expiresAt - stored!.sentAt).toBe(3600);
+    expect(await notify(now + 61 * 60_000)({ functionName: 'checkout', quietPeriodMinutes: 525_600 }, context)).toMatchObject({ published: true });
+    expect(await received()).toHaveLength(2);
+  });
+
+  it.each([
+    ['an expiry in 2099', (c: { sentAt: number }) => ({ sentAt: { N: String(c.sentAt) }, expiresAt: { N: '4102444800' } }), 61],
+    ['no sentAt', () => ({ expiresAt: { N: '4102444800' } }), 0],
+    ['a sentAt in the future', () => ({ sentAt: { N: '4102444000' }, expiresAt: { N: '4102444800' } }), 0],
+  ])('notify honours a claim written into the table with %s for no longer than its quiet period (#20.4)', async (_, forged, minutesLater) => {
+    // Prepare: an alert, then its claim rewritten by whoever could write the table (the key is computable)
+    await seedFleet(moto.clientConfig, [{ name: 'checkout', runtime: 'nodejs16.x', tags: {} }]);
+    await notify()({ functionName: 'checkout' }, context);
+    const [claim] = await claims();
+    await dynamo.send(new PutItemCommand({ TableName: alerting.tableName, Item: { pk: { S: claim!.pk }, ...forged({ sentAt: claim!.sentAt }) } }));
+    // Act
+    const later = await notify(now + minutesLater * 60_000)({ functionName: 'checkout' }, context);
+    // Assess
+    expect(later).toMatchObject({ published: true });
+    expect(await received()).toHaveLength(2);
+  });
+
+  it('notify states when the stored claim ends, as it holds the alert back: a forged expiry of 2099 ends with its quiet period (#20.4)', async () => {
+    await seedFleet(moto.clientConfig, [{ name: 'checkout', runtime: 'nodejs16.x', tags: {} }]);
+    await notify()({ functionName: 'checkout' }, context);
+    const [claim] = await claims();
+    await dynamo.send(new PutItemCommand({ TableName: alerting.tableName, Item: { pk: { S: claim!.pk }, sentAt: { N: String(claim!.sentAt) }, expiresAt: { N: '4102444800' } } }));
+    // Act
+    const meanwhile = await notify(now + 60_000)({ functionName: 'checkout' }, context);
+    // Assess
+    expect(meanwhile).toMatchObject({ published: false, reason: `An alert for the same findings went out at ${iso(claim!.sentAt)}; the next one may go out from ${iso(claim!.sentAt + 3600)} (quiet period 60 minutes).` });
   });
 
   it('notify publishes nothing for a compliant function', async () => {

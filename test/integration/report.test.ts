@@ -20,6 +20,20 @@ const CHROMIUM = '/usr/bin/chromium';
 const REGIONS = ['eu-west-1', 'us-east-1', 'ap-southeast-2'];
 const NOW = Date.parse('2026-11-23T00:00:00Z');
 
+const WAIVER = 'runtime-warden:waiver';
+const SEEDED_WAIVER = { source: 'tag', setBy: 'whoever tagged the function (CloudTrail: TagResource)', rules: ['RW004'], expires: '2026-12-31', daysLeft: 39, reason: 'upgrade planned in the next sprint' };
+
+/**
+ * The waivers the report must show for a seeded function: its waiver tag downgrades RW004 on a
+ * deprecated runtime; on a runtime AWS blocks (RW005, RW006) or one with nothing to waive it
+ * applies to nothing.
+ */
+function expectedWaivers(f: FunctionSpec, phase: string): object[] {
+  if (f.tags[WAIVER] === undefined || phase !== 'deprecated') return [];
+  expect(f.tags[WAIVER]).toBe('2026-12-31 upgrade planned in the next sprint');
+  return [SEEDED_WAIVER];
+}
+
 /** What the seeded metrics say, computed from the fleet's own numbers: 14 days today included, idle = nothing in 90. */
 function expectedUsage(f: FunctionSpec): { invocations14d: number; lastInvoked: string | null; deletionCandidate: boolean } {
   const calls = (f.invocations ?? []).filter((x) => x.daysAgo < 90);
@@ -89,13 +103,39 @@ describe('runtime-warden report', () => {
     expect(out.calendar.every((r: Row, i: number, xs: Row[]) => i === 0 || xs[i - 1]!.moveBy !== r.moveBy || xs[i - 1]!.invocations14d >= r.invocations14d)).toBe(true);
     expect(new Set(out.calendar.map((r: Row) => r.invocations14d)).size).toBeGreaterThan(3);
     expect(stderr).toContain('usage (CloudWatch Invocations) of 300 of 300 functions read');
+    // Waivers: who, what, until, why, on each function and in a list of their own.
+    type Waived = { name: string; phase: string; compliance: string; waivers: object[] };
+    const rows = out.functions as Waived[];
+    for (const row of rows) expect(row.waivers, row.name).toEqual(expectedWaivers(specs.get(row.name)!, row.phase));
+    const tagged = rows.filter((r) => specs.get(r.name)!.tags[WAIVER] !== undefined);
+    expect(tagged.filter((r) => r.waivers.length > 0).every((r) => r.compliance === 'COMPLIANT')).toBe(true);
+    // A valid waiver tag on a runtime AWS blocks waives nothing: still NON_COMPLIANT.
+    const blocked = tagged.filter((r) => r.phase === 'create-blocked' || r.phase === 'update-blocked');
+    expect(blocked.length).toBeGreaterThan(0);
+    expect(blocked.every((r) => r.compliance === 'NON_COMPLIANT' && r.waivers.length === 0)).toBe(true);
+    const waived = rows.filter((r) => r.waivers.length > 0);
+    expect(waived.length).toBeGreaterThan(0);
+    expect(out.totals.waivers).toBe(waived.length);
+    expect(out.waivers.map((w: { name: string }) => w.name).sort()).toEqual(waived.map((r) => r.name).sort());
+    expect(out.waivers[0]).toMatchObject({ ...SEEDED_WAIVER, accountId: '123456789012' });
   });
 
-  it('writes CSV with a header and one row per function', async () => {
+  it('writes CSV with a header, one row per function and its waivers', async () => {
     const { file } = await report('csv');
     const lines = readFileSync(file, 'utf8').trimEnd().split('\r\n');
-    expect(lines[0]).toBe('accountId,region,name,runtime,phase,tier,compliance,ruleIds,deprecation,blockCreate,blockUpdate,moveBy,daysToMove,target,owner,summary,invocations14d,lastInvoked,deletionCandidate');
+    expect(lines[0]).toBe('accountId,region,name,runtime,phase,tier,compliance,ruleIds,deprecation,blockCreate,blockUpdate,moveBy,daysToMove,target,owner,summary,invocations14d,lastInvoked,deletionCandidate,waivers');
     expect(lines).toHaveLength(301);
+    const all = new Map([...fleets.values()].flat().map((f) => [f.name, f]));
+    const described = 'tag waiver set by whoever tagged the function (CloudTrail: TagResource): RW004 until 2026-12-31 (39 days left): upgrade planned in the next sprint';
+    let waived = 0;
+    for (const line of lines.slice(1)) {
+      // The waivers cell is the last; it holds no comma or quote, so it is not quoted.
+      const cells = line.split(',');
+      const expected = expectedWaivers(all.get(cells[2]!)!, cells[4]!).length > 0 ? described : '';
+      expect(cells.at(-1), cells[2]).toBe(expected);
+      if (expected) waived++;
+    }
+    expect(waived).toBeGreaterThan(0);
   });
 
   it.skipIf(!existsSync(CHROMIUM))('renders a self-contained HTML page whose totals, rows and chart match the fleet, in headless Chromium', async () => {
@@ -135,6 +175,22 @@ describe('runtime-warden report', () => {
         const u = byName.get(row[col('function')]!)!;
         expect([row[col('invocations (14 d)')], row[col('last invoked')], row[col('unused')]]).toEqual([String(u.invocations14d), u.lastInvoked ?? 'none in 90 days', u.deletionCandidate ? 'delete?' : '']);
       }
+      // Waivers: a card, a table of their own (soonest first) and a column of the inventory.
+      const waived = cells.filter((row) => row[col('waivers')] !== '');
+      expect(waived.length).toBeGreaterThan(0);
+      expect(await page.locator('[data-total="waivers"]').innerText()).toBe(String(waived.length));
+      expect(await page.locator('#waivers tbody tr').count()).toBe(waived.length);
+      const waiverHeader = await page.locator('#waivers thead th').allInnerTexts();
+      const [firstWaiver] = await page.locator('#waivers tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      expect(Object.fromEntries(waiverHeader.map((h, i) => [h.trim(), firstWaiver![i]]))).toMatchObject({
+        'days left': '39',
+        until: '2026-12-31',
+        source: 'tag',
+        'set by': 'whoever tagged the function (CloudTrail: TagResource)',
+        rules: 'RW004',
+        reason: 'upgrade planned in the next sprint',
+      });
+      expect(new Set(waived.map((row) => row[col('waivers')]))).toEqual(new Set(['tag waiver set by whoever tagged the function (CloudTrail: TagResource): RW004 until 2026-12-31 (39 days left): upgrade planned in the next sprint']));
       // Sorting by runtime puts rows in order.
       await page.locator('#inventory th[data-key="runtime"]').click();
       const runtimes = await page.locator('#inventory tbody tr td:nth-child(4)').allInnerTexts();

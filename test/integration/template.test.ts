@@ -16,6 +16,9 @@ import type { HookDependencies } from '../../hooks/runtime-hook/handler.js';
 import { payloadFetcher } from '../../shared/io/hookPayload.js';
 import { DEFAULT_POLICY } from '../../shared/index.js';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { vi } from 'vitest';
+import { createHandler as createHook } from '../../hooks/runtime-hook/handler.js';
 
 const run = promisify(execFile);
 const bin = (tool: string): string => join(ROOT, '.venv', 'bin', tool);
@@ -362,3 +365,105 @@ describe('template.yaml', () => {
   }, 600_000);
 });
 
+describe('template.yaml: what protects the control, and what makes HookFailureMode WARN loud (#20)', () => {
+  const ALLOW_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+  const DEVELOPER = 'arn:aws:iam::123456789012:role/developer';
+  const inline = (role: { Properties: Record<string, any> }) => ({ Version: '2012-10-17', Statement: (role.Properties.Policies as { PolicyDocument: { Statement: unknown[] } }[]).flatMap((p) => p.PolicyDocument.Statement) });
+  /** One request judged by a real IAM policy evaluation engine (@cloud-copilot/iam-simulate), in one account, without SCPs. */
+  async function decide(principal: string, identity: unknown, action: string, resource: string, resourcePolicy: unknown): Promise<string> {
+    const result = await runSimulation(
+      {
+        request: { principal, action, resource: { resource, accountId: '123456789012' }, contextVariables: { 'aws:PrincipalArn': principal, 'aws:PrincipalAccount': '123456789012', 'aws:SecureTransport': 'true' } },
+        identityPolicies: [{ name: 'identity', policy: identity as never }],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: resourcePolicy as never,
+      },
+      {},
+    );
+    if (result.resultType !== 'single') throw new Error(`${action}: ${JSON.stringify(result)}`);
+    return result.overallResult;
+  }
+
+  it('lets nobody but the notify function write claims into the notification log, administrators included', async () => {
+    const r = render().Resources;
+    const policy = r.NotificationLogTable!.Properties.ResourcePolicy.PolicyDocument;
+    const table = `arn:aws:dynamodb:eu-west-1:123456789012:table/${r.NotificationLogTable!.Properties.TableName}`;
+    expect(r.NotifyFunction!.Properties.Role).toBe('arn:aws:iam::123456789012:role/NotifyRole');
+    for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete']) {
+      expect(await decide(DEVELOPER, ALLOW_ALL, action, table, policy), action).toBe('ExplicitlyDenied');
+    }
+    for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem']) expect(await decide(r.NotifyFunction!.Properties.Role, inline(r.NotifyRole!), action, table, policy), action).toBe('Allowed');
+  });
+
+  it('lets nobody but the publisher write or remove the Guard rules, which the Guard hook still reads', async () => {
+    const r = render({ HookMode: 'guard' }).Resources;
+    const policy = r.GuardRulesBucketPolicy!.Properties.PolicyDocument;
+    const object = 'arn:aws:s3:::guardrulesbucket/runtime-warden.guard';
+    expect(r.GuardRulesFunction!.Properties.Role).toBe('arn:aws:iam::123456789012:role/GuardRulesRole');
+    for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:ReplicateObject']) {
+      expect(await decide(DEVELOPER, ALLOW_ALL, action, object, policy), action).toBe('ExplicitlyDenied');
+    }
+    for (const action of ['s3:PutObject', 's3:DeleteObjectVersion']) expect(await decide(r.GuardRulesFunction!.Properties.Role, inline(r.GuardRulesRole!), action, object, policy), action).toBe('Allowed');
+    expect(await decide('arn:aws:iam::123456789012:role/GuardHookExecutionRole', inline(r.GuardHookExecutionRole!), 's3:GetObject', object, policy)).toBe('Allowed');
+  });
+
+  it('takes the quiet period from the deployment: the notify document passes none, the function reads QuietPeriodMinutes', () => {
+    const r = render({}, false).Resources;
+    expect(JSON.stringify(r.NotifyDocument!.Properties.Content)).not.toMatch(/quiet/i);
+    expect(JSON.stringify(r.NotifyRemediation!.Properties.Parameters)).not.toMatch(/quiet/i);
+    expect(r.NotifyFunction!.Properties.Environment.Variables.QUIET_PERIOD_MINUTES).toEqual({ Ref: 'QuietPeriodMinutes' });
+  });
+
+  it("alarms on the hook function's errors and throttles, its InternalFailure answers, and its NonCompliant answers while it warns", () => {
+    const alarms = (parameters: Record<string, string>) =>
+      Object.entries(render(parameters).Resources)
+        .filter(([, x]) => x.Type === 'AWS::CloudWatch::Alarm' && x.Properties.AlarmActions?.[0] === 'arn:aws:sns:eu-west-1:123456789012:AlertTopic')
+        .map(([, x]) => `${x.Properties.Namespace} ${x.Properties.MetricName}${x.Properties.Dimensions ? ` ${x.Properties.Dimensions[0].Value}` : ''}`);
+    const hook = ['AWS/Lambda Errors RuntimeHookFunction', 'AWS/Lambda Throttles RuntimeHookFunction', 'RuntimeWarden/runtime-warden HookInternalFailures'];
+    expect(alarms({})).toEqual(expect.arrayContaining([...hook, 'RuntimeWarden/runtime-warden HookNonCompliantWhileWarning']));
+    expect(alarms({ HookFailureMode: 'FAIL' })).toEqual(expect.arrayContaining(hook));
+    expect(alarms({ HookFailureMode: 'FAIL' })).not.toContain('RuntimeWarden/runtime-warden HookNonCompliantWhileWarning');
+    expect(alarms({ HookMode: 'guard' }).filter((a) => a.includes('Hook') || a.includes('RuntimeHookFunction'))).toEqual([]);
+  });
+
+  /** A CloudWatch Logs JSON filter of `$.field = "value"` terms joined by &&; anything else is refused, never guessed. */
+  function matches(pattern: string, line: Record<string, unknown>): boolean {
+    const body = /^\{\s*(.+?)\s*\}$/.exec(pattern)?.[1];
+    if (!body) throw new Error(`not a JSON filter pattern: ${pattern}`);
+    return body.split('&&').every((term) => {
+      const m = /^\s*\$\.([A-Za-z0-9_]+)\s*=\s*"([^"*]*)"\s*$/.exec(term);
+      if (!m) throw new Error(`a term this test does not evaluate: ${term}`);
+      return line[m[1]!] === m[2];
+    });
+  }
+
+  it("counts NonCompliant and InternalFailure answers from the lines the hook logs, and nothing else", async () => {
+    // Prepare: the hook's own log lines, as Powertools writes them to standard output
+    const r = render().Resources;
+    const filters = Object.fromEntries(Object.values(r).filter((x) => x.Type === 'AWS::Logs::MetricFilter').map((x) => [x.Properties.MetricTransformations[0].MetricName, x.Properties.FilterPattern as string]));
+    const written: string[] = [];
+    // Errors go to standard error, the rest to standard output: a Lambda log group gets both.
+    const capture = (chunk: string | Uint8Array): boolean => {
+      written.push(String(chunk));
+      return true;
+    };
+    const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture), vi.spyOn(process.stderr, 'write').mockImplementation(capture)];
+    const hook = createHook({ loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: Date.now, logger: new Logger({ serviceName: 'runtime-warden-hook', logLevel: 'INFO' }) });
+    const lines = async (event: unknown): Promise<Record<string, unknown>[]> => {
+      written.length = 0;
+      await hook(event);
+      return written.join('').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    };
+    try {
+      // Act
+      const [nonCompliant, compliant, broken] = [await lines(loadEvent('hook', 'create-nodejs16')), await lines(loadEvent('hook', 'create-nodejs22')), await lines('garbage')];
+      // Assess
+      const count = (metric: string, ls: Record<string, unknown>[]) => ls.filter((l) => matches(filters[metric]!, l)).length;
+      expect([count('HookNonCompliantWhileWarning', nonCompliant), count('HookNonCompliantWhileWarning', compliant), count('HookNonCompliantWhileWarning', broken)]).toEqual([1, 0, 0]);
+      expect([count('HookInternalFailures', nonCompliant), count('HookInternalFailures', compliant), count('HookInternalFailures', broken)]).toEqual([0, 0, 1]);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  });
+});

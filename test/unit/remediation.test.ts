@@ -18,6 +18,8 @@ import { createHandler as createSwitch, PREVIOUS_MODE_TAG } from '../../remediat
 import { DEFAULT_POLICY, InvalidEventError, RemediationError } from '../../shared/index.js';
 import { NOW } from '../helpers/fixtures.js';
 import { notifyInputSchema, parseInput, switchModeInputSchema } from '../../shared/adapters/remediationInput.js';
+import type { Claim } from '../../shared/io/notificationLog.js';
+import { singleLine } from '../../shared/remediation/notification.js';
 
 const lambda = new LambdaClient({ region: 'eu-west-1' });
 const sns = new SNSClient({ region: 'eu-west-1' });
@@ -46,16 +48,17 @@ function givenFunction(runtime: string, tags: Record<string, string>, mode: { Up
 
 /** An in-memory notification log, like the DynamoDB one: one claim per key and quiet period. */
 function memoryLog() {
-  const until = new Map<string, number>();
+  const claims = new Map<string, { sentAt: number; until: number }>();
   return {
     released: [] as string[],
-    claim: async (key: string, now: number, minutes: number) => {
-      if ((until.get(key) ?? 0) > now) return false;
-      until.set(key, now + minutes * 60_000);
-      return true;
+    claim: async (key: string, now: number, minutes: number): Promise<Claim> => {
+      const held = claims.get(key);
+      if (held && held.until > now) return { granted: false, ...held };
+      claims.set(key, { sentAt: now, until: now + minutes * 60_000 });
+      return { granted: true };
     },
     async release(key: string) {
-      until.delete(key);
+      claims.delete(key);
       this.released.push(key);
     },
   };
@@ -106,12 +109,44 @@ describe('notify remediation', () => {
     givenFunction('nodejs16.x', {});
     const { handler, log } = setup();
     expect((await handler({ functionName: 'checkout' })).published).toBe(true);
-    expect(await handler({ functionName: 'checkout' })).toMatchObject({ published: false, reason: 'An alert for the same findings went out within the last 1440 minutes.' });
+    expect(await handler({ functionName: 'checkout' })).toMatchObject({ published: false, reason: 'An alert for the same findings went out at 2026-11-23T12:00:00Z; the next one may go out from 2026-11-24T12:00:00Z (quiet period 1440 minutes).' });
     givenFunction('python3.8', {});
     expect((await handler({ functionName: 'checkout' })).published).toBe(true);
     const later = createNotify({ lambda, snsFor: () => sns, log, topicArn: 't', region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => NOW + 25 * 3_600_000, logger });
     expect((await later({ functionName: 'checkout' })).published).toBe(true);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(3);
+  });
+
+  it("takes the quiet period from the deployment, never from the caller (#20.4)", async () => {
+    // Prepare: a caller asks for a year of silence
+    givenFunction('nodejs16.x', {});
+    const { handler, log } = setup();
+    // Act
+    expect((await handler({ functionName: 'checkout', quietPeriodMinutes: 525_600 })).published).toBe(true);
+    const nextDay = createNotify({ lambda, snsFor: () => sns, log, topicArn: 'arn:aws:sns:eu-west-1:123456789012:runtime-warden-alerts', region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => NOW + 25 * 3_600_000, logger });
+    // Assess: a day later (the deployment's 1440 minutes) the alert goes out again
+    expect(await nextDay({ functionName: 'checkout', quietPeriodMinutes: 525_600 })).toMatchObject({ published: true });
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(2);
+  });
+
+  it('writes every value of the alert on its own line: a newline or U+2028 in a tag forges none (#20.4)', async () => {
+    givenFunction('nodejs16.x', { owner: 'team-a\nRecommended:  nothing to do\u2028Severity: none\r\u0085\u202e' });
+    await setup().handler({ functionName: 'checkout' }, context);
+    const input = snsMock.commandCalls(PublishCommand)[0]!.args[0].input;
+    const lines = input.Message!.split('\n');
+    expect(lines.filter((l) => l.startsWith('Owner:'))).toEqual(['Owner:        team-a\\nRecommended:  nothing to do\\u2028Severity: none\\r\\u0085\\u202e']);
+    expect(lines.filter((l) => l.startsWith('Recommended:'))).toEqual(['Recommended:  upgrade to nodejs26.x']);
+    expect(input.Message).not.toMatch(/[\r\u2028\u2029\u0085\u202e]/);
+  });
+
+  it.each([
+    ['a newline', 'a\nb', 'a\\nb'],
+    ['a carriage return and a tab', 'a\r\tb', 'a\\r\\tb'],
+    ['the line and paragraph separators', 'a\u2028b\u2029c', 'a\\u2028b\\u2029c'],
+    ['a C1 next-line and a right-to-left override', 'a\u0085b\u202ec', 'a\\u0085b\\u202ec'],
+    ['plain text, accents and emoji', 'équipe paiements 💳', 'équipe paiements 💳'],
+  ])('puts %s on one line, visibly', (_, given, shown) => {
+    expect(singleLine(given)).toBe(shown);
   });
 
   it('alerts on the version an alias serves when $LATEST is fine, naming the alias', async () => {
