@@ -4,6 +4,7 @@ import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import pkg from '../package.json' with { type: 'json' };
 import type { Policy } from '../shared/index.js';
+import { coverageGaps, ruleLocations, type CoverageGap } from '../shared/io/coverage.js';
 import { readAggregator, readRegions } from '../shared/io/inventorySources.js';
 import { readUsage, usageKey } from '../shared/io/usageMetrics.js';
 import { inventoryRow } from '../shared/report/inventory.js';
@@ -36,10 +37,13 @@ export async function inventory(
   if (values.aggregator && values.regions) throw new UsageError('give --aggregator or --regions, not both');
   let facts;
   let source: string;
+  let coverage: CoverageGap[] | undefined;
   if (values.aggregator) {
     const config = new ConfigServiceClient(clientConfig);
     facts = await readAggregator(config, values.aggregator, progress);
     source = `AWS Config aggregator ${values.aggregator}`;
+    coverage = coverageGaps(facts, await ruleLocations(config, values.aggregator));
+    if (coverage.length > 0) progress(`${coverage.length} accounts and regions hold functions that no runtime-warden rule judges`);
   } else {
     const regions = (values.regions ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '').split(',').map((r) => r.trim()).filter(Boolean);
     if (regions.length === 0) throw new InputError('no AWS region: set AWS_REGION, or give --regions');
@@ -52,7 +56,7 @@ export async function inventory(
   if (process.stderr.isTTY) process.stderr.write('\n');
   const rows = facts.map((f) => inventoryRow(f, policy, now, usage.get(usageKey(f)))).sort((a, b) => a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region) || a.name.localeCompare(b.name));
   const leadTimes = [...policy.tiers.values()].map((t) => `${t.name} ${t.upgradeLeadDays} days`).join(', ');
-  write(render({ rows, now: new Date(now), policy: policyName, catalog: policy.base.origin, source, version: pkg.version, leadTimes }), values.output);
+  write(render({ rows, now: new Date(now), policy: policyName, catalog: policy.base.origin, source, version: pkg.version, leadTimes, ...(coverage && { coverage }) }), values.output);
   progress(`${rows.length} functions reported`);
   return 0;
 }

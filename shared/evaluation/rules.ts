@@ -1,4 +1,5 @@
 import { dayStart, daysBetween } from '../catalog/catalog.js';
+import { didYouMean } from '../text/suggest.js';
 import type { Check, RemediationAction, RuleContext, RuleMeta } from './types.js';
 
 function daysLeft(ctx: RuleContext, date: string): string {
@@ -56,7 +57,7 @@ export const CHECKS: readonly Check[] = [
       }
       if (ctx.phase !== 'unknown') return undefined;
       return {
-        message: `Runtime "${ctx.runtime}" is not in the runtime catalog, so its lifecycle is unknown (fail closed): use a known runtime or add it under catalogOverrides.`,
+        message: `Runtime "${ctx.runtime}" is not in the runtime catalog, so its lifecycle is unknown (fail closed)${didYouMean(ctx.runtime, ctx.policy.catalog.all().map((r) => r.id))}: use a known runtime or add it under catalogOverrides.`,
         remediation: { kind: 'upgrade-runtime' },
       };
     },

@@ -20,8 +20,10 @@ export async function fetchPage(url: string, userAgent: string, options: FetchOp
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { 'user-agent': userAgent }, redirect: redirect === 'error' ? 'manual' : 'follow' });
   } catch (err) {
-    const e = err as Error;
-    throw new Error(`GET ${where}: ${e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : e.message}`);
+    const e = err as Error & { cause?: { message?: string; code?: string } };
+    // fetch says only "fetch failed"; the cause says why (ECONNREFUSED, ENOTFOUND, a TLS error).
+    const why = e.cause?.code ?? e.cause?.message;
+    throw new Error(`GET ${where}: ${e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${e.message}${why ? ` (${why})` : ''}`}`);
   }
   if (res.status >= 300 && res.status < 400) {
     await res.body?.cancel();

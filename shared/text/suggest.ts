@@ -44,7 +44,8 @@ export function suggest(input: string, candidates: Iterable<string>): string[] {
 /** ` (did you mean nodejs22.x?)`, or '' when nothing is close: to append to a message. */
 export function didYouMean(input: string, candidates: Iterable<string>): string {
   const found = suggest(input, candidates);
-  if (found.length === 0) return '';
+  // Many as close (nodejs99.x is two edits from every nodejs runtime) is no suggestion.
+  if (found.length === 0 || found.length > 3) return '';
   const words = found.length === 1 ? found[0]! : `${found.slice(0, -1).join(', ')} or ${found.at(-1)!}`;
   return ` (did you mean ${words}?)`;
 }

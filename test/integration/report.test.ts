@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -226,5 +228,42 @@ describe('report from a Config aggregator', () => {
     expect(calls).toHaveLength(2);
     expect(calls[1]).toEqual({ ConfigurationAggregatorName: 'org-aggregator', Expression: AGGREGATOR_QUERY, Limit: 100, NextToken: 't1' });
     expect(progress).toEqual(['aggregator org-aggregator: 2 functions', 'aggregator org-aggregator: 3 functions']);
+  });
+
+  // The whole command against a loopback stand-in for AWS Config's JSON API (moto lacks both calls):
+  // the rows an aggregator returns, and the rules it sees, in the API Reference's shapes.
+  it('lists the accounts and regions holding functions that no runtime-warden rule judges', async () => {
+    const row = (account: string, region: string, name: string) =>
+      JSON.stringify({ accountId: account, awsRegion: region, resourceId: name, resourceName: name, configuration: { runtime: 'nodejs22.x', packageType: 'Zip' }, tags: [] });
+    const answers: Record<string, unknown> = {
+      SelectAggregateResourceConfig: { Results: [row('111111111111', 'eu-west-1', 'a'), row('111111111111', 'ap-south-1', 'b'), row('222222222222', 'eu-west-1', 'c'), row('222222222222', 'eu-west-1', 'd')] },
+      DescribeAggregateComplianceByConfigRules: {
+        AggregateComplianceByConfigRules: [
+          { ConfigRuleName: 'StackSet-runtime-warden-1-RuntimeComplianceRule-X', AccountId: '111111111111', AwsRegion: 'eu-west-1', Compliance: { ComplianceType: 'COMPLIANT' } },
+          { ConfigRuleName: 'unrelated', AccountId: '222222222222', AwsRegion: 'eu-west-1', Compliance: { ComplianceType: 'COMPLIANT' } },
+        ],
+      },
+    };
+    const targets: string[] = [];
+    const server = createServer((req, res) => {
+      const target = String(req.headers['x-amz-target'] ?? '').split('.').pop()!;
+      targets.push(target);
+      req.resume().on('end', () => res.writeHead(target in answers ? 200 : 400, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(answers[target] ?? { __type: 'UnknownOperation' })));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const env = { ...process.env, AWS_ENDPOINT_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+      const { stdout } = await exec(process.execPath, [BIN, 'report', '--aggregator', 'org', '--format', 'json', '--no-usage', '--now', '2026-11-23'], { env, maxBuffer: 64 * 1024 * 1024 });
+      expect(JSON.parse(stdout).coverage).toEqual([
+        { accountId: '222222222222', region: 'eu-west-1', functions: 2 },
+        { accountId: '111111111111', region: 'ap-south-1', functions: 1 },
+      ]);
+      const html = (await exec(process.execPath, [BIN, 'report', '--aggregator', 'org', '--no-usage', '--now', '2026-11-23'], { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
+      expect(html).toContain('<h2>Coverage</h2>');
+      expect(html).toMatch(/<tr><td>222222222222<\/td><td>eu-west-1<\/td><td>2<\/td><\/tr>/);
+      expect(targets).toContain('DescribeAggregateComplianceByConfigRules');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

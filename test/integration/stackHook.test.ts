@@ -220,6 +220,14 @@ describe('fetching a payload (fetchPage)', () => {
     await expect(fetchPage(`${base}/silent?X-Amz-Signature=s`, 'test', { timeoutMs: 200 })).rejects.toThrow(new RegExp(`^GET ${base}/silent: no answer within 200 ms$`));
   });
 
+  it('says why a connection failed, not only that it did', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/page`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await expect(fetchPage(url, 'test', { timeoutMs: 5_000 })).rejects.toThrow(new RegExp(`^GET ${url}: fetch failed \\(ECONNREFUSED\\)$`));
+  });
+
   it('counts the cap on the decoded body, so a compressed body cannot expand past it', async () => {
     await expect(fetchPage(`${base}/gzip-bomb`, 'test', { maxBytes: 32 * 1024 * 1024 })).rejects.toThrow(/more than the 33554432 bytes this reads/);
   });

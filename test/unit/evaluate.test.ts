@@ -341,6 +341,14 @@ describe('rule catalogue', () => {
   });
 });
 
+describe('an unknown runtime', () => {
+  it('suggests the runtime meant when one is close, and nothing when many are', () => {
+    expect(evaluate(facts({ runtime: 'nodejs22' }), DEFAULT_POLICY, NOW)[0]!.message).toContain('(did you mean nodejs22.x?)');
+    expect(evaluate(facts({ runtime: 'pyhton3.13' }), DEFAULT_POLICY, NOW)[0]!.message).toContain('(did you mean python3.13?)');
+    expect(evaluate(facts({ runtime: 'nodejs99.x' }), DEFAULT_POLICY, NOW)[0]!.message).not.toContain('did you mean');
+  });
+});
+
 describe('rule help', () => {
   const plain = (t: string): string => t.replace(/\[([^\]]+)\]\([^)]+\)/g, '$1').replace(/\s+/g, ' ').trim();
   const docs = readFileSync(join(ROOT, 'docs', 'rules.md'), 'utf8');
