@@ -9,7 +9,8 @@ import { notifyInputSchema, parseInput } from '../../shared/adapters/remediation
 import { evaluate, RemediationError, verdict, type Compliance } from '../../shared/index.js';
 import { describeError } from '../../shared/io/awsErrors.js';
 import { remediationFacts } from '../../shared/io/functionReader.js';
-import { aliasesServingBadVersions, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
+import { publishedVersionsInUse, RuntimeManagementReader, versionEventSourceMappings } from '../../shared/io/lambdaInventory.js';
+import { versionInUse } from '../../shared/config/decision.js';
 import { NotificationLog, type Claim } from '../../shared/io/notificationLog.js';
 import { readUsage, usageKey } from '../../shared/io/usageMetrics.js';
 import type { FunctionUsage } from '../../shared/report/usage.js';
@@ -64,10 +65,13 @@ export function createHandler(deps: NotifyDependencies): (event: unknown, contex
     const where = { accountId: accountOf(context?.invokedFunctionArn), region: deps.region };
     const modes = new RuntimeManagementReader(deps.lambda, (reason) => deps.logger.warn('update-mode rules skipped', { reason }));
     const { facts: latest, versions } = await remediationFacts(deps.lambda, input.functionName, modes, where, { withVersions: true });
-    // Aliases are read only when $LATEST is fine: then the alert may be about a version they serve.
+    // Versions are read only when $LATEST is fine: then the alert may be about a published version
+    // that still runs code, as the Config rule judged it (aliased or not).
     const latestBreaks = verdict(evaluate(latest, policy, now)).compliance === 'NON_COMPLIANT';
-    const aliases = latestBreaks ? [] : await aliasesServingBadVersions(deps.lambda, latest, versions, policy, now);
-    const { facts, findings, verdict: v, serving } = alertSubject(latest, aliases, policy, now);
+    const uses = latestBreaks
+      ? []
+      : (await publishedVersionsInUse({ lambda: deps.lambda, cloudWatch: deps.cloudWatch, mappings: versionEventSourceMappings(deps.lambda) }, latest, versions, policy, now)).filter(versionInUse);
+    const { facts, findings, verdict: v, serving } = alertSubject(latest, uses, policy, now);
     const base = { functionName: facts.name, compliance: v.compliance };
     if (v.compliance !== 'NON_COMPLIANT') {
       deps.logger.info('notify: nothing to announce', { ...base, summary: v.summary });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { dayStart, daysBetween } from '../catalog/catalog.js';
-import type { AliasTarget } from '../config/decision.js';
+import { describeVersionUse, type VersionUse } from '../config/decision.js';
 import { evaluate } from '../evaluation/evaluate.js';
 import type { Finding } from '../evaluation/types.js';
 import { verdict, type Verdict } from '../evaluation/verdict.js';
@@ -91,7 +91,7 @@ export function buildNotification(
   policy: Policy,
   now: number,
   where: Where,
-  serving?: string,
+  serving?: Serving,
   usage?: FunctionUsage | 'unknown',
 ): Notification {
   const account = facts.accountId ?? where.accountId;
@@ -102,14 +102,14 @@ export function buildNotification(
   const target = findings.map((f) => f.remediation).find((r) => r.kind === 'upgrade-runtime' && r.targetRuntime);
   const severity = errors.length > 0 ? 'error' : 'warning';
   const lead = errors[0] ?? findings[0];
-  const subject = ascii(`[runtime-warden] ${v.compliance} ${facts.name}${serving ? ` (${serving})` : ''}: ${lead ? `${lead.ruleId} ${lead.rule}` : v.compliance}`).slice(0, SNS_SUBJECT_MAX);
+  const subject = ascii(`[runtime-warden] ${v.compliance} ${facts.name}${serving ? ` (${serving.short})` : ''}: ${lead ? `${lead.ruleId} ${lead.rule}` : v.compliance}`).slice(0, SNS_SUBJECT_MAX);
   const lines = [
     `runtime-warden: Lambda function ${facts.name} ${v.compliance === 'NON_COMPLIANT' ? 'breaks' : 'meets'} the runtime policy.`,
     '',
     `Function:     ${facts.name}`,
     `Account:      ${account}`,
     `Region:       ${region}`,
-    ...(serving ? [`Serving:      ${serving} (the function's $LATEST is compliant; the alias routes traffic to this version)`] : []),
+    ...(serving ? [`Serving:      ${serving.detail} (the function's $LATEST is compliant; this published version still runs code: delete it, or move what invokes it to a current version)`] : []),
     `Runtime:      ${facts.runtime ?? '(container image)'}`,
     `Lifecycle:    ${lifecycle(facts, policy, now)}`,
     `Tier:         ${tier.name} (upgrade at least ${tier.upgradeLeadDays} days ahead; update modes allowed: ${tier.allowedUpdateModes.join(', ')})`,
@@ -123,7 +123,7 @@ export function buildNotification(
     ...findings.map((f) => `- [${f.ruleId} ${f.severity}] ${f.message}`),
   ];
   const fingerprint = createHash('sha256')
-    .update([account, region, facts.name, serving ?? '', facts.runtime ?? '', ...errors.map((f) => f.ruleId).sort()].join('|'))
+    .update([account, region, facts.name, serving?.short ?? '', facts.runtime ?? '', ...errors.map((f) => f.ruleId).sort()].join('|'))
     .digest('hex')
     .slice(0, 32);
   return {
@@ -139,19 +139,28 @@ export interface AlertSubject {
   readonly facts: FunctionFacts;
   readonly findings: readonly Finding[];
   readonly verdict: Verdict;
-  /** The alias and version the alert is about, when `$LATEST` itself is fine. */
-  readonly serving?: string;
+  /** The published version the alert is about, when `$LATEST` itself is fine. */
+  readonly serving?: Serving;
+}
+
+/** A published version an alert is about: `version 3` in the subject, what runs it in the body. */
+export interface Serving {
+  readonly short: string;
+  readonly detail: string;
 }
 
 /**
  * What an alert is about, judged as the Config rule judges: the function's `$LATEST` when it
- * breaks the policy, else the first published version an alias serves that does.
+ * breaks the policy, else the first published version that breaks it and still runs code (an
+ * alias, an event source mapping, a resource-policy statement, recent invocations, or a signal
+ * that could not be read).
  */
-export function alertSubject(latest: FunctionFacts, aliases: readonly AliasTarget[], policy: Policy, now: number): AlertSubject {
+export function alertSubject(latest: FunctionFacts, uses: readonly VersionUse[], policy: Policy, now: number): AlertSubject {
   const findings = evaluate(latest, policy, now);
   const v = verdict(findings);
-  const alias = aliases[0];
-  if (v.compliance === 'NON_COMPLIANT' || !alias) return { facts: latest, findings, verdict: v };
-  const aliasFindings = evaluate(alias.facts, policy, now);
-  return { facts: { ...alias.facts, name: latest.name }, findings: aliasFindings, verdict: verdict(aliasFindings), serving: `alias ${alias.alias} -> version ${alias.version}` };
+  const use = uses[0];
+  if (v.compliance === 'NON_COMPLIANT' || !use) return { facts: latest, findings, verdict: v };
+  const versionFindings = evaluate(use.facts, policy, now);
+  const short = use.aliases.length > 0 ? `alias ${use.aliases[0]} -> version ${use.version}` : `version ${use.version}`;
+  return { facts: { ...use.facts, name: latest.name }, findings: versionFindings, verdict: verdict(versionFindings), serving: { short, detail: describeVersionUse(use, policy, now) } };
 }

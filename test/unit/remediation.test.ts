@@ -4,6 +4,7 @@ import {
   GetRuntimeManagementConfigCommand,
   LambdaClient,
   ListAliasesCommand,
+  ListEventSourceMappingsCommand,
   ListTagsCommand,
   ListVersionsByFunctionCommand,
   PutRuntimeManagementConfigCommand,
@@ -155,8 +156,18 @@ describe('notify remediation', () => {
     lambdaMock.on(ListAliasesCommand).resolves({ Aliases: [{ Name: 'prod', FunctionVersion: '3' }] });
     expect(await setup().handler({ functionName: 'checkout' })).toMatchObject({ published: true, compliance: 'NON_COMPLIANT', subject: '[runtime-warden] NON_COMPLIANT checkout (alias prod -> version 3): RW004 runtime-deprecated' });
     const message = snsMock.commandCalls(PublishCommand)[0]!.args[0].input.Message!;
-    expect(message).toContain('Serving:      alias prod -> version 3');
+    expect(message).toContain('Serving:      version 3 (nodejs16.x, RW004): alias prod');
     expect(message).toContain('Runtime:      nodejs16.x');
+  });
+
+  it('alerts on a published version no alias serves but an event source mapping invokes, naming what runs it', async () => {
+    givenFunction('nodejs22.x', {});
+    lambdaMock.on(ListVersionsByFunctionCommand).resolves({ Versions: [{ FunctionName: 'checkout', FunctionArn: `${ARN}:1`, Version: '1', Runtime: 'nodejs16.x', PackageType: 'Zip' }] });
+    lambdaMock.on(ListAliasesCommand).resolves({ Aliases: [] });
+    lambdaMock.on(ListEventSourceMappingsCommand, { FunctionName: `${ARN}:1` }).resolves({ EventSourceMappings: [{ UUID: 'esm-1234' }] });
+    expect(await setup().handler({ functionName: 'checkout' })).toMatchObject({ published: true, compliance: 'NON_COMPLIANT', subject: '[runtime-warden] NON_COMPLIANT checkout (version 1): RW004 runtime-deprecated' });
+    const message = snsMock.commandCalls(PublishCommand)[0]!.args[0].input.Message!;
+    expect(message).toMatch(/^Serving: {6}version 1 \(nodejs16\.x, RW004\): .*event source mapping esm-1234/m);
   });
 
   it('publishes nothing for a function that is compliant by now, and says so', async () => {
