@@ -275,13 +275,15 @@ describe('template.yaml', () => {
     expect(render({ HookMode: 'guard' }, false).Resources.GuardRules!.Properties.CatalogParameter).toEqual({ Ref: 'CatalogInitialRefresh' });
   });
 
-  it('keeps the log groups and their key when the stack goes, and deletes the queue and the notification log', () => {
+  it('keeps the log groups, their key and the waiver ledger when the stack goes, and deletes the queue and the notification log', () => {
     const policies = Object.entries(template.Resources as Record<string, { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string }>)
       .filter(([, r]) => ['AWS::Logs::LogGroup', 'AWS::KMS::Key', 'AWS::SQS::Queue', 'AWS::DynamoDB::Table'].includes(r.Type))
       .map(([id, r]) => [id, r.Type, r.DeletionPolicy, r.UpdateReplacePolicy]);
     expect(policies.filter(([, type]) => type === 'AWS::Logs::LogGroup').length).toBeGreaterThan(0);
     for (const [id, type, deletion, replace] of policies) {
-      const decided = type === 'AWS::Logs::LogGroup' || type === 'AWS::KMS::Key' ? 'Retain' : 'Delete';
+      // The ledger's first sightings bound tag-waiver renewals: a stack deleted and made again must
+      // not silently grant every function a fresh period.
+      const decided = type === 'AWS::Logs::LogGroup' || type === 'AWS::KMS::Key' || id === 'WaiverLedgerTable' ? 'Retain' : 'Delete';
       expect([deletion, replace], `${id}`).toEqual([decided, decided]);
     }
   });
