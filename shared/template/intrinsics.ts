@@ -13,7 +13,12 @@ export interface Candidate {
   readonly when?: ReadonlyMap<string, boolean>;
 }
 
-export type Resolution = { readonly candidates: readonly Candidate[] } | { readonly unresolved: string };
+/**
+ * What an expression can be: its candidates, or why the template does not decide it. `partly`: the
+ * candidates are what the template decides, and another value the deployment decides is possible
+ * (an `!If` one of whose branches is an import): the candidates are still judged.
+ */
+export type Resolution = { readonly candidates: readonly Candidate[]; readonly partly?: string } | { readonly unresolved: string };
 
 export interface TemplateParts {
   readonly Parameters?: Record<string, unknown>;
@@ -48,7 +53,8 @@ function shortForm(value: unknown, budget: { left: number }): string {
     text = typeof value === 'string' ? value : String(JSON.stringify(value));
   } else {
     const entries = Object.entries(value);
-    if (entries.length !== 1) {
+    // Only an intrinsic reads as a tag: `{DefaultValue: x}` is a map.
+    if (entries.length !== 1 || !(entries[0]![0] === 'Ref' || entries[0]![0] === 'Condition' || entries[0]![0].startsWith('Fn::'))) {
       const parts: string[] = [];
       for (const [k, v] of entries) {
         if (budget.left <= 0) break;
@@ -174,27 +180,45 @@ function mapCandidates(expression: unknown, r: Resolution, f: (c: Candidate) => 
   return candidates.length > 0 ? { candidates } : { unresolved: `${describeExpression(expression)} has no value of the right type` };
 }
 
+/**
+ * `Fn::FindInMap [Map, TopKey, SecondKey]`, and with AWS::LanguageExtensions a fourth argument
+ * `{DefaultValue: x}` that stands for every lookup the map does not answer (Template Reference,
+ * "Fn::FindInMap enhancements").
+ */
 function findInMap(value: Record<string, unknown>, arg: unknown, t: TemplateParts): Resolution {
   if (!Array.isArray(arg) || arg.length < 3 || typeof arg[0] !== 'string') return { unresolved: describeExpression(value) };
+  const options = arg[3];
+  const fallback: Resolution | undefined = isRecord(options) && Object.hasOwn(options, 'DefaultValue') ? resolve(options.DefaultValue, t) : undefined;
+  const defaults = (): Candidate[] => (fallback && 'candidates' in fallback ? fallback.candidates.map((c) => ({ ...c, via: c.via === 'literal' ? `DefaultValue of ${arg[0]}` : c.via })) : []);
+  if (fallback && 'unresolved' in fallback) return fallback;
   const map = t.Mappings?.[arg[0]];
-  if (!isRecord(map)) return { unresolved: `mapping ${arg[0]} is not in the template` };
-  const keys = (k: unknown, within: Record<string, unknown>): Resolution =>
-    isRecord(k) && k.Ref === 'AWS::Region' ? { candidates: Object.keys(within).map((x) => ({ value: x, via: 'each region' })) } : resolve(k, t);
+  if (!isRecord(map)) return fallback ? { candidates: unique(defaults()) } : { unresolved: `mapping ${arg[0]} is not in the template` };
+  const isRegion = (k: unknown): boolean => isRecord(k) && k.Ref === 'AWS::Region';
+  const keys = (k: unknown, within: Record<string, unknown>): Resolution => (isRegion(k) ? { candidates: Object.keys(within).map((x) => ({ value: x, via: 'each region' })) } : resolve(k, t));
   const first = keys(arg[1], map);
   if ('unresolved' in first) return first;
   const out: Candidate[] = [];
+  let missed = false;
   for (const k1 of first.candidates) {
     const level = map[String(k1.value)];
-    if (!isRecord(level)) continue;
+    if (!isRecord(level)) {
+      missed = true;
+      continue;
+    }
     const second = keys(arg[2], level);
     if ('unresolved' in second) return second;
     for (const k2 of second.candidates) {
       const found = level[String(k2.value)];
-      if (found === undefined) continue;
+      if (found === undefined) {
+        missed = true;
+        continue;
+      }
       const when = joinAssumptions(k1.when, k2.when);
       if (when !== false) out.push({ value: found, via: `${arg[0]}.${String(k1.value)}.${String(k2.value)}`, ...(when && { when }) });
     }
   }
+  // A region the map leaves out takes the default too.
+  if (fallback && (missed || isRegion(arg[1]) || isRegion(arg[2]))) out.push(...defaults());
   return out.length > 0 ? { candidates: unique(out) } : { unresolved: `${describeExpression(value)} finds no value in the mapping` };
 }
 
@@ -243,16 +267,23 @@ export function resolve(value: unknown, t: TemplateParts): Resolution {
       if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return { unresolved: describeExpression(value) };
       const cond = arg[0];
       const out: Candidate[] = [];
+      const open: string[] = [];
       for (const [branch, holds] of [[arg[1], true], [arg[2], false]] as const) {
         const r = resolve(branch, t);
-        if ('unresolved' in r) return r;
+        // A branch the template does not decide leaves the other judged, never dropped.
+        if ('unresolved' in r) {
+          open.push(r.unresolved);
+          continue;
+        }
+        if (r.partly) open.push(r.partly);
         for (const c of r.candidates) {
           const when = joinAssumptions(c.when, new Map([[cond, holds]]));
           const via = c.via === 'literal' ? `a branch of condition ${cond}` : `${c.via} in a branch of condition ${cond}`;
           if (when !== false) out.push({ value: c.value, via, ...(when && { when }) });
         }
       }
-      return { candidates: unique(out) };
+      if (out.length === 0) return { unresolved: open[0] ?? describeExpression(value) };
+      return open.length > 0 ? { candidates: unique(out), partly: `a branch of condition ${cond}: ${open.join('; ')}` } : { candidates: unique(out) };
     }
     case 'Fn::FindInMap':
       return findInMap(value, arg, t);

@@ -81,11 +81,13 @@ function at(root: Record<string, unknown>, path: readonly string[], t: TemplateP
   const direct = literalAt(root, path);
   if (typeof direct !== 'object' || direct === null) return direct === undefined ? ABSENT : { candidates: [{ value: direct, via: 'literal' }] };
   let current: readonly Candidate[] = [{ value: root, via: 'literal' }];
+  let partly: string | undefined;
   for (const key of path) {
     const next: Candidate[] = [];
     for (const c of current) {
       const r = shallow(isRecord(c.value) ? c.value[key] : undefined, t);
       if ('unresolved' in r) return r;
+      partly ??= r.partly;
       for (const x of r.candidates) {
         const joined = withAssumptions(c, x);
         if (joined) next.push(joined);
@@ -93,7 +95,7 @@ function at(root: Record<string, unknown>, path: readonly string[], t: TemplateP
     }
     current = next;
   }
-  return { candidates: current };
+  return partly ? { candidates: current, partly } : { candidates: current };
 }
 
 /** The values of one tag, from a Key/Value list (Lambda) or a map (SAM); absent is a value too. */
@@ -193,7 +195,11 @@ function scanFunction(fn: TemplateFunction, t: TemplateParts, policy: Policy, no
   const keys = Object.keys(slots) as SlotName[];
   const parts = keys.map((k): Resolution => {
     const slot = slots[k];
-    if ('candidates' in slot.resolution) return slot.resolution;
+    if ('candidates' in slot.resolution) {
+      // The values the template decides are judged; the rest is said to be left to deploy time.
+      if (slot.resolution.partly) notes.push(unresolvedFinding(`${slot.label} is ${describeExpression(slot.expression)}: ${slot.resolution.partly}; the values the template decides are judged, that one when deployed (hook, Config rule).`));
+      return slot.resolution;
+    }
     const open = `${slot.label} is ${describeExpression(slot.expression)}: ${slot.resolution.unresolved}`;
     if (slot.fact) {
       undecided.add(slot.fact);

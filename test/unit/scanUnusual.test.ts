@@ -81,6 +81,20 @@ describe('what the held-out templates taught (#21)', () => {
     expect(file.functions[0]!.findings[0]!.message).toMatch(issue);
   });
 
+  it('judges every branch of an !If the template decides, and says the other is left to deploy time', () => {
+    const file = scanText("Conditions:\n  IsProd: !Equals [!Ref AWS::Region, eu-west-1]\nResources:\n  F:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: !If [IsProd, python3.9, !ImportValue shared-runtime], Handler: a.h }\n");
+    expect(outcome(file)).toEqual({ F: 'NON_COMPLIANT RW004:error RW016:warning' });
+    expect(file.functions[0]!.findings[1]!.message).toMatch(/!ImportValue shared-runtime cannot be resolved from the template alone; the values the template decides are judged/);
+  });
+
+  it("resolves !FindInMap's DefaultValue for the keys the map does not hold, and names it as a map", () => {
+    const file = scanText(
+      'Transform: AWS::LanguageExtensions\nParameters:\n  Env: { Type: String, Default: staging, AllowedValues: [prod, staging] }\nMappings:\n  Runtimes:\n    prod: { node: nodejs22.x }\nResources:\n  F:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: !FindInMap [Runtimes, !Ref Env, node, { DefaultValue: nodejs16.x }], Handler: a.h }\n',
+    );
+    expect(outcome(file)).toEqual({ F: 'NON_COMPLIANT RW004:error' });
+    expect(file.functions[0]!.findings[0]!.message).toContain('(Runtime !FindInMap [Runtimes, !Ref Env, node, {DefaultValue: nodejs16.x}] = nodejs16.x via DefaultValue of Runtimes, the worst of 2 values)');
+  });
+
   it('says a runtime comes from Globals, and applies IgnoreGlobals as SAM does', () => {
     const body = [
       'Transform: AWS::Serverless-2016-10-31',
