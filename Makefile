@@ -35,10 +35,12 @@ typecheck: $(NODE_DEPS)
 	npx tsc --noEmit
 
 $(NODE_DEPS): package.json package-lock.json
+	@echo "runtime-warden: installing the npm packages of package-lock.json into node_modules (first run, or after a change; about a minute)"
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(PY_TOOLS): requirements-tools.txt
+	@echo "runtime-warden: installing moto's server, cfn-lint, the SAM CLI and pre-commit into $(VENV) (first run, or after a change; a few minutes)"
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 	touch $@
@@ -52,6 +54,7 @@ chromium:
 	fi
 
 $(CHECKOV): requirements-checkov.txt
+	@echo "runtime-warden: installing checkov into .venv-checkov (first run of make test, or after a change)"
 	python3 -m venv .venv-checkov
 	.venv-checkov/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 	touch $@

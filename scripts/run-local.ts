@@ -31,17 +31,20 @@ import { createHandler } from '../hooks/runtime-hook/handler.js';
 import type { HookResponse } from '../hooks/runtime-hook/response.js';
 import { lambdaFunctionsOf } from '../shared/template/functions.js';
 import { parseTemplate } from '../shared/template/parse.js';
-import { DEFAULT_POLICY, type Policy } from '../shared/index.js';
+import { CATALOG_DATA_AS_OF, DEFAULT_POLICY, type Policy } from '../shared/index.js';
+import { dayStart } from '../shared/catalog/catalog.js';
 import { parsePolicyText } from '../shared/policy/policyText.js';
 import { sampleFleet, seedFleet, seedUsage } from './emulator/fleet.js';
 import { startMoto } from './emulator/moto.js';
+
+const BUNDLED_PAGE = 'examples/lambda-runtimes.html';
 
 const { values, positionals } = parseArgs({
   options: {
     policy: { type: 'string' },
     now: { type: 'string' },
     fleet: { type: 'string', default: '36' },
-    page: { type: 'string', default: 'examples/lambda-runtimes.html' },
+    page: { type: 'string', default: BUNDLED_PAGE },
     'failure-mode': { type: 'string' },
   },
   allowPositionals: true,
@@ -94,7 +97,9 @@ const refreshed = await createRefresher({
   tier: 'Standard',
   topicArn: alerting.topicArn,
   sourceUrl: values.page!,
-  now: () => Date.now(),
+  // The bundled copy of AWS's page is the one the built-in catalog was read from, on its day: it
+  // is "as of" that day, not today (the page prints no date of its own). A page given is as of now.
+  now: () => (values.page === BUNDLED_PAGE ? dayStart(CATALOG_DATA_AS_OF) : Date.now()),
   logger: silent,
   respond: () => Promise.resolve(),
 })({ source: 'aws.events' });
@@ -183,9 +188,13 @@ try {
   const specs = new Map(fleet.map((f) => [f.name, f]));
   const width = Math.max(...fleet.map((f) => f.name.length));
   console.log(`${'FUNCTION'.padEnd(width)}  ${'RUNTIME'.padEnd(15)} ${'TIER'.padEnd(12)} ${'COMPLIANCE'.padEnd(14)} ANNOTATION`);
-  for (const e of [...evaluations].sort((a, b) => a.ComplianceResourceId.localeCompare(b.ComplianceResourceId))) {
+  // Most urgent first: what breaks the policy, then what is compliant only with warnings or a
+  // waiver, then the rest; the annotation whole (Config keeps 256 characters).
+  const urgency = (e: (typeof evaluations)[number]): number =>
+    e.ComplianceType === 'NON_COMPLIANT' ? 0 : e.ComplianceType === 'COMPLIANT' && /^Compliant (with warnings|under a waiver)/.test(e.Annotation) ? 1 : e.ComplianceType === 'COMPLIANT' ? 2 : 3;
+  for (const e of [...evaluations].sort((a, b) => urgency(a) - urgency(b) || a.ComplianceResourceId.localeCompare(b.ComplianceResourceId))) {
     const spec = specs.get(e.ComplianceResourceId);
-    const annotation = e.Annotation.length > 110 ? `${e.Annotation.slice(0, 109)}…` : e.Annotation;
+    const annotation = e.Annotation;
     console.log(`${e.ComplianceResourceId.padEnd(width)}  ${(spec?.runtime ?? 'image').padEnd(15)} ${(spec?.tags['runtime-warden:tier'] ?? '(default)').padEnd(12)} ${e.ComplianceType.padEnd(14)} ${annotation}`);
   }
   const by = (t: string): number => evaluations.filter((e) => e.ComplianceType === t).length;
