@@ -13,8 +13,11 @@ import { didYouMean } from '../shared/text/suggest.js';
 import { staleCatalogNotice } from './catalogAge.js';
 import { colourWanted, paint } from './colour.js';
 import { InputError, loadCatalog, parseDay, readText, UsageError, write } from './common.js';
-import { applyConfig, collect } from './config.js';
+import { exceptionSentence, blockingRules } from '../hooks/runtime-hook/response.js';
+import { baselinedFindings, baselineText, readBaseline } from './baseline.js';
+import { applyConfig, collect, findConfig } from './config.js';
 import { findTemplates } from './files.js';
+import { init } from './init.js';
 import { defaultJobs, scanTargets, serveScans, type ScanSettings } from './scanFiles.js';
 import { renderGithub } from './scanFormats/github.js';
 import { renderJson } from './scanFormats/json.js';
@@ -108,7 +111,10 @@ const program = new Command('runtime-warden')
   .showHelpAfterError('See `runtime-warden --help` for the commands.');
 
 interface ScanOptions extends PolicyOptions {
-  readonly config?: string;
+  /** A file named, false with --no-config, undefined: the one found. */
+  readonly config?: string | false;
+  readonly baseline?: string;
+  readonly writeBaseline?: string;
   readonly format: Format;
   readonly failOn: 'error' | 'warning' | 'never';
   readonly maxCatalogAge: string;
@@ -138,8 +144,9 @@ function withoutSummary(text: string): string {
 }
 
 async function scan(cmd: Command): Promise<number> {
-  const configFile = cmd.opts<ScanOptions>().config;
-  const fromConfig = configFile ? applyConfig(cmd, configFile) : undefined;
+  const named = cmd.opts<ScanOptions>().config;
+  const config = named === undefined ? findConfig(process.cwd()) : named === false ? undefined : { file: named, inPackageJson: false };
+  const fromConfig = config ? applyConfig(cmd, config) : undefined;
   const o = cmd.opts<ScanOptions>();
   const maxAge = wholeNumber(o.maxCatalogAge, '--max-catalog-age', 'a whole number of days (0: never warn)', 0);
   const jobs = o.jobs === undefined ? defaultJobs() : wholeNumber(o.jobs, '--jobs', 'a whole number of threads, at least 1', 1);
@@ -154,11 +161,15 @@ async function scan(cmd: Command): Promise<number> {
   const found = findTemplates(paths, undefined, { exclude: o.exclude ?? [], gitignore: o.gitignore });
   const targets = o.skipNonTemplates ? found.map((t) => ({ ...t, explicit: false })) : found;
   const files = await scanTargets(targets, policy, settings, jobs, new URL(import.meta.url));
-  const report: ScanReport = { files, now: new Date(now), policy: name, catalog: policy.base.origin, version: pkg.version };
+  const baselined = o.baseline ? baselinedFindings(files, o.baseline, readBaseline(o.baseline)) : undefined;
+  const counted = files.flatMap((f) => f.functions.filter((fn) => fn.verdict.compliance === 'NON_COMPLIANT').flatMap((fn) => fn.findings.filter((x) => !baselined?.has(x))));
+  const exception = exceptionSentence(policy, blockingRules(counted));
+  const report: ScanReport = { files, now: new Date(now), policy: name, catalog: policy.base.origin, version: pkg.version, ...(baselined && { baselined }), ...(exception && { exception }) };
   // Machine formats are always whole: --quiet is for the people reading text.
   const shown = o.quiet && o.format === 'text' ? withoutSummary(renderText(onlyFindings(report))) : FORMATS[o.format](report);
   write(shown, o.output);
   for (const x of extra) writeFileSync(x.file, FORMATS[x.format](report));
+  if (o.writeBaseline) writeFileSync(o.writeBaseline, baselineText(files, o.writeBaseline));
   for (const f of files.filter((x) => x.error)) fail(`${f.path}: ${f.error}`);
   const stale = o.quiet ? undefined : staleCatalogNotice(files, policy, now, maxAge);
   if (stale) warn(stale);
@@ -176,7 +187,8 @@ finish(
       )
       .argument('[paths...]', 'files and folders to scan'),
   )
-    .option('--config <file>', 'a YAML file of these options (fail-on: warning, exclude: [...], paths: [...]); flags win')
+    .option('--config <file>', 'a YAML file of these options (fail-on: warning, exclude: [...], paths: [...]); flags win. Default: the nearest .runtime-warden.yaml or package.json "runtime-warden" key, up to the checkout\'s top')
+    .option('--no-config', 'read no config file')
     .addOption(choice('--format <format>', 'what to print', FORMAT_NAMES).default('text'))
     .addOption(choice('--fail-on <severity>', 'exit 1 on errors, on warnings too, or never (input errors still exit 2)', ['error', 'warning', 'never']).default('error'))
     .option('--write <format=file>', 'also write the report in another format to a file (repeatable): one scan, several outputs', collect)
@@ -186,6 +198,8 @@ finish(
     .option('--skip-non-templates', 'pass over named files that are not templates (pre-commit hands over every YAML and JSON file)')
     .option('--exclude <glob>', 'leave out paths matching it (.gitignore syntax, from the current folder; repeatable)', collect)
     .option('--no-gitignore', 'scan what .gitignore files leave out (.runtime-wardenignore files still apply)')
+    .option('--baseline <file>', 'fail only on findings that file does not hold (scan --write-baseline); AWS blocks (RW005, RW006) always count')
+    .option('--write-baseline <file>', "record this scan's findings there, for --baseline")
     .action(action(scan)),
   [
     'runtime-warden scan',
@@ -204,6 +218,35 @@ finish(
     }),
   ),
   ['runtime-warden guard --policy policy.yaml --output runtime.guard', 'cfn-guard validate --rules runtime.guard --data template.json'],
+);
+
+interface FixCommandOptions extends PolicyOptions {
+  readonly dryRun?: boolean;
+  readonly exclude?: string[];
+  readonly gitignore: boolean;
+}
+finish(
+  withPolicyOptions(
+    program
+      .command('fix')
+      .summary('rewrite each literal deprecated runtime to its recommended target')
+      .description(
+        "Rewrites each literal runtime the scan flags as deprecated or blocked (RW004-RW006) - a function's Runtime, Globals.Function.Runtime, a parameter's Default - to the target the finding names, changing only that value: comments and formatting stay byte for byte. What the template does not decide (intrinsics, AllowedValues entries) is named and left alone. Exit code: 0 nothing to fix, 1 something fixed (or, with --dry-run, to fix) or left, 2 input errors (docs/fix.md).",
+      )
+      .argument('[paths...]', 'files and folders to fix (default: the current folder)'),
+  )
+    .option('--dry-run', 'print a unified diff of the fixes and write nothing')
+    .option('--exclude <glob>', 'leave out paths matching it (.gitignore syntax, from the current folder; repeatable)', collect)
+    .option('--no-gitignore', 'fix what .gitignore files leave out (.runtime-wardenignore files still apply)')
+    .action(
+      action(async (cmd) => {
+        const o = cmd.opts<FixCommandOptions>();
+        const { policy, now } = policyOf(o);
+        // Loaded when used: a scan starts without the fixer.
+        return (await import('./fix.js')).fix(cmd.args, o, policy, now, warn);
+      }),
+    ),
+  ['runtime-warden fix --dry-run', 'runtime-warden fix template.yaml', 'runtime-warden fix infra --policy .github/runtime-policy.yaml --dry-run > fixes.diff && patch -p0 < fixes.diff'],
 );
 
 interface ReportOptions extends PolicyOptions {
@@ -242,6 +285,20 @@ finish(
       }),
     ),
   ['runtime-warden report --regions eu-west-1,us-east-1 --output fleet.html', 'runtime-warden report --aggregator org-aggregator --format csv --no-usage > fleet.csv'],
+);
+
+finish(
+  program
+    .command('init')
+    .summary('write a commented .runtime-warden.yaml here')
+    .description("Writes a commented .runtime-warden.yaml, scan's options for this repository, into the current folder; an existing one is kept (exit 2).")
+    .action(
+      action(() => {
+        process.stdout.write(`wrote ${init(process.cwd())}\n`);
+        return 0;
+      }),
+    ),
+  ['runtime-warden init'],
 );
 
 const catalog = program.command('catalog').summary('refresh, show or encode the runtime catalog').description("The runtime catalog: each runtime's deprecation and block dates, from AWS's \"Lambda runtimes\" page.");

@@ -1,4 +1,4 @@
-import type { Severity } from '../shared/index.js';
+import type { Finding, Severity } from '../shared/index.js';
 import type { CatalogOrigin } from '../shared/catalog/catalog.js';
 import type { ScannedFile } from '../shared/template/scan.js';
 
@@ -9,7 +9,14 @@ export interface ScanReport {
   /** The runtime catalog judged by: its as-of date and source. */
   readonly catalog: CatalogOrigin;
   readonly version: string;
+  /** With --baseline: the findings it holds, shown but not counted. Without: undefined. */
+  readonly baselined?: ReadonlySet<Finding>;
+  /** How to get an exception for what fails this scan (the policy's waivers and contact), said once. */
+  readonly exception?: string;
 }
+
+/** SARIF's baselineState for a finding, when the scan had a baseline. */
+export const baselineState = (r: ScanReport, x: Finding): 'unchanged' | 'new' | undefined => (r.baselined ? (r.baselined.has(x) ? 'unchanged' : 'new') : undefined);
 
 /** `catalog as of 2026-11-23 from https://...`, for text outputs. */
 export const describeCatalog = (c: CatalogOrigin): string => `runtime catalog as of ${c.asOf} (${c.source})`;
@@ -39,9 +46,9 @@ export function summarise(r: ScanReport): ScanSummary {
 
 export type FailOn = 'error' | 'warning';
 
-/** 1 when a finding at or above `failOn` exists; else 2 when a file could not be scanned; else 0. */
+/** 1 when a finding at or above `failOn` exists that no baseline holds; else 2 when a file could not be scanned; else 0. */
 export function exitCode(r: ScanReport, failOn: FailOn): number {
   const failing: readonly Severity[] = failOn === 'warning' ? ['error', 'warning'] : ['error'];
-  if (r.files.some((f) => f.functions.some((fn) => fn.findings.some((x) => failing.includes(x.severity))))) return 1;
+  if (r.files.some((f) => f.functions.some((fn) => fn.findings.some((x) => failing.includes(x.severity) && !r.baselined?.has(x))))) return 1;
   return r.files.some((f) => f.error) ? 2 : 0;
 }

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { RULES, type Severity } from '../../shared/index.js';
 import { RULE_HELP, ruleHelpUri } from '../../shared/evaluation/ruleHelp.js';
-import type { ScanReport } from '../scanReport.js';
+import { baselineState, type ScanReport } from '../scanReport.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -23,6 +23,7 @@ export function renderSarif(r: ScanReport, cwd = process.cwd()): string {
           },
         ],
         partialFingerprints: { 'runtimeWarden/v1': `${uri(f.path)}#${fn.logicalId}#${x.ruleId}` },
+        ...(r.baselined && { baselineState: baselineState(r, x) }),
       })),
     ),
   );

@@ -1,7 +1,7 @@
 import { logLine } from '../../shared/text/printable.js';
-import { describeCatalog, summarise, type ScanReport } from '../scanReport.js';
+import { baselineState, describeCatalog, summarise, type ScanReport } from '../scanReport.js';
 
-/** Grouped by file, one block per function with its line, then each finding. */
+/** Grouped by file, one block per function with its line, then each finding; how to get an exception once. */
 export function renderText(r: ScanReport): string {
   const out: string[] = [];
   for (const f of r.files) {
@@ -11,10 +11,11 @@ export function renderText(r: ScanReport): string {
     for (const fn of f.functions) {
       const runtime = fn.runtime ?? (fn.runtimeExpression ? fn.runtimeExpression.expression : '-');
       out.push(`  ${String(fn.line ?? '?').padStart(4)}  ${fn.logicalId} (${fn.type})  ${runtime}  ${fn.verdict.compliance}`);
-      for (const x of fn.findings) out.push(`        ${x.severity.padEnd(7)} ${x.ruleId} ${x.message}`);
+      for (const x of fn.findings) out.push(`        ${x.severity.padEnd(7)} ${x.ruleId} ${baselineState(r, x) === 'unchanged' ? '(baseline) ' : ''}${x.message}`);
     }
     out.push('');
   }
+  if (r.exception) out.push(r.exception, '');
   const s = summarise(r);
   out.push(
     `${s.functions} functions in ${s.templates} templates: ${s.nonCompliant} non-compliant, ${s.withWarnings} with warnings, ${s.notApplicable} not applicable` +

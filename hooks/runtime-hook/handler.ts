@@ -35,7 +35,7 @@ export function createHandler(deps: HookDependencies): (event: unknown) => Promi
         const [text, policy] = await Promise.all([fetchPayload(req.stack.payloadUrl), deps.loadPolicy()]);
         const review = reviewStack(parseStackPayload(req.stack.kind, text), policy, deps.now());
         if (review.error) throw new InvalidEventError(review.error);
-        const response = stackDecisionResponse(token, req.stack.kind, review, limit);
+        const response = stackDecisionResponse(token, req.stack.kind, review, limit, policy);
         logger.info('hook decision', {
           ...context,
           judged: review.judged.map((fn) => fn.logicalId),
@@ -62,7 +62,7 @@ export function createHandler(deps: HookDependencies): (event: unknown) => Promi
       const previous = req.resource.previousProperties?.Runtime;
       const runtimeChange =
         req.action === 'UPDATE' && previous !== facts.runtime ? `${typeof previous === 'string' ? previous : 'none'} -> ${facts.runtime ?? 'none'}` : undefined;
-      const response = decisionResponse(token, { logicalId: facts.logicalId!, runtime: facts.runtime, runtimeChange, findings, verdict: v }, limit);
+      const response = decisionResponse(token, { logicalId: facts.logicalId!, runtime: facts.runtime, runtimeChange, findings, verdict: v }, limit, policy);
       logger.info('hook decision', {
         ...context,
         functionName: facts.name,

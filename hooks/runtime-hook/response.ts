@@ -1,4 +1,5 @@
-import { truncate, type Finding, type Verdict } from '../../shared/index.js';
+import { truncate, type Finding, type Policy, type Verdict } from '../../shared/index.js';
+import { ruleHelpUri } from '../../shared/evaluation/ruleHelp.js';
 import { printable } from '../../shared/text/printable.js';
 import type { ScannedFunction } from '../../shared/template/scan.js';
 import type { StackReview } from '../../shared/template/stackReview.js';
@@ -47,17 +48,59 @@ export interface Decision {
   readonly verdict: Verdict;
 }
 
+/**
+ * How to get an exception for the errors of `ruleIds`, in one sentence: the waiver tag and its
+ * bound where a tag may waive them, else (and besides) a policy waiver from whoever owns the policy.
+ */
+export function exceptionSentence(policy: Policy, ruleIds: readonly string[]): string | undefined {
+  const ids = [...new Set(ruleIds)].sort();
+  if (ids.length === 0) return undefined;
+  const { waiverTag, contact, exceptionsUrl } = policy.document;
+  const byTag = waiverTag.enabled ? ids.filter((id) => policy.waivable(id, 'tag')) : [];
+  const byPolicy = ids.filter((id) => policy.waivable(id, 'policy'));
+  const never = ids.filter((id) => !byPolicy.includes(id));
+  const owner = `${contact ?? "the policy's owner"}${exceptionsUrl ? ` (${exceptionsUrl})` : ''}`;
+  const ways = [
+    byTag.length > 0 && `tag ${waiverTag.key} = 'YYYY-MM-DD reason' (at most ${waiverTag.maxDays} days${byTag.length < ids.length ? `; only for ${byTag.join(', ')}` : ''})`,
+    byPolicy.length > 0 && `${byTag.length > 0 ? 'or ' : ''}ask ${owner} for a policy waiver${byPolicy.length < ids.length ? ` (${byPolicy.join(', ')})` : ''}`,
+  ].filter(Boolean);
+  const none = never.length > 0 ? ` No waiver covers ${never.join(', ')} (the policy's unwaivableRules)${byPolicy.length === 0 ? `; ask ${owner}` : ''}.` : '';
+  return `${ways.length > 0 ? `Exception: ${ways.join(' ')}.` : ''}${none}`.trim();
+}
+
+/** The error rules a blocked answer is about. */
+export const blockingRules = (findings: readonly Finding[]): string[] => findings.filter((f) => f.severity === 'error').map((f) => f.ruleId);
+
+/**
+ * `body`, then `tail` whole (how to get an exception, the rule's page): the body is what gets cut,
+ * so that a long list of findings never cuts off what to do about them. The rule's page is left
+ * out when it does not fit whole.
+ */
+function withTail(body: string, tail: readonly string[], limit: number): string {
+  let kept = [...tail];
+  while (kept.length > 0 && kept.join(' ').length > limit / 2) kept = kept.slice(0, -1);
+  const end = kept.length > 0 ? ` ${printable(kept.join(' '))}` : '';
+  return `${finish(body, limit - end.length)}${end}`;
+}
+
+/** What ends a blocked message: how to get an exception, then the first blocking rule's page. */
+function blockedTail(policy: Policy | undefined, findings: readonly Finding[]): string[] {
+  const rules = blockingRules(findings);
+  const exception = policy && exceptionSentence(policy, rules);
+  return exception ? [exception, `Rule: ${ruleHelpUri([...rules].sort()[0]!)}`] : [];
+}
+
 const findingList = (findings: readonly Finding[]): string[] => findings.filter((f) => f.ruleId !== 'RW000').map((f) => `[${f.ruleId} ${f.severity}] ${f.message}`);
 
 /** One stack-event line: which resource, what changed, and every finding with its rule id. */
-export function decisionResponse(clientRequestToken: string, d: Decision, limit = HOOK_MESSAGE_MAX): HookResponse {
+export function decisionResponse(clientRequestToken: string, d: Decision, limit = HOOK_MESSAGE_MAX, policy?: Policy): HookResponse {
   const head = `${d.logicalId} (${d.runtime ?? 'no runtime'})${d.runtimeChange ? `, runtime change ${d.runtimeChange}` : ''}`;
   const listed = findingList(d.findings);
   if (d.verdict.compliance === 'NON_COMPLIANT') {
     return {
       hookStatus: 'FAILED',
       errorCode: 'NonCompliant',
-      message: finish(`${head} breaks the Lambda runtime policy: ${listed.join(' ')}`, limit),
+      message: withTail(`${head} breaks the Lambda runtime policy: ${listed.join(' ')}`, blockedTail(policy, d.findings), limit),
       clientRequestToken,
     };
   }
@@ -74,7 +117,7 @@ const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 
  * that a cut message still names them all), then each one's findings, then what is left to the
  * per-resource hook and what breaks the policy without being changed.
  */
-export function stackDecisionResponse(clientRequestToken: string, kind: 'STACK' | 'CHANGE_SET', r: StackReview, limit = HOOK_MESSAGE_MAX): HookResponse {
+export function stackDecisionResponse(clientRequestToken: string, kind: 'STACK' | 'CHANGE_SET', r: StackReview, limit = HOOK_MESSAGE_MAX, policy?: Policy): HookResponse {
   const op = OPERATION[kind];
   const tail = [
     r.deferred.length > 0 && `Judged per resource when deployed (the template leaves their runtime settings to parameters or imports): ${names(r.deferred)}.`,
@@ -92,7 +135,7 @@ export function stackDecisionResponse(clientRequestToken: string, kind: 'STACK' 
     }
     const details = [...byFindings].map(([findings, ids]) => `${ids.join(', ')} ${findings}`);
     const head = `${plural(r.breaking.length, 'Lambda function')} that ${op} creates or updates ${r.breaking.length === 1 ? 'breaks' : 'break'} the runtime policy: ${names(r.breaking)}.`;
-    return { hookStatus: 'FAILED', errorCode: 'NonCompliant', message: finish([head, ...details, ...tail].join(' '), limit), clientRequestToken };
+    return { hookStatus: 'FAILED', errorCode: 'NonCompliant', message: withTail([head, ...details, ...tail].join(' '), blockedTail(policy, r.breaking.flatMap((fn) => fn.findings)), limit), clientRequestToken };
   }
   const warned = r.judged.filter((fn) => !r.deferred.includes(fn) && fn.findings.some((f) => f.severity === 'warning'));
   const head =

@@ -1,4 +1,4 @@
-import { CATALOG_DATA_AS_OF, RUNTIME_ROWS, type RuntimeRow } from './runtimeData.js';
+import { CATALOG_DATA_AS_OF, RUNTIME_ROWS, RUNTIME_SUCCESSORS, type RuntimeRow } from './runtimeData.js';
 
 export type LifecyclePhase = 'active' | 'deprecated' | 'create-blocked' | 'update-blocked' | 'unknown';
 
@@ -187,24 +187,35 @@ export class RuntimeCatalog {
   }
 
   /**
-   * The newest runtime of the same family that is active at `nowMs` and that `allowed` accepts:
-   * the one supported longest (latest deprecation, unscheduled counting as latest), then the
-   * highest version.
+   * Where a function on `id` should move at `nowMs`: the smallest approved move that stays
+   * supported past `leadDays` (deprecation later than then, or unscheduled) - AWS's named successor
+   * where there is one (RUNTIME_SUCCESSORS), else the oldest such runtime of the same family at
+   * least `id`'s version - and, beside it, the family's newest (supported longest, then highest
+   * version). A smaller move is less work and less risk; the newest is said for those who prefer
+   * one upgrade that lasts. Undefined when the family has no such runtime.
    */
-  public recommendedTarget(id: string, nowMs: number, allowed: (id: string) => boolean): RuntimeInfo | undefined {
-    const family = this.entries.get(id)?.family ?? inferFamily(id);
-    let best: Entry | undefined;
-    for (const e of this.entries.values()) {
-      if (e.family !== family || e.id === id || !allowed(e.id) || this.phase(e.id, nowMs) !== 'active') continue;
-      if (
-        !best ||
-        e.deprecationMs > best.deprecationMs ||
-        (e.deprecationMs === best.deprecationMs && compareVersions(e.version, best.version) > 0)
-      ) {
-        best = e;
-      }
-    }
-    return best;
+  public upgradeTargets(id: string, nowMs: number, allowed: (id: string) => boolean, leadDays = 0): { smallest: RuntimeInfo; newest: RuntimeInfo } | undefined {
+    const until = nowMs + leadDays * DAY_MS;
+    const eligible = (e: Entry | undefined): e is Entry => e !== undefined && e.id !== id && allowed(e.id) && this.phase(e.id, nowMs) === 'active' && e.deprecationMs > until;
+    const successor = this.entries.get(RUNTIME_SUCCESSORS[id] ?? '');
+    const current = this.entries.get(id);
+    const family = successor?.family ?? current?.family ?? inferFamily(id);
+    const members = [...this.entries.values()].filter((e) => e.family === family && eligible(e));
+    const smallest = eligible(successor)
+      ? successor
+      : members
+          .filter((e) => current?.family !== family || compareVersions(e.version, current.version) >= 0)
+          .reduce<Entry | undefined>((best, e) => (!best || compareVersions(e.version, best.version) < 0 || (compareVersions(e.version, best.version) === 0 && e.deprecationMs > best.deprecationMs) ? e : best), undefined);
+    const newest = members.reduce<Entry | undefined>(
+      (best, e) => (!best || e.deprecationMs > best.deprecationMs || (e.deprecationMs === best.deprecationMs && compareVersions(e.version, best.version) > 0) ? e : best),
+      undefined,
+    );
+    return smallest && newest ? { smallest, newest } : undefined;
+  }
+
+  /** The smallest approved move off `id` (upgradeTargets), the one every output names. */
+  public recommendedTarget(id: string, nowMs: number, allowed: (id: string) => boolean, leadDays = 0): RuntimeInfo | undefined {
+    return this.upgradeTargets(id, nowMs, allowed, leadDays)?.smallest;
   }
 }
 

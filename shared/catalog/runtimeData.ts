@@ -72,3 +72,19 @@ export const RUNTIME_ROWS: readonly RuntimeRow[] = [
   ['dotnetcore2.0', 'dotnet', 'Amazon Linux', '2019-05-30', '2019-04-30', '2019-05-30'],
   ['nodejs', 'nodejs', 'Amazon Linux', '2016-08-30', '2016-09-30', '2016-10-31'],
 ];
+
+/**
+ * Where AWS names the move off a runtime, that move, before the family rule (the oldest runtime
+ * of the same family and at least the same version that stays supported). go1.x has no Go
+ * successor: "Building Lambda functions with Go" (Lambda Developer Guide) says functions on the
+ * deprecated Go 1.x runtime "must migrate ... to provided.al2023 or provided.al2", with no code
+ * change; provided.al2 is itself deprecated, so provided.al2023, the OS-only runtime the same page
+ * lists, is the target for go1.x, provided and provided.al2 alike. java8 (Amazon Linux 1) keeps
+ * its JDK on java8.al2023, the Java 8 runtime the "Lambda runtimes" page lists on Amazon Linux 2023.
+ */
+export const RUNTIME_SUCCESSORS: Readonly<Record<string, string>> = {
+  'go1.x': 'provided.al2023',
+  provided: 'provided.al2023',
+  'provided.al2': 'provided.al2023',
+  java8: 'java8.al2023',
+};

@@ -22,7 +22,6 @@ function context(facts: FunctionFacts, policy: Policy, nowMs: number): RuleConte
     phase: runtime === undefined ? 'unknown' : policy.catalog.phase(runtime, nowMs),
     tier,
     invalidTierTag: invalidTag,
-    target: runtime === undefined ? undefined : policy.catalog.recommendedTarget(runtime, nowMs, (r) => policy.allowsRuntime(r, nowMs)),
   };
 }
 

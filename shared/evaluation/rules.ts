@@ -7,10 +7,14 @@ function daysLeft(ctx: RuleContext, date: string): string {
   return n === 1 ? '1 day left' : `${n} days left`;
 }
 
+/** How far ahead a runtime must stay supported for the tier: RW007's window, so that a move never lands in it. */
+const leadWindow = (ctx: RuleContext): number => Math.max(ctx.tier.upgradeLeadDays, ctx.policy.document.warnBeforeDeprecationDays);
+
 function upgrade(ctx: RuleContext): { text: string; remediation: RemediationAction } {
-  return ctx.target
-    ? { text: `Upgrade to ${ctx.target.id}.`, remediation: { kind: 'upgrade-runtime', targetRuntime: ctx.target.id } }
-    : { text: 'No approved, supported runtime of the same family exists: move to another runtime family.', remediation: { kind: 'upgrade-runtime' } };
+  const t = ctx.runtime === undefined ? undefined : ctx.policy.catalog.upgradeTargets(ctx.runtime, ctx.nowMs, (r) => ctx.policy.allowsRuntime(r, ctx.nowMs), leadWindow(ctx));
+  if (!t) return { text: 'No approved, supported runtime of the same family exists: move to another runtime family.', remediation: { kind: 'upgrade-runtime' } };
+  const newest = t.newest.id === t.smallest.id ? '' : ` (newest: ${t.newest.id})`;
+  return { text: `Upgrade to ${t.smallest.id}${newest}.`, remediation: { kind: 'upgrade-runtime', targetRuntime: t.smallest.id } };
 }
 
 /**
@@ -141,7 +145,7 @@ export const CHECKS: readonly Check[] = [
     check: (ctx) => {
       const date = ctx.info?.deprecation;
       if (ctx.phase !== 'active' || !date) return undefined;
-      const window = Math.max(ctx.tier.upgradeLeadDays, ctx.policy.document.warnBeforeDeprecationDays);
+      const window = leadWindow(ctx);
       if (daysBetween(ctx.nowMs, dayStart(date)) > window) return undefined;
       const u = upgrade(ctx);
       return {

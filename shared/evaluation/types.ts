@@ -44,8 +44,6 @@ export interface RuleContext {
   readonly tier: Tier;
   /** The tier tag's value when it names no tier. */
   readonly invalidTierTag: string | undefined;
-  /** Where the function should go: newest allowed, active runtime of its family. */
-  readonly target: RuntimeInfo | undefined;
 }
 
 /** Facts a source may leave undecided (a template expression); checks reading one are not run. */

@@ -128,6 +128,10 @@ export const policySchema = z
     /** Tags that name who owns a function, first found wins: shown in alerts and reports. */
     ownerTagKeys: z._default(z.array(nonEmpty), ['owner', 'Owner', 'team', 'Team']),
     catalogOverrides: z._default(z.array(overrideSchema), []),
+    /** Who owns the policy and grants policy waivers: named in every blocked message. */
+    contact: z.optional(nonEmpty),
+    /** Where to ask for an exception (a form, a wiki page): named beside the contact. */
+    exceptionsUrl: z.optional(z.url({ protocol: /^https?$/ })),
   })
   .check(
     z.superRefine((p, ctx) => {

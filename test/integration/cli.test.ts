@@ -437,3 +437,145 @@ describe('"did you mean" (shared/text/suggest.ts)', () => {
     expect(didYouMean('ruby', ['nodejs22.x'])).toBe('');
   });
 });
+
+describe('a config file found on its own, and init (#21.3)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'rw-cli-config-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  /** A checkout (`.git` bounds the search) with a SAM template of two nodejs16.x functions in `infra/app/`. */
+  const checkout = (name: string): string => {
+    const dir = join(work, name);
+    mkdirSync(join(dir, '.git'), { recursive: true });
+    cpSync(join(FIXTURES, 'sam-globals.yaml'), join(dir, 'infra', 'app', 'template.yaml'), { recursive: true });
+    return dir;
+  };
+
+  it('finds .runtime-warden.yaml from a subfolder, reads its files from its own folder; flags win, --no-config reads none', async () => {
+    const dir = checkout('found');
+    writeFileSync(join(dir, 'policy.yaml'), 'version: 1\ncontact: platform@example.com\n');
+    writeFileSync(join(dir, '.runtime-warden.yaml'), 'paths: [infra]\npolicy: policy.yaml\nformat: json\n');
+    const sub = join(dir, 'infra', 'app');
+    // Act
+    const found = await cli(['scan', '--now', '2026-11-23'], sub);
+    // Assess
+    expect(found.code).toBe(1);
+    const report = JSON.parse(found.stdout);
+    expect(report).toMatchObject({ policy: '../../policy.yaml', summary: { templates: 1, nonCompliant: 2 } });
+    expect((await cli(['scan', '--now', '2026-11-23', '--format', 'text'], sub)).stdout.split('\n')[0]).toBe('../app/template.yaml');
+    const bare = await cli(['scan', '--now', '2026-11-23', '--no-config'], sub);
+    expect(bare.stdout).toContain('(policy bundled default,');
+    // Named with --config from elsewhere, the same file means the same files.
+    expect(JSON.parse((await cli(['scan', '--now', '2026-11-23', '--config', join(dir, '.runtime-warden.yaml')], work)).stdout).summary).toMatchObject({ templates: 1, nonCompliant: 2 });
+  });
+
+  it('reads the runtime-warden key of package.json; stops at the checkout top', async () => {
+    const dir = checkout('package');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'x', 'runtime-warden': { 'fail-on': 'never' } }));
+    expect((await cli(['scan', '--now', '2026-11-23'], join(dir, 'infra'))).code).toBe(0);
+    // Above the checkout's top, a config file is not this repository's.
+    const inner = join(dir, 'vendor', 'lib');
+    mkdirSync(join(inner, '.git'), { recursive: true });
+    cpSync(join(FIXTURES, 'sam-globals.yaml'), join(inner, 'template.yaml'));
+    expect((await cli(['scan', '--now', '2026-11-23'], inner)).code).toBe(1);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ 'runtime-warden': { 'fail-onn': 'never' } }));
+    expect((await cli(['scan'], dir)).stderr).toBe(`runtime-warden: ${join(dir, 'package.json')} key runtime-warden: unknown key fail-onn (did you mean fail-on?)\n`);
+  });
+
+  it('init writes a commented config file that scan then reads, and never overwrites one (exit 2)', async () => {
+    const dir = checkout('init');
+    const first = await cli(['init'], dir);
+    expect(first).toMatchObject({ code: 0, stdout: `wrote ${join(dir, '.runtime-warden.yaml')}\n` });
+    const text = readFileSync(join(dir, '.runtime-warden.yaml'), 'utf8');
+    expect(text).toMatch(/^# /);
+    expect(text).toContain('# policy: ');
+    writeFileSync(join(dir, '.runtime-warden.yaml'), `${text}format: json\n`);
+    expect(JSON.parse((await cli(['scan', '--now', '2026-11-23'], dir)).stdout).summary).toMatchObject({ nonCompliant: 2 });
+    const again = await cli(['init'], dir);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe(`runtime-warden: ${join(dir, '.runtime-warden.yaml')} exists already: not overwritten (edit it, or remove it first)\n`);
+    expect(readFileSync(join(dir, '.runtime-warden.yaml'), 'utf8')).toBe(`${text}format: json\n`);
+  });
+});
+
+describe('a baseline for adopting the scanner (#21.4)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'rw-cli-baseline-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const NEW_FUNCTION = '  Added:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.8\n      Handler: i.h\n      Role: arn:aws:iam::123456789012:role/r\n      Code: { ZipFile: x }\n';
+
+  it('passes the findings it holds, even moved, shows them marked in text, JSON and SARIF, and fails on a new one', async () => {
+    const dir = join(work, 'adopt');
+    mkdirSync(join(dir, '.git'), { recursive: true });
+    const template = join(dir, 'template.yaml');
+    cpSync(join(FIXTURES, 'sam-globals.yaml'), template);
+    expect((await cli(['scan', '--now', '2026-11-23', '--write-baseline', 'baseline.json'], dir)).code).toBe(1);
+    const baseline = JSON.parse(readFileSync(join(dir, 'baseline.json'), 'utf8'));
+    expect(baseline.findings.filter((e: { ruleId: string }) => e.ruleId === 'RW004')).toEqual([
+      { file: 'template.yaml', logicalId: 'InheritsOne', ruleId: 'RW004', fingerprint: expect.stringMatching(/^[0-9a-f]{32}$/) },
+      { file: 'template.yaml', logicalId: 'InheritsTwo', ruleId: 'RW004', fingerprint: expect.stringMatching(/^[0-9a-f]{32}$/) },
+    ]);
+    // Lines moved: the same findings.
+    writeFileSync(template, `# moved\n\n${readFileSync(template, 'utf8')}`);
+    const old = await cli(['scan', '--now', '2026-11-23', '--baseline', 'baseline.json'], dir);
+    expect(old.code).toBe(0);
+    expect(old.stdout).toContain('    12  InheritsOne (AWS::Serverless::Function)  nodejs16.x  NON_COMPLIANT\n        error   RW004 (baseline) nodejs16.x is deprecated');
+    expect(old.stdout).not.toContain('Exception:');
+    const sarif = JSON.parse((await cli(['scan', '--now', '2026-11-23', '--baseline', 'baseline.json', '--format', 'sarif'], dir)).stdout);
+    expect(sarif.runs[0].results.map((x: { ruleId: string; baselineState: string }) => `${x.ruleId} ${x.baselineState}`)).toEqual(['RW004 unchanged', 'RW004 unchanged', 'RW000 unchanged']);
+    // Act: a function the baseline does not hold.
+    writeFileSync(template, `${readFileSync(template, 'utf8')}${NEW_FUNCTION}`);
+    const added = await cli(['scan', '--now', '2026-11-23', '--baseline', 'baseline.json', '--format', 'json'], dir);
+    // Assess
+    expect(added.code).toBe(1);
+    const states = JSON.parse(added.stdout).files[0].functions.flatMap((fn: { logicalId: string; findings: { ruleId: string; baselineState: string }[] }) => fn.findings.map((x) => `${fn.logicalId} ${x.ruleId} ${x.baselineState}`));
+    expect(states).toEqual(expect.arrayContaining(['InheritsOne RW004 unchanged', 'Added RW004 new']));
+    // Also from the config file, read from its folder.
+    writeFileSync(join(dir, '.runtime-warden.yaml'), 'baseline: baseline.json\n');
+    mkdirSync(join(dir, 'sub'));
+    expect((await cli(['scan', '--now', '2026-11-23', '..'], join(dir, 'sub'))).code).toBe(1);
+    expect((await cli(['scan', '--now', '2026-11-23', '..', '--write-baseline', join(dir, 'baseline.json')], join(dir, 'sub'))).code).toBe(1);
+    expect((await cli(['scan', '--now', '2026-11-23', '..'], join(dir, 'sub'))).code).toBe(0);
+  });
+
+  it('never hides an AWS block (RW005): it counts though the baseline holds it', async () => {
+    const dir = join(work, 'blocked');
+    mkdirSync(dir);
+    cpSync(join(FIXTURES, 'sam-globals.yaml'), join(dir, 'template.yaml'));
+    await cli(['scan', '--no-config', '--now', '2027-02-15', '--write-baseline', 'baseline.json', 'template.yaml'], dir);
+    expect(JSON.parse(readFileSync(join(dir, 'baseline.json'), 'utf8')).findings.map((e: { ruleId: string }) => e.ruleId)).toContain('RW005');
+    const res = await cli(['scan', '--no-config', '--now', '2027-02-15', '--baseline', 'baseline.json', 'template.yaml', '--format', 'sarif'], dir);
+    expect(res.code).toBe(1);
+    expect(JSON.parse(res.stdout).runs[0].results.filter((x: { ruleId: string }) => x.ruleId === 'RW005').map((x: { baselineState: string }) => x.baselineState)).toEqual(['new', 'new']);
+  });
+
+  it.each([
+    ['{', / is not JSON: /],
+    ['{"tool": "runtime-warden", "version": 1, "findings": [{}]}', /: findings\[0\] has no fingerprint/],
+    ['[]', / is not a runtime-warden baseline \(write one with scan --write-baseline /],
+  ])('refuses a malformed baseline %s: exit 2, one line', async (text, message) => {
+    const file = join(work, `bad-${Buffer.from(text).toString('hex').slice(0, 12)}.json`);
+    writeFileSync(file, text);
+    const res = await cli(['scan', '--no-config', '--baseline', file, join(FIXTURES, 'good-current.yaml')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(new RegExp(`^runtime-warden: baseline file ${file}${message.source}[^\\n]*\\n$`));
+  });
+});
+
+describe('how to get an exception (#21.5)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'rw-cli-exception-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it("says once, after the findings, the waiver tag and its bound and the policy's contact and page", async () => {
+    const policy = join(work, 'policy.yaml');
+    writeFileSync(policy, 'version: 1\ncontact: platform-team@example.com\nexceptionsUrl: https://wiki.example.com/runtime-exceptions\nwaiverTag: { maxDays: 30 }\n');
+    const res = await cli(['scan', '--no-config', '--now', '2026-11-23', '--policy', policy, join(FIXTURES, 'sam-globals.yaml')]);
+    expect(res.code).toBe(1);
+    const lines = res.stdout.trimEnd().split('\n');
+    expect(lines.filter((l) => l.startsWith('Exception:'))).toEqual([
+      "Exception: tag runtime-warden:waiver = 'YYYY-MM-DD reason' (at most 30 days) or ask platform-team@example.com (https://wiki.example.com/runtime-exceptions) for a policy waiver.",
+    ]);
+    expect(lines.at(-3)).toMatch(/^Exception:/);
+    expect((await cli(['scan', '--no-config', '--now', '2026-11-23', '--policy', policy, join(FIXTURES, 'good-current.yaml')])).stdout).not.toContain('Exception:');
+    writeFileSync(policy, 'version: 1\nexceptionsUrl: "javascript:alert(1)"\n');
+    expect((await cli(['scan', '--no-config', '--policy', policy, join(FIXTURES, 'good-current.yaml')])).code).toBe(2);
+  });
+});

@@ -67,14 +67,28 @@ describe('runtime catalog', () => {
     expect(DEFAULT_CATALOG.phase('nodejs99.x', NOW)).toBe('unknown');
   });
 
-  it('recommends the newest active runtime of the same family that policy allows', () => {
+  it('recommends the smallest approved move that stays supported past the lead time, and names the newest', () => {
     const any = (): boolean => true;
-    expect(DEFAULT_CATALOG.recommendedTarget('nodejs16.x', NOW, any)?.id).toBe('nodejs26.x');
-    expect(DEFAULT_CATALOG.recommendedTarget('nodejs16.x', NOW, (r) => r !== 'nodejs26.x')?.id).toBe('nodejs24.x');
-    expect(DEFAULT_CATALOG.recommendedTarget('java8', NOW, any)?.id).toBe('java25');
-    expect(DEFAULT_CATALOG.recommendedTarget('python3.8', NOW, (r) => r !== 'python3.15')?.id).toBe('python3.14');
-    expect(DEFAULT_CATALOG.recommendedTarget('go1.x', NOW, any)).toBeUndefined();
-    expect(DEFAULT_CATALOG.recommendedTarget('provided', NOW, any)?.id).toBe('provided.al2023');
+    const targets = (id: string, leadDays: number, allowed: (r: string) => boolean = any): [string, string] | undefined => {
+      const t = DEFAULT_CATALOG.upgradeTargets(id, NOW, allowed, leadDays);
+      return t && [t.smallest.id, t.newest.id];
+    };
+    // nodejs22.x is deprecated 2027-04-30: past a 30-day window from 2026-11-23, not past 180 days.
+    expect(targets('nodejs16.x', 30)).toEqual(['nodejs22.x', 'nodejs26.x']);
+    expect(targets('nodejs16.x', 180)).toEqual(['nodejs24.x', 'nodejs26.x']);
+    expect(targets('nodejs16.x', 30, (r) => r !== 'nodejs22.x')).toEqual(['nodejs24.x', 'nodejs26.x']);
+    // Same version on a supported OS before a newer version; never a lower version.
+    expect(targets('java11', 30)).toEqual(['java11.al2023', 'java25']);
+    expect(targets('python3.11', 30)).toEqual(['python3.12', 'python3.15']);
+    // AWS's named successors, across families where the family has none.
+    expect(targets('java8', 30)).toEqual(['java8.al2023', 'java25']);
+    expect(targets('go1.x', 30)).toEqual(['provided.al2023', 'provided.al2023']);
+    expect(targets('provided', 30)).toEqual(['provided.al2023', 'provided.al2023']);
+    expect(targets('provided.al2', 30)).toEqual(['provided.al2023', 'provided.al2023']);
+    // A successor the policy refuses falls back to the family rule; none left, none recommended.
+    expect(targets('java8', 30, (r) => r !== 'java8.al2023')).toEqual(['java8.al2', 'java25']);
+    expect(targets('go1.x', 30, (r) => r !== 'provided.al2023')).toBeUndefined();
+    expect(DEFAULT_CATALOG.recommendedTarget('nodejs16.x', NOW, any, 180)?.id).toBe('nodejs24.x');
   });
 
   it('applies overrides: a moved date and a new identifier, leaving the original untouched', () => {

@@ -27,8 +27,8 @@ describe('evaluate', () => {
         rule: 'runtime-deprecated',
         severity: 'error',
         message:
-          'nodejs16.x is deprecated since 2024-06-12 (no more security patches). AWS blocks creates from 2027-02-01 (70 days left) and updates from 2027-03-03 (100 days left). Upgrade to nodejs26.x.',
-        remediation: { kind: 'upgrade-runtime', targetRuntime: 'nodejs26.x' },
+          'nodejs16.x is deprecated since 2024-06-12 (no more security patches). AWS blocks creates from 2027-02-01 (70 days left) and updates from 2027-03-03 (100 days left). Upgrade to nodejs22.x (newest: nodejs26.x).',
+        remediation: { kind: 'upgrade-runtime', targetRuntime: 'nodejs22.x' },
       },
     ]);
     expect(verdict(findings).compliance).toBe('NON_COMPLIANT');
@@ -36,9 +36,9 @@ describe('evaluate', () => {
 
   it('flags a runtime whose function creation AWS blocks', () => {
     const [f] = evaluate(facts({ runtime: 'python3.7' }), DEFAULT_POLICY, NOW);
-    expect(f).toMatchObject({ ruleId: 'RW005', severity: 'error', remediation: { targetRuntime: 'python3.15' } });
+    expect(f).toMatchObject({ ruleId: 'RW005', severity: 'error', remediation: { targetRuntime: 'python3.11' } });
     expect(f!.message).toBe(
-      'python3.7 is deprecated since 2023-12-04 and AWS blocks creating functions on it since 2024-01-09. AWS blocks updates from 2027-03-03 (100 days left). Upgrade to python3.15.',
+      'python3.7 is deprecated since 2023-12-04 and AWS blocks creating functions on it since 2024-01-09. AWS blocks updates from 2027-03-03 (100 days left). Upgrade to python3.11 (newest: python3.15).',
     );
   });
 
@@ -88,7 +88,7 @@ describe('evaluate', () => {
       expect.objectContaining({
         ruleId: 'RW007',
         severity: 'warning',
-        message: "nodejs22.x is deprecated on 2027-04-30 (158 days left), inside the critical tier's 180-day upgrade window. Upgrade to nodejs26.x.",
+        message: "nodejs22.x is deprecated on 2027-04-30 (158 days left), inside the critical tier's 180-day upgrade window. Upgrade to nodejs24.x (newest: nodejs26.x).",
       }),
     ]);
     expect(verdict(crit).compliance).toBe('COMPLIANT');

@@ -1,8 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it, vi } from 'vitest';
 import { createHandler } from '../../hooks/runtime-hook/handler.js';
-import { HOOK_MESSAGE_MAX } from '../../hooks/runtime-hook/response.js';
-import { CATALOG_DATA_AS_OF, DEFAULT_POLICY, parsePolicy, PolicySourceError, PolicyValidationError, type Policy } from '../../shared/index.js';
+import { CLOUD_CONTROL_MESSAGE_MAX, decisionResponse, exceptionSentence, HOOK_MESSAGE_MAX, stackDecisionResponse } from '../../hooks/runtime-hook/response.js';
+import { reviewStack } from '../../shared/template/stackReview.js';
+import { CATALOG_DATA_AS_OF, DEFAULT_POLICY, evaluate, parsePolicy, verdict, PolicySourceError, PolicyValidationError, type Policy } from '../../shared/index.js';
 import { hookEvent, loadEvent, NOW } from '../helpers/fixtures.js';
 
 const TOKEN = 'f3b2a9c4-5d6e-4f70-8a91-b2c3d4e5f601';
@@ -20,7 +21,7 @@ describe('runtime hook handler', () => {
     const res = await handler(loadEvent('hook', 'create-nodejs16'));
     expect(res).toEqual({ hookStatus: 'FAILED', errorCode: 'NonCompliant', clientRequestToken: TOKEN, message: expect.any(String) });
     expect(res.message).toMatch(/^OrdersFunction \(nodejs16\.x\) breaks the Lambda runtime policy: \[RW004 error\] nodejs16\.x is deprecated since 2024-06-12/);
-    expect(res.message).toContain('Upgrade to nodejs26.x.');
+    expect(res.message).toContain('Upgrade to nodejs22.x (newest: nodejs26.x).');
   });
 
   it('judges a Cloud Control API request (no stack, no logical id) by the function name, within 1,024 characters', async () => {
@@ -32,7 +33,9 @@ describe('runtime hook handler', () => {
     const res = await handler(event);
     // Assess
     expect(res).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant', clientRequestToken: TOKEN });
-    expect(res.message).toMatch(/^orders-api(-x)+ \(nodejs16\.x\) breaks the Lambda runtime policy: \[RW004 error\]/);
+    // The 910-character name is cut so that the way to an exception still fits.
+    expect(res.message).toMatch(/^orders-api(-x)+…/);
+    expect(res.message).toContain('Exception:');
     expect(res.message).toHaveLength(1024);
   });
 
@@ -53,7 +56,7 @@ describe('runtime hook handler', () => {
       delete event.requestData.targetLogicalId;
       const { message } = await setup().handler(event);
       expect(message.length).toBeLessThanOrEqual(1024);
-      expect(message.endsWith('…')).toBe(true);
+      expect(message).toContain('… Exception:');
       expect(() => encodeURIComponent(message)).not.toThrow();
     }
   });
@@ -195,8 +198,9 @@ describe('runtime hook handler', () => {
     const { handler } = setup();
     const res = await handler(hookEvent('create-nodejs22', { Runtime: `nodejs${'9'.repeat(10_000)}.x` }));
     expect(res.hookStatus).toBe('FAILED');
-    expect(res.message.length).toBe(HOOK_MESSAGE_MAX);
-    expect(res.message.endsWith('…')).toBe(true);
+    expect(res.message.length).toBeLessThanOrEqual(HOOK_MESSAGE_MAX);
+    // The findings are cut; the way to an exception, which follows them, is not.
+    expect(res.message).toContain('… Exception:');
   });
 
   it('logs one structured line per decision with the operator context', async () => {
@@ -216,5 +220,46 @@ describe('runtime hook handler', () => {
       hookStatus: 'FAILED',
       catalogAsOf: CATALOG_DATA_AS_OF,
     });
+  });
+});
+
+describe('how to get an exception, in a blocked hook message (#21.5)', () => {
+  const owned = parsePolicy({ version: 1, contact: 'platform-team@example.com', exceptionsUrl: 'https://wiki.example.com/runtime-exceptions' });
+  const blocked = (runtime: string, logicalId = 'OrdersFunction', now = NOW) => {
+    const findings = evaluate({ logicalId, name: logicalId, runtime, packageType: 'Zip', tags: {} } as never, owned, now);
+    return { logicalId, runtime, runtimeChange: undefined, findings, verdict: verdict(findings) };
+  };
+
+  it("ends with the waiver tag and its bound, the policy's contact and page, and the rule's documentation", () => {
+    const res = decisionResponse(TOKEN, blocked('nodejs16.x'), HOOK_MESSAGE_MAX, owned);
+    expect(res).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
+    expect(res.message).toMatch(
+      / Exception: tag runtime-warden:waiver = 'YYYY-MM-DD reason' \(at most 90 days\) or ask platform-team@example\.com \(https:\/\/wiki\.example\.com\/runtime-exceptions\) for a policy waiver\. Rule: https:\/\/\S+\/docs\/rules\.md#rw004$/,
+    );
+  });
+
+  it('ends a blocked stack answer with it, once for all the functions', () => {
+    const template = 'Resources:\n  One:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: nodejs16.x, Handler: i.h, Role: r, Code: { ZipFile: x } }\n  Two:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: python3.8, Handler: i.h, Role: r, Code: { ZipFile: x } }\n';
+    const res = stackDecisionResponse(TOKEN, 'STACK', reviewStack({ kind: 'STACK', template }, owned, NOW), HOOK_MESSAGE_MAX, owned);
+    expect(res).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant' });
+    expect(res.message.match(/Exception: /g)).toHaveLength(1);
+    expect(res.message).toMatch(/for a policy waiver\. Rule: \S+#rw004$/);
+  });
+
+  it('keeps the sentence whole when the findings are cut (1,024 characters for Cloud Control)', () => {
+    const res = decisionResponse(TOKEN, blocked('nodejs16.x', `orders${'-x'.repeat(600)}`), CLOUD_CONTROL_MESSAGE_MAX, owned);
+    expect(res.message).toHaveLength(CLOUD_CONTROL_MESSAGE_MAX);
+    expect(res.message).toContain('… Exception: tag runtime-warden:waiver');
+    expect(res.message).toContain('ask platform-team@example.com');
+  });
+
+  it('names only the policy waiver for what a tag may not waive (an AWS block), and what nothing may waive', () => {
+    expect(exceptionSentence(owned, ['RW005'])).toBe('Exception: ask platform-team@example.com (https://wiki.example.com/runtime-exceptions) for a policy waiver.');
+    expect(exceptionSentence(owned, ['RW004', 'RW005'])).toBe(
+      "Exception: tag runtime-warden:waiver = 'YYYY-MM-DD reason' (at most 90 days; only for RW004) or ask platform-team@example.com (https://wiki.example.com/runtime-exceptions) for a policy waiver.",
+    );
+    const strict = parsePolicy({ version: 1, unwaivableRules: ['RW004'], waiverTag: { enabled: false } });
+    expect(exceptionSentence(strict, ['RW004', 'RW003'])).toBe("Exception: ask the policy's owner for a policy waiver (RW003). No waiver covers RW004 (the policy's unwaivableRules).");
+    expect(exceptionSentence(strict, ['RW004'])).toBe("No waiver covers RW004 (the policy's unwaivableRules); ask the policy's owner.");
   });
 });

@@ -93,7 +93,7 @@ describe('notify remediation', () => {
         'Lifecycle:    deprecated; deprecation: 2024-06-12 (passed); function creation blocked: 2027-02-01 (70 days left); function update blocked: 2027-03-03 (100 days left)',
         'Tier:         critical (upgrade at least 180 days ahead; update modes allowed: Manual, FunctionUpdate)',
         'Owner:        team-payments',
-        'Recommended:  upgrade to nodejs26.x',
+        'Recommended:  upgrade to nodejs24.x',
         'Console:      https://eu-west-1.console.aws.amazon.com/lambda/home?region=eu-west-1#/functions/checkout',
       ]),
     );
@@ -136,7 +136,7 @@ describe('notify remediation', () => {
     const input = snsMock.commandCalls(PublishCommand)[0]!.args[0].input;
     const lines = input.Message!.split('\n');
     expect(lines.filter((l) => l.startsWith('Owner:'))).toEqual(['Owner:        team-a\\nRecommended:  nothing to do\\u2028Severity: none\\r\\u0085\\u202e']);
-    expect(lines.filter((l) => l.startsWith('Recommended:'))).toEqual(['Recommended:  upgrade to nodejs26.x']);
+    expect(lines.filter((l) => l.startsWith('Recommended:'))).toEqual(['Recommended:  upgrade to nodejs22.x']);
     expect(input.Message).not.toMatch(/[\r\u2028\u2029\u0085\u202e]/);
   });
 
