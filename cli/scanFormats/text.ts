@@ -2,6 +2,8 @@ import { logLine } from '../../shared/text/printable.js';
 import { baselineState, describeCatalog, summarise, type ScanReport } from '../scanReport.js';
 
 /** Grouped by file, one block per function with its line, then each finding; how to get an exception once. */
+const count = (n: number, word: string): string => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
+
 export function renderText(r: ScanReport): string {
   const out: string[] = [];
   for (const f of r.files) {
@@ -18,8 +20,8 @@ export function renderText(r: ScanReport): string {
   if (r.exception) out.push(r.exception, '');
   const s = summarise(r);
   out.push(
-    `${s.functions} functions in ${s.templates} templates: ${s.nonCompliant} non-compliant, ${s.withWarnings} with warnings, ${s.notApplicable} not applicable` +
-      `${s.fileErrors > 0 ? `; ${s.fileErrors} files could not be scanned` : ''}${s.skipped > 0 ? `; ${s.skipped} ${s.skipped === 1 ? 'file' : 'files'} passed over (not templates)` : ''} (policy ${r.policy}, ${describeCatalog(r.catalog)}, judged at ${r.now.toISOString().slice(0, 10)})`,
+    `${count(s.functions, 'function')} in ${count(s.templates, 'template')}: ${s.nonCompliant} non-compliant, ${s.withWarnings} with warnings, ${s.notApplicable} not applicable` +
+      `${s.fileErrors > 0 ? `; ${count(s.fileErrors, 'file')} could not be scanned` : ''}${s.skipped > 0 ? `; ${count(s.skipped, 'file')} passed over (not templates)` : ''} (policy ${r.policy}, ${describeCatalog(r.catalog)}, judged at ${r.now.toISOString().slice(0, 10)})`,
   );
   // Paths, names and messages carry template text: one line each, and never a workflow command.
   return `${out.map(logLine).join('\n')}\n`;

@@ -157,7 +157,7 @@ describe('the GitHub Action (action.yml)', () => {
       ['RW004', 'infra/legacy.yaml', 3],
     ]);
     expect(run.stdout).toMatch(/infra\/legacy\.yaml\n\s+3 {2}Legacy \(AWS::Serverless::Function\) {2}nodejs16\.x {2}NON_COMPLIANT/);
-    expect(run.summary).toMatch(/^### runtime-warden\n\n2 functions in 1 templates: 1 non-compliant/);
+    expect(run.summary).toMatch(/^### runtime-warden\n\n2 functions in 1 template: 1 non-compliant/);
   });
 
   it('passes the policy and several paths on new lines as the CLI takes them, and fail-on never only reports', async () => {

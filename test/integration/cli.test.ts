@@ -35,13 +35,13 @@ describe('runtime-warden scan', () => {
     const flagged = stdout.split('\n').filter((l) => /NON_COMPLIANT$/.test(l));
     expect(flagged).toEqual(['    10  InheritsOne (AWS::Serverless::Function)  nodejs16.x  NON_COMPLIANT', '    14  InheritsTwo (AWS::Serverless::Function)  nodejs16.x  NON_COMPLIANT']);
     expect(stdout).toContain(`${join(dir, 'template.yaml')}\n`);
-    expect(stdout).toContain('4 functions in 1 templates: 2 non-compliant, 0 with warnings, 1 not applicable');
+    expect(stdout).toContain('4 functions in 1 template: 2 non-compliant, 0 with warnings, 1 not applicable');
   });
 
   it('passes the project template: exit 0', async () => {
     const { code, stdout } = await cli(['scan', 'template.yaml']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/\d+ functions in 1 templates: 0 non-compliant/);
+    expect(stdout).toMatch(/\d+ functions in 1 template: 0 non-compliant/);
   });
 
   it('scans the current folder by default, skipping node_modules and non-templates', async () => {
@@ -51,7 +51,7 @@ describe('runtime-warden scan', () => {
     cpSync(join(FIXTURES, 'malformed', 'kubernetes.yaml'), join(dir, 'k8s.yaml'));
     const { code, stdout } = await cli(['scan', '--now', '2026-11-23'], dir);
     expect(code).toBe(0);
-    expect(stdout).toContain('3 functions in 1 templates: 0 non-compliant');
+    expect(stdout).toContain('3 functions in 1 template: 0 non-compliant');
     expect(stdout).not.toContain('node_modules');
   });
 
@@ -185,7 +185,7 @@ describe('runtime-warden scan', () => {
     cpSync(join(FIXTURES, 'good-current.yaml'), join(dir, 'good.yaml'));
     const { code, stdout, stderr } = await cli(['scan', dir]);
     expect(code).toBe(2);
-    expect(stdout).toContain('3 functions in 1 templates: 0 non-compliant');
+    expect(stdout).toContain('3 functions in 1 template: 0 non-compliant');
     expect(stderr).toContain('alias-bomb.yaml: not valid YAML or JSON: Excessive alias count');
     expect(stderr).toContain('broken.yaml: not valid YAML or JSON');
     expect(stderr).not.toContain('kubernetes.yaml');
