@@ -13,7 +13,7 @@ import { didYouMean } from '../shared/text/suggest.js';
 import { staleCatalogNotice } from './catalogAge.js';
 import { colourWanted, paint } from './colour.js';
 import { InputError, loadCatalog, parseDay, readText, UsageError, write } from './common.js';
-import { exceptionSentence, blockingRules } from '../hooks/runtime-hook/response.js';
+import { blockingRules, exceptionSentence } from '../shared/policy/exceptions.js';
 import { baselinedFindings, baselineText, readBaseline } from './baseline.js';
 import { applyConfig, collect, findConfig } from './config.js';
 import { findTemplates } from './files.js';

@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it, vi } from 'vitest';
 import { createHandler } from '../../hooks/runtime-hook/handler.js';
-import { CLOUD_CONTROL_MESSAGE_MAX, decisionResponse, exceptionSentence, HOOK_MESSAGE_MAX, stackDecisionResponse } from '../../hooks/runtime-hook/response.js';
+import { CLOUD_CONTROL_MESSAGE_MAX, decisionResponse, HOOK_MESSAGE_MAX, stackDecisionResponse } from '../../hooks/runtime-hook/response.js';
+import { exceptionSentence } from '../../shared/policy/exceptions.js';
 import { reviewStack } from '../../shared/template/stackReview.js';
 import { CATALOG_DATA_AS_OF, DEFAULT_POLICY, evaluate, parsePolicy, verdict, PolicySourceError, PolicyValidationError, type Policy } from '../../shared/index.js';
 import { hookEvent, loadEvent, NOW } from '../helpers/fixtures.js';
