@@ -20,13 +20,15 @@ test: $(NODE_DEPS) $(PY_TOOLS) $(CHECKOV) chromium
 	npx tsc --noEmit
 	status=0; npx vitest run || status=$$?; node scripts/test-summary.mjs; exit $$status
 
-bench: $(NODE_DEPS) $(PY_TOOLS) $(CHECKOV)
+bench: $(NODE_DEPS) $(PY_TOOLS) $(CHECKOV) chromium
 	npx tsx bench/evaluate.bench.ts
 	npx tsx bench/configRule.bench.ts
+	npx tsx bench/scale.bench.ts
 	npm run --silent build:cli && npx tsx bench/scanner.bench.ts
 	AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true npx tsx bench/hostile.bench.ts
 	npx tsx bench/bundles.bench.ts
 	npx tsx bench/hookMemory.bench.ts
+	npx tsx bench/report.bench.ts
 
 build: $(NODE_DEPS) $(PY_TOOLS)
 	bash scripts/sam-build.sh .aws-sam/build

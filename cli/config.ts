@@ -4,8 +4,9 @@
 // plus `paths`; a flag given on the command line wins. Named by --config, or found: the first
 // `.runtime-warden.yaml`, or `package.json` with a `runtime-warden` key, from the current folder up
 // to the checkout's top (as cfn-lint's and checkov's users expect of a repository's config).
-// Files it names are relative to its own folder, found or named: the same file means the same
-// thing from any folder it is used from.
+// Files it names are relative to its own folder, found or named, and so are its `exclude` globs (as
+// a .gitignore's and eslint's config's are; scan passes the folder on): the same file means the
+// same thing from any folder it is used from.
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command, Option } from 'commander';

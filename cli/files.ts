@@ -50,8 +50,10 @@ const nodeFileSystem: FileSystem = {
 export const IGNORE_FILE = '.runtime-wardenignore';
 
 export interface WalkOptions {
-  /** Patterns in .gitignore syntax, matched against paths relative to the current folder (or to the scanned path outside it). */
+  /** Patterns in .gitignore syntax, matched against paths relative to `excludeBase` (or to the scanned path outside it). */
   readonly exclude?: readonly string[];
+  /** The folder `exclude` is relative to: the config file's that gave it, as a .gitignore's patterns are its folder's; default the current folder. */
+  readonly excludeBase?: string;
   /** Honour .gitignore files (and .git/info/exclude) when a scanned path is inside a git checkout. */
   readonly gitignore?: boolean;
   readonly cwd?: string;
@@ -106,7 +108,8 @@ export function findTemplates(paths: readonly string[], fs: FileSystem = nodeFil
   const ignoreNames = options.gitignore === false ? [IGNORE_FILE] : ['.gitignore', IGNORE_FILE];
   /** The rules in force at `root`: the excludes, and every ignore file from the checkout's top down to it. */
   const rulesAt = (root: string): Rules[] => {
-    const excludes: Rules[] = options.exclude?.length ? [{ base: relative(cwd, root).startsWith('..') ? root : cwd, ig: ignore().add([...options.exclude]) }] : [];
+    const base = resolve(cwd, options.excludeBase ?? '.');
+    const excludes: Rules[] = options.exclude?.length ? [{ base: relative(base, root).startsWith('..') ? root : base, ig: ignore().add([...options.exclude]) }] : [];
     const chain: string[] = [];
     let gitRoot: string | undefined;
     for (let d = root; ; d = dirname(d)) {

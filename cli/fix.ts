@@ -6,12 +6,11 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Policy } from '../shared/index.js';
 import { describeExpression, isRecord } from '../shared/template/intrinsics.js';
 import { parseTemplate } from '../shared/template/parse.js';
-import { scanTemplateText } from '../shared/template/scan.js';
+import { scanTemplateText, type ScannedFile } from '../shared/template/scan.js';
 import { write } from './common.js';
 import { findTemplates, type Target } from './files.js';
+import { LIFECYCLE } from './scanReport.js';
 
-/** The lifecycle errors: the runtime is deprecated, or AWS blocks creating or updating on it. */
-const LIFECYCLE = new Set(['RW004', 'RW005', 'RW006']);
 
 export interface RuntimeEdit {
   /** Where the value is in the template: `Globals.Function.Runtime`, `Parameters.NodeRuntime.Default`. */
@@ -121,8 +120,16 @@ function later(policy: Policy, a: string, b: string): string {
 
 /** What `fix` would do to one template's text: pure, the caller reads and writes. */
 export function planFix(path: string, text: string, policy: Policy, now: number, explicit = true): FilePlan {
+  return planFromScan(scanTemplateText(path, text, policy, now, explicit, { locate: false }), text, policy);
+}
+
+/**
+ * What `fix` would do to a template already scanned from `text`: the one plan both `fix` and the
+ * SARIF output's `fixes` come from.
+ */
+export function planFromScan(scanned: ScannedFile, text: string, policy: Policy): FilePlan {
+  const { path } = scanned;
   const none = { path, text, fixed: text, edits: [], left: [] };
-  const scanned = scanTemplateText(path, text, policy, now, explicit);
   if (scanned.error) return { ...none, error: scanned.error };
   if (scanned.skipped) return none;
   const raw = parseTemplate(text) as Record<string, unknown>;
@@ -178,6 +185,26 @@ export function planFix(path: string, text: string, policy: Policy, now: number,
     edits.push({ where, line: at.line + 1, column: at.column + 1, from: w.from, to: w.to, functions: w.functions });
   }
   return { path, text, fixed: lines.join('\n'), edits: edits.sort((a, b) => a.line - b.line), left };
+}
+
+/**
+ * The edits `fix` would make in each scanned file with a lifecycle finding, read again from disk:
+ * what SARIF's `fixes` carry. A file that cannot be read again gets none.
+ */
+export function scannedFixes(files: readonly ScannedFile[], policy: Policy, read = (path: string): string => readFileSync(path, 'utf8')): Map<string, readonly RuntimeEdit[]> {
+  const out = new Map<string, readonly RuntimeEdit[]>();
+  for (const f of files) {
+    if (!f.functions.some((fn) => fn.findings.some((x) => LIFECYCLE.has(x.ruleId)))) continue;
+    let text: string;
+    try {
+      text = read(f.path);
+    } catch {
+      continue;
+    }
+    const { edits } = planFromScan(f, text, policy);
+    if (edits.length > 0) out.set(f.path, edits);
+  }
+  return out;
 }
 
 function safeParse(text: string): unknown {

@@ -2,6 +2,7 @@
 // a fleet, keep the runtime catalog. Parsed by commander (per-command options, help and "did you
 // mean"): 40 KB of the bundle, where yargs took 113 KB (docs/scan.md, "The bundle").
 import { writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
@@ -9,6 +10,7 @@ import { DEFAULT_POLICY, type Policy } from '../shared/index.js';
 import { parsePolicyText } from '../shared/policy/policyText.js';
 import { guardRules } from '../shared/guard/generate.js';
 import { withCatalog } from '../shared/policy/policy.js';
+import type { RollbackOptions } from '../shared/remediation/rollbackRun.js';
 import { didYouMean } from '../shared/text/suggest.js';
 import { staleCatalogNotice } from './catalogAge.js';
 import { colourWanted, paint } from './colour.js';
@@ -71,6 +73,18 @@ function policyOf(o: PolicyOptions): { policy: Policy; name: string; now: number
   const catalog = loadCatalog(o.catalog);
   const loaded = loadPolicy(o.policy);
   return { policy: withCatalog(loaded.policy, catalog), name: loaded.name, now };
+}
+
+/** Runs a command that calls AWS: the SDK's warnings on one line each, an AWS error as one line (exit 2). */
+async function callingAws(run: () => Promise<number>): Promise<number> {
+  const { explainAwsError, oneLineSdkWarnings } = await import('./awsErrors.js');
+  oneLineSdkWarnings(warn);
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof InputError) throw err;
+    throw new InputError(explainAwsError(err));
+  }
 }
 
 let status = 0;
@@ -158,13 +172,17 @@ async function scan(cmd: Command): Promise<number> {
   const { policy, name, now } = policyOf(o);
   const settings: ScanSettings = { policyFile: o.policy, catalogFile: o.catalog, now };
   const paths = cmd.args.length > 0 ? cmd.args : (fromConfig ?? ['.']);
-  const found = findTemplates(paths, undefined, { exclude: o.exclude ?? [], gitignore: o.gitignore });
+  // A config file's excludes are its folder's, as a .gitignore's are (and its paths: applyConfig).
+  const excludeBase = config && cmd.getOptionValueSource('exclude') === 'config' ? dirname(resolve(config.file)) : undefined;
+  const found = findTemplates(paths, undefined, { exclude: o.exclude ?? [], gitignore: o.gitignore, ...(excludeBase && { excludeBase }) });
   const targets = o.skipNonTemplates ? found.map((t) => ({ ...t, explicit: false })) : found;
   const files = await scanTargets(targets, policy, settings, jobs, new URL(import.meta.url));
   const baselined = o.baseline ? baselinedFindings(files, o.baseline, readBaseline(o.baseline)) : undefined;
   const counted = files.flatMap((f) => f.functions.filter((fn) => fn.verdict.compliance === 'NON_COMPLIANT').flatMap((fn) => fn.findings.filter((x) => !baselined?.has(x))));
   const exception = exceptionSentence(policy, blockingRules(counted));
-  const report: ScanReport = { files, now: new Date(now), policy: name, catalog: policy.base.origin, version: pkg.version, ...(baselined && { baselined }), ...(exception && { exception }) };
+  // SARIF carries the edits `fix` would make: planned only when SARIF is written (the fixer is loaded then).
+  const fixes = [o.format, ...extra.map((x) => x.format)].includes('sarif') ? (await import('./fix.js')).scannedFixes(files, policy) : undefined;
+  const report: ScanReport = { files, now: new Date(now), policy: name, catalog: policy.base.origin, version: pkg.version, ...(baselined && { baselined }), ...(exception && { exception }), ...(fixes && { fixes }) };
   // Machine formats are always whole: --quiet is for the people reading text.
   const shown = o.quiet && o.format === 'text' ? withoutSummary(renderText(onlyFindings(report))) : FORMATS[o.format](report);
   write(shown, o.output);
@@ -196,7 +214,7 @@ finish(
     .option('--max-catalog-age <days>', 'warn when the catalog is older than this and its age can change a verdict here (0: never)', '60')
     .option('--jobs <n>', 'threads for 64 files or more (default: one per CPU but one, at most 8)')
     .option('--skip-non-templates', 'pass over named files that are not templates (pre-commit hands over every YAML and JSON file)')
-    .option('--exclude <glob>', 'leave out paths matching it (.gitignore syntax, from the current folder; repeatable)', collect)
+    .option('--exclude <glob>', "leave out paths matching it (.gitignore syntax, from the current folder; a config file's from its own folder; repeatable)", collect)
     .option('--no-gitignore', 'scan what .gitignore files leave out (.runtime-wardenignore files still apply)')
     .option('--baseline <file>', 'fail only on findings that file does not hold (scan --write-baseline); AWS blocks (RW005, RW006) always count')
     .option('--write-baseline <file>', "record this scan's findings there, for --baseline")
@@ -249,11 +267,49 @@ finish(
   ['runtime-warden fix --dry-run', 'runtime-warden fix template.yaml', 'runtime-warden fix infra --policy .github/runtime-policy.yaml --dry-run > fixes.diff && patch -p0 < fixes.diff'],
 );
 
+interface RollbackCommandOptions extends PolicyOptions, Omit<RollbackOptions, 'sinceDays'> {
+  readonly since: string;
+}
+finish(
+  withPolicyOptions(
+    program
+      .command('rollback')
+      .summary("pin the runtime version a function ran before a runtime update broke it; --undo returns it to its tier's mode")
+      .description(
+        "Pins FUNCTION to the runtime version it ran before the current one (Manual + RuntimeVersionArn), found in AWS Config's history of the function and its INIT_START log lines, or --to; tags runtime-warden:rollback with when, who and why, and alerts --topic. --undo returns it to its tier's preferred mode and removes the tags. A dry run says what it would do (docs/remediation.md#rollback).",
+      )
+      .argument('<function>', 'the function name or ARN'),
+  )
+    .option('--to <arn>', 'the runtime version ARN to pin (arn:aws:lambda:REGION::runtime:ID)')
+    .addOption(new Option('--undo', "return to the tier's preferred mode").conflicts('to'))
+    .option('--dry-run', 'say what would change and change nothing')
+    .option('--reason <text>', 'why (required to roll back): tagged and sent in the alert')
+    .option('--by <name>', 'who asks (default: $USER)')
+    .option('--topic <sns-arn>', 'SNS topic to alert')
+    .option('--since <days>', 'how far back to read INIT_START lines', '14')
+    .action(
+      action(async (cmd) => {
+        const o = cmd.opts<RollbackCommandOptions>();
+        const { policy, now } = policyOf(o);
+        const sinceDays = wholeNumber(o.since, '--since', 'a whole number of days, at least 1', 1);
+        // Loaded when used: a scan starts without the Lambda, Config, Logs and SNS clients.
+        const { rollbackCommand } = await import('./rollback.js');
+        return callingAws(() => rollbackCommand(cmd.args[0]!, { ...o, sinceDays }, policy, now, (text) => write(text, o.output)));
+      }),
+    ),
+  [
+    'runtime-warden rollback pdf-render --reason "pdf rendering fails since v42" --dry-run',
+    'runtime-warden rollback pdf-render --reason "pdf rendering fails since v42" --topic arn:aws:sns:eu-west-1:123456789012:on-call',
+    'runtime-warden rollback pdf-render --undo',
+  ],
+);
+
 interface ReportOptions extends PolicyOptions {
-  readonly format: 'html' | 'csv' | 'json';
+  readonly format: 'html' | 'csv' | 'json' | 'asff';
   readonly aggregator?: string;
   readonly regions?: string;
   readonly usage: boolean;
+  readonly compare?: string[];
 }
 finish(
   withPolicyOptions(
@@ -261,30 +317,29 @@ finish(
       .command('report')
       .summary('an inventory of every deployed Lambda function against the policy')
       .description(
-        'An inventory of every Lambda function and where it stands against the policy: from an AWS Config aggregator (the whole organisation), or from the Lambda API of the current account in the given regions (default: AWS_REGION). With each function\'s invocations over 14 days and last invocation day (CloudWatch GetMetricData); functions with none in 90 days are marked as candidates for deletion. Progress goes to stderr.',
+        'An inventory of every Lambda function and where it stands against the policy: from an AWS Config aggregator (the whole organisation), or from the Lambda API of the current account in the given regions (default: AWS_REGION). Each function\'s next AWS date (deprecation, creates blocked, updates blocked) with the days left and the tier\'s move-by, the waivers in force, and its invocations over 14 days and last invocation day (CloudWatch GetMetricData); functions with none in 90 days are marked as candidates for deletion. --compare with earlier JSON reports says what changed. --format asff writes Security Hub findings, one BatchImportFindings request a line. Progress goes to stderr.',
       ),
   )
-    .addOption(choice('--format <format>', 'what to write', ['html', 'csv', 'json']).default('html'))
+    .addOption(choice('--format <format>', 'what to write', ['html', 'csv', 'json', 'asff']).default('html'))
     .option('--aggregator <name>', 'read every account and region from this AWS Config aggregator')
     .option('--regions <r1,r2>', 'read the current account in these regions (default: AWS_REGION)')
     .option('--no-usage', 'skip the invocation counts (CloudWatch)')
+    .option('--compare <previous.json>', 'an earlier report --format json: what changed since (repeatable: a trend)', collect)
     .action(
       action(async (cmd) => {
         const o = cmd.opts<ReportOptions>();
         const { policy, name, now } = policyOf(o);
-        const { explainAwsError, oneLineSdkWarnings } = await import('./awsErrors.js');
-        oneLineSdkWarnings(warn);
         // Loaded when used: a scan starts without the AWS SDK.
         const { inventory } = await import('./report.js');
-        try {
-          return await inventory(o, policy, name, now);
-        } catch (err) {
-          if (err instanceof UsageError || err instanceof InputError) throw err;
-          throw new InputError(explainAwsError(err));
-        }
+        return callingAws(() => inventory(o, policy, name, now));
       }),
     ),
-  ['runtime-warden report --regions eu-west-1,us-east-1 --output fleet.html', 'runtime-warden report --aggregator org-aggregator --format csv --no-usage > fleet.csv'],
+  [
+    'runtime-warden report --regions eu-west-1,us-east-1 --output fleet.html',
+    'runtime-warden report --aggregator org-aggregator --format csv --no-usage > fleet.csv',
+    'runtime-warden report --aggregator org-aggregator --format json -o today.json --compare last-week.json',
+    'runtime-warden report --regions eu-west-1 --format asff -o findings.jsonl',
+  ],
 );
 
 finish(

@@ -1,6 +1,8 @@
 import type { Finding, Severity } from '../shared/index.js';
+import { LAMBDA_FUNCTION_TYPES } from '../shared/facts/functionFacts.js';
 import type { CatalogOrigin } from '../shared/catalog/catalog.js';
 import type { ScannedFile } from '../shared/template/scan.js';
+import type { RuntimeEdit } from './fix.js';
 
 export interface ScanReport {
   readonly files: readonly ScannedFile[];
@@ -13,7 +15,12 @@ export interface ScanReport {
   readonly baselined?: ReadonlySet<Finding>;
   /** How to get an exception for what fails this scan (the policy's waivers and contact), said once. */
   readonly exception?: string;
+  /** For SARIF's `fixes`: the edits `fix` would make, by file path (files with none are absent). */
+  readonly fixes?: ReadonlyMap<string, readonly RuntimeEdit[]>;
 }
+
+/** The lifecycle errors, which `fix` fixes: the runtime is deprecated, or AWS blocks creating or updating on it. */
+export const LIFECYCLE: ReadonlySet<string> = new Set(['RW004', 'RW005', 'RW006']);
 
 /** SARIF's baselineState for a finding, when the scan had a baseline. */
 export const baselineState = (r: ScanReport, x: Finding): 'unchanged' | 'new' | undefined => (r.baselined ? (r.baselined.has(x) ? 'unchanged' : 'new') : undefined);
@@ -29,10 +36,14 @@ export interface ScanSummary {
   readonly notApplicable: number;
   readonly fileErrors: number;
   readonly skipped: number;
+  /** Layer versions the templates declare that have findings (RW019), listed beside the functions. */
+  readonly layerVersions: number;
 }
 
 export function summarise(r: ScanReport): ScanSummary {
-  const fns = r.files.flatMap((f) => f.functions);
+  // A flagged layer version is listed beside the functions; it is not one of them.
+  const entries = r.files.flatMap((f) => f.functions);
+  const fns = entries.filter((f) => LAMBDA_FUNCTION_TYPES.includes(f.type));
   return {
     templates: r.files.filter((f) => !f.error && !f.skipped).length,
     functions: fns.length,
@@ -41,6 +52,7 @@ export function summarise(r: ScanReport): ScanSummary {
     notApplicable: fns.filter((f) => f.verdict.compliance === 'NOT_APPLICABLE').length,
     fileErrors: r.files.filter((f) => f.error).length,
     skipped: r.files.filter((f) => f.skipped).length,
+    layerVersions: entries.length - fns.length,
   };
 }
 

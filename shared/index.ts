@@ -11,5 +11,5 @@ export { DEFAULT_POLICY, compilePolicy, parsePolicy, tierOf, type Policy, type T
 export { policySchema, UPDATE_MODES, type PolicyDocument, type PolicyDocumentInput, type UpdateMode } from './policy/schema.js';
 export { evaluate } from './evaluation/evaluate.js';
 export { CHECKS, RULES } from './evaluation/rules.js';
-export type { Finding, RemediationAction, RuleMeta, Severity } from './evaluation/types.js';
+export type { Finding, FindingLocation, RemediationAction, RuleMeta, Severity } from './evaluation/types.js';
 export { SUMMARY_MAX, truncate, verdict, type Compliance, type Verdict } from './evaluation/verdict.js';

@@ -1,5 +1,6 @@
 import { truncate, type Finding, type Policy, type Verdict } from '../../shared/index.js';
 import { ruleHelpUri } from '../../shared/evaluation/ruleHelp.js';
+import { LAMBDA_FUNCTION_TYPES } from '../../shared/facts/functionFacts.js';
 import { blockingRules, exceptionSentence } from '../../shared/policy/exceptions.js';
 import { printable } from '../../shared/text/printable.js';
 import type { ScannedFunction } from '../../shared/template/scan.js';
@@ -116,10 +117,12 @@ export function stackDecisionResponse(clientRequestToken: string, kind: 'STACK' 
     return { hookStatus: 'FAILED', errorCode: 'NonCompliant', message: withTail([head, ...details, ...tail].join(' '), blockedTail(policy, r.breaking.flatMap((fn) => fn.findings)), limit), clientRequestToken };
   }
   const warned = r.judged.filter((fn) => !r.deferred.includes(fn) && fn.findings.some((f) => f.severity === 'warning'));
+  // A layer version with findings is judged beside the functions (its warnings below); it is not one of them.
+  const functions = r.judged.filter((fn) => LAMBDA_FUNCTION_TYPES.includes(fn.type)).length;
   const head =
-    r.judged.length === 0
+    functions === 0
       ? `No Lambda function declared in the template is created or updated by ${op}.`
-      : `${plural(r.judged.length, 'Lambda function')} that ${op} creates or updates ${r.judged.length === 1 ? 'follows' : 'follow'} the runtime policy.`;
+      : `${plural(functions, 'Lambda function')} that ${op} creates or updates ${functions === 1 ? 'follows' : 'follow'} the runtime policy.`;
   const warnings = warned.map((fn) => `${at(fn)}: ${findingList(fn.findings.filter((f) => f.severity === 'warning')).join(' ')}`);
   return success(clientRequestToken, [head, ...warnings, ...tail].join(' '), limit);
 }

@@ -1,7 +1,9 @@
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LambdaClient, PutRuntimeManagementConfigCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-lambda';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import * as z from '../../shared/schema/zod.js';
 import { parseInput, switchModeInputSchema } from '../../shared/adapters/remediationInput.js';
 import { evaluate, RemediationError, tierOf, type UpdateMode } from '../../shared/index.js';
 import { awsError } from '../../shared/io/awsErrors.js';
@@ -10,6 +12,7 @@ import { RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
 import { policyLoaderFromEnvironment } from '../../shared/io/catalogSource.js';
 import type { PolicyLoader } from '../../shared/io/policySource.js';
 import { plannedModeChange } from '../../shared/remediation/modeChange.js';
+import { rollback, type RollbackResult } from '../../shared/remediation/rollbackRun.js';
 
 /** The tag that records the configuration before a switch, so that it can be undone. */
 export const PREVIOUS_MODE_TAG = 'runtime-warden:previous-update-mode';
@@ -20,7 +23,35 @@ export interface SwitchModeDependencies {
   readonly loadPolicy: PolicyLoader;
   readonly now: () => number;
   readonly logger: Logger;
+  /** AWS Config, for the runtime version history a rollback reads; absent: the input must name the ARN. */
+  readonly config?: Pick<ConfigServiceClient, 'send'>;
 }
+
+/**
+ * The `rollback` action (RollbackDocument): pins the runtime version before the current one, or
+ * `undo` returns to the tier's mode (shared/remediation/rollback.ts). SSM passes strings: an
+ * empty `to` means "find the previous version".
+ */
+const rollbackInputSchema = z.strictObject({
+  action: z.literal('rollback'),
+  functionName: switchModeInputSchema.shape.functionName,
+  to: z.optional(z.string().check(z.maxLength(2048))),
+  reason: z._default(z.string().check(z.maxLength(1000)), ''),
+  requestedBy: z.string().check(z.minLength(1), z.maxLength(200)),
+  undo: switchModeInputSchema.shape.dryRun,
+  dryRun: switchModeInputSchema.shape.dryRun,
+});
+
+export interface RollbackActionResult {
+  readonly functionName: string;
+  readonly action: 'rolled-back' | 'undone' | 'dry-run';
+  readonly reason: string;
+  readonly applied: RollbackResult['plan']['put'];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly problems: readonly string[];
+}
+
+const isRollback = (event: unknown): boolean => typeof event === 'object' && event !== null && (event as { action?: unknown }).action === 'rollback';
 
 interface RuntimeManagementConfig {
   readonly UpdateRuntimeOn: UpdateMode | undefined;
@@ -42,8 +73,9 @@ export interface SwitchModeResult {
  * critical-tier functions alone unless the input allows it; changes nothing in a dry run or when
  * the mode is already right (so a second run is a no-op).
  */
-export function createHandler(deps: SwitchModeDependencies): (event: unknown, context?: { invokedFunctionArn?: string }) => Promise<SwitchModeResult> {
+export function createHandler(deps: SwitchModeDependencies): (event: unknown, context?: { invokedFunctionArn?: string }) => Promise<SwitchModeResult | RollbackActionResult> {
   return async (event, context) => {
+    if (isRollback(event)) return rollbackAction(deps, event);
     const input = parseInput(switchModeInputSchema, event, 'switch-mode');
     const policy = await deps.loadPolicy();
     const now = deps.now();
@@ -93,6 +125,18 @@ export function createHandler(deps: SwitchModeDependencies): (event: unknown, co
   };
 }
 
+async function rollbackAction(deps: SwitchModeDependencies, event: unknown): Promise<RollbackActionResult> {
+  const input = parseInput(rollbackInputSchema, event, 'rollback');
+  const r = await rollback(
+    input.functionName,
+    { undo: input.undo, dryRun: input.dryRun, reason: input.reason, by: input.requestedBy, ...(input.to && { to: input.to }) },
+    { lambda: deps.lambda, ...(deps.config && { config: deps.config }), policy: await deps.loadPolicy(), now: deps.now() },
+  );
+  const action = !r.applied ? 'dry-run' : r.plan.kind === 'undo' ? 'undone' : 'rolled-back';
+  deps.logger.info(`switch-mode: rollback ${action}`, { functionName: r.plan.functionName, from: r.plan.from, to: r.plan.put, tags: r.plan.tags, requestedBy: input.requestedBy, problems: r.problems });
+  return { functionName: r.plan.functionName, action, reason: r.plan.description, applied: r.plan.put, tags: r.plan.tags, problems: r.problems };
+}
+
 async function send(deps: SwitchModeDependencies, command: TagResourceCommand | UntagResourceCommand, what: string): Promise<void> {
   try {
     if (command instanceof TagResourceCommand) await deps.lambda.send(command);
@@ -110,6 +154,7 @@ function fromEnvironment(): SwitchModeDependencies {
   const ssm = new SSMClient(clientConfig);
   return {
     lambda: new LambdaClient(clientConfig),
+    config: new ConfigServiceClient(clientConfig),
     region: getStringFromEnv({ key: 'AWS_REGION' }),
     loadPolicy: policyLoaderFromEnvironment(() => ssm, logger),
     now: Date.now,
@@ -119,4 +164,4 @@ function fromEnvironment(): SwitchModeDependencies {
 
 // Built on first use, once per container: a missing setting fails the invocation, saying which.
 let configured: ReturnType<typeof createHandler> | undefined;
-export const handler = async (event: unknown, context?: { invokedFunctionArn?: string }): Promise<SwitchModeResult> => (configured ??= createHandler(fromEnvironment()))(event, context);
+export const handler = async (event: unknown, context?: { invokedFunctionArn?: string }): Promise<SwitchModeResult | RollbackActionResult> => (configured ??= createHandler(fromEnvironment()))(event, context);

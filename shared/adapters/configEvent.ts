@@ -112,3 +112,15 @@ export function parseConfigRuleEvent(event: unknown): ConfigRuleRequest {
     accountId: e.data.accountId,
   };
 }
+
+/**
+ * The sweep's own trigger, from its EventBridge schedule (template.yaml, StateSweepSchedule):
+ * `{"action": "sweep", "policySource": "..."}`. Not a Config rule event; anything else is one.
+ */
+const sweepEventSchema = z.looseObject({ action: z.literal('sweep'), policySource: optionalText });
+export type SweepRequest = z.infer<typeof sweepEventSchema>;
+
+export function sweepRequest(event: unknown): SweepRequest | undefined {
+  const r = sweepEventSchema.safeParse(event);
+  return r.success ? r.data : undefined;
+}

@@ -1,4 +1,4 @@
-import { CATALOG_DATA_AS_OF, RUNTIME_ROWS, RUNTIME_SUCCESSORS, type RuntimeRow } from './runtimeData.js';
+import { CATALOG_DATA_AS_OF, RUNTIME_RELEASES, RUNTIME_ROWS, RUNTIME_SUCCESSORS, type RuntimeRow } from './runtimeData.js';
 
 export type LifecyclePhase = 'active' | 'deprecated' | 'create-blocked' | 'update-blocked' | 'unknown';
 
@@ -31,6 +31,8 @@ export interface RuntimeOverride {
   readonly deprecation?: string | null;
   readonly blockCreate?: string | null;
   readonly blockUpdate?: string | null;
+  /** The day the runtime became available in Lambda (RW021). */
+  readonly released?: string;
 }
 
 /** Where a catalog's dates come from, named in every output that judges by them. */
@@ -115,27 +117,34 @@ function entry(info: RuntimeInfo): Entry {
  */
 export class RuntimeCatalog {
   private readonly entries: ReadonlyMap<string, Entry>;
+  /** Release days apart from the rows: AWS's lifecycle table, which refreshed rows come from, has none. */
+  private readonly releases: ReadonlyMap<string, string>;
 
   private constructor(
     entries: Map<string, Entry>,
     public readonly origin: CatalogOrigin,
+    releases: ReadonlyMap<string, string>,
   ) {
     this.entries = entries;
+    this.releases = releases;
   }
 
-  public static fromRows(rows: readonly RuntimeRow[] = RUNTIME_ROWS, origin: CatalogOrigin = BUILT_IN_ORIGIN): RuntimeCatalog {
+  /** Release days default to the built-in ones, so a refreshed catalog keeps them for the runtimes it knows. */
+  public static fromRows(rows: readonly RuntimeRow[] = RUNTIME_ROWS, origin: CatalogOrigin = BUILT_IN_ORIGIN, releases: Readonly<Record<string, string>> = RUNTIME_RELEASES): RuntimeCatalog {
     const map = new Map<string, Entry>();
     for (const [id, family, os, deprecation, blockCreate, blockUpdate] of rows) {
       map.set(id, entry({ id, family, language: LANGUAGES[family] ?? family, version: versionOf(id), os, deprecation, blockCreate, blockUpdate }));
     }
-    return new RuntimeCatalog(map, origin);
+    return new RuntimeCatalog(map, origin, new Map(Object.entries(releases).filter(([id]) => map.has(id))));
   }
 
   /** A copy with the policy's overrides applied: new identifiers are added, known ones changed. */
   public withOverrides(overrides: readonly RuntimeOverride[]): RuntimeCatalog {
     if (overrides.length === 0) return this;
     const map = new Map(this.entries);
+    const releases = new Map(this.releases);
     for (const o of overrides) {
+      if (o.released !== undefined) releases.set(o.id, o.released);
       const base = map.get(o.id);
       const family = o.family ?? base?.family ?? inferFamily(o.id);
       map.set(
@@ -152,7 +161,22 @@ export class RuntimeCatalog {
         }),
       );
     }
-    return new RuntimeCatalog(map, this.origin);
+    return new RuntimeCatalog(map, this.origin, releases);
+  }
+
+  /** The day `id` became available in Lambda, where known. */
+  public released(id: string): string | undefined {
+    return this.releases.get(id);
+  }
+
+  /**
+   * Runtimes of `id`'s family with a higher version (`python3.14` above `python3.12`; an OS
+   * variant of the same version, `java17.al2023` beside `java17`, is not newer), highest first.
+   */
+  public newerInFamily(id: string): RuntimeInfo[] {
+    const current = this.entries.get(id);
+    if (!current) return [];
+    return [...this.entries.values()].filter((e) => e.family === current.family && compareVersions(e.version, current.version) > 0).sort((a, b) => compareVersions(b.version, a.version));
   }
 
   public get(id: string): RuntimeInfo | undefined {

@@ -74,6 +74,31 @@ export const RUNTIME_ROWS: readonly RuntimeRow[] = [
 ];
 
 /**
+ * The day each runtime became generally available in Lambda, as AWS states it: the Lambda
+ * Developer Guide's "Document history" (lambda-releases), or the Lambda product team's launch
+ * notice on AWS's own issue trackers (aws/aws-lambda-base-images, aws/aws-lambda-roadmap), each
+ * of which links the AWS What's New post; docs/catalog.md names the source of every day. Where
+ * that notice is the only dated AWS text, its day is the latest the runtime can have shipped:
+ * RW021 may then fire a day late, never early. AWS's runtimes page gives no release dates, so a
+ * refreshed catalog keeps these for the runtimes it knows. A runtime without one (newer than this
+ * list, in preview, or whose GA day no AWS text read here states) leaves RW021 silent about it
+ * until a policy's catalogOverrides gives it a `released` day.
+ */
+export const RUNTIME_RELEASES: Readonly<Record<string, string>> = {
+  'nodejs16.x': '2022-05-11',
+  'nodejs20.x': '2023-11-16',
+  'nodejs22.x': '2024-11-22',
+  'nodejs24.x': '2025-11-26',
+  'python3.9': '2021-08-16',
+  'python3.12': '2023-12-14',
+  java21: '2023-11-17',
+  java25: '2025-11-17',
+  dotnet10: '2026-01-09',
+  'ruby3.3': '2024-04-04',
+  'ruby4.0': '2026-04-30',
+};
+
+/**
  * Where AWS names the move off a runtime, that move, before the family rule (the oldest runtime
  * of the same family and at least the same version that stays supported). go1.x has no Go
  * successor: "Building Lambda functions with Go" (Lambda Developer Guide) says functions on the

@@ -58,6 +58,8 @@ export interface UnreadSignal {
   readonly api: string;
   /** The error, for the log (the annotation has no room for it). */
   readonly error: string;
+  /** Not read yet (the version broke the policy only after the sweep read it), rather than failed. */
+  readonly pending?: boolean | undefined;
 }
 
 /**
@@ -125,7 +127,7 @@ function describe(v: VersionUse, ruleIds: readonly string[]): string {
     ...(u && u.invocations14d > 0 ? [`invoked ${u.invocations14d} ${plural(u.invocations14d, 'time', 'times')} in ${RECENT_DAYS} days`] : u?.lastInvoked ? [`last invoked ${u.lastInvoked}`] : []),
   ];
   // What could not be read matters to the verdict only where nothing else shows the version in use.
-  const items = evidence.length > 0 ? evidence : v.unread.map((s) => `${s.signal} unknown (${s.api} failed)`);
+  const items = evidence.length > 0 ? evidence : v.unread.map((s) => (s.pending ? 'what invokes it not read yet' : `${s.signal} unknown (${s.api} failed)`));
   return `${what}: ${listWithin(items, VERSION_LINE_MAX - what.length - 2)}`;
 }
 
@@ -189,10 +191,43 @@ export function versionsBreakingPolicy(versions: readonly FunctionFacts[], polic
  * (AWS Config takes one remediation per rule): NON_COMPLIANT exactly when the policy asks for
  * another runtime update mode and no waiver covers it.
  */
-export function evaluateUpdateMode(facts: FunctionFacts, policy: Policy, now: number, orderingTimestamp: Date): ConfigEvaluation {
+export function evaluateUpdateMode(facts: FunctionFacts, policy: Policy, now: number, orderingTimestamp: Date, modePending = false): ConfigEvaluation {
   if (facts.packageType === 'Image') return configEvaluation(facts.name, 'NOT_APPLICABLE', 'Container image function: it has no runtime update mode.', orderingTimestamp);
+  if (modePending) return configEvaluation(facts.name, 'NOT_APPLICABLE', `${MODE_PENDING}: the sweep reads it, or the function's next change.`, orderingTimestamp);
   if (facts.updateMode === undefined) return configEvaluation(facts.name, 'NOT_APPLICABLE', 'The runtime update mode could not be read.', orderingTimestamp);
   const change = plannedModeChange(facts, evaluate(facts, policy, now));
   if (!change) return configEvaluation(facts.name, 'COMPLIANT', `Update mode ${facts.updateMode} is what the policy asks for.`, orderingTimestamp);
   return configEvaluation(facts.name, 'NON_COMPLIANT', `${change.ruleId} switch ${change.from} -> ${change.to}: ${change.reason}`, orderingTimestamp);
+}
+
+export const MODE_PENDING = 'The runtime update mode has not been read yet';
+
+/** What a version breaking the policy gets when the sweep read its function before it broke. */
+const NOT_READ_YET: UnreadSignal = { signal: 'invocations', api: 'the sweep', error: 'not read yet: the version broke the policy after its function was last read', pending: true };
+
+/** What invokes a version, as stored by the reader (shared/io/functionState.ts): the version by its number. */
+export type StoredVersionUse = Omit<VersionUse, 'version' | 'facts'> & { readonly v: string };
+
+/**
+ * The published versions breaking the policy now, with what the last read found invoking them. A
+ * version the read did not cover (it broke the policy since) counts as in use, "not read yet":
+ * never idle by default.
+ */
+export function versionUsesFromState(versions: readonly FunctionFacts[], stored: readonly StoredVersionUse[], policy: Policy, now: number): VersionUse[] {
+  return versionsBreakingPolicy(versions, policy, now).map((facts): VersionUse => {
+    const s = stored.find((u) => u.v === facts.qualifier);
+    if (!s) return { version: facts.qualifier ?? '', facts, aliases: [], eventSourceMappings: [], policyStatements: [], unread: [NOT_READ_YET] };
+    return { version: s.v, facts, aliases: s.aliases, eventSourceMappings: s.eventSourceMappings, policyStatements: s.policyStatements, usage: s.usage, unread: s.unread };
+  });
+}
+
+/**
+ * An evaluation with a note on what it could not judge yet (`update mode, versions not read yet`)
+ * or how old its reads are: the verdict stands on what is known, and says what is pending. The
+ * note is kept whole; the verdict's own text is what gets cut to fit 256 characters.
+ */
+export function withNote(e: ConfigEvaluation, note: string | undefined): ConfigEvaluation {
+  if (!note) return e;
+  const tail = ` | ${note}`;
+  return { ...e, Annotation: `${e.Annotation.length + tail.length > SUMMARY_MAX ? truncate(e.Annotation, SUMMARY_MAX - tail.length) : e.Annotation}${tail}` };
 }

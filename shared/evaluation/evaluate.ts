@@ -1,8 +1,8 @@
 import { dayStart, daysBetween } from '../catalog/catalog.js';
-import type { FunctionFacts } from '../facts/functionFacts.js';
+import { layerLabel, type FunctionFacts, type LayerVersionFacts } from '../facts/functionFacts.js';
 import { compileWaiver, DEFAULT_POLICY, tierOf, type CompiledWaiver, type Policy } from '../policy/policy.js';
 import { isoDate } from '../policy/schema.js';
-import { CHECKS, NOT_APPLICABLE, WAIVER_APPLIED, WAIVER_EXPIRED, WAIVER_TAG_INVALID } from './rules.js';
+import { CHECKS, LAYER_RUNTIMES_DEPRECATED, NOT_APPLICABLE, WAIVER_APPLIED, WAIVER_EXPIRED, WAIVER_TAG_INVALID } from './rules.js';
 import type { DecidingFact, Finding, RuleContext, RuleMeta } from './types.js';
 import { truncate } from './verdict.js';
 
@@ -131,4 +131,20 @@ export function evaluate(facts: FunctionFacts, policy: Policy = DEFAULT_POLICY, 
     if (r) findings.push(finding(c, r.message, r.remediation));
   }
   return applyWaivers(findings, facts, policy, nowMs);
+}
+
+/**
+ * Judges a layer version by itself (RW019): one whose CompatibleRuntimes are all deprecated can
+ * serve no function that follows the policy. A layer declaring nothing, or any runtime the catalog
+ * does not know, is not judged: nothing says it is stuck.
+ */
+export function evaluateLayerVersion(layer: LayerVersionFacts, policy: Policy = DEFAULT_POLICY, now: Date | number = Date.now()): Finding[] {
+  const nowMs = typeof now === 'number' ? now : now.getTime();
+  const runtimes = layer.compatibleRuntimes ?? [];
+  const phases = runtimes.map((r) => policy.catalog.phase(r, nowMs));
+  if (runtimes.length === 0 || phases.some((p) => p === 'active' || p === 'unknown')) return [];
+  const targets = [...new Set(runtimes.map((r) => policy.catalog.recommendedTarget(r, nowMs, (t) => policy.allowsRuntime(t, nowMs), policy.document.warnBeforeDeprecationDays)?.id).filter((t): t is string => t !== undefined))];
+  const name = layerLabel(layer).replace(/:\d+$/, '');
+  const fix = targets.length > 0 ? `publish a version of \`${name}\` compatible with ${targets.join(', ')}` : `publish a version of \`${name}\` for a supported runtime family`;
+  return [finding(LAYER_RUNTIMES_DEPRECATED, `Layer ${layerLabel(layer)} declares only deprecated runtimes (${runtimes.join(', ')}): ${fix}, then move its functions.`, targets.length > 0 ? { kind: 'upgrade-runtime', targetRuntime: targets[0]! } : { kind: 'upgrade-runtime' })];
 }

@@ -60,7 +60,7 @@ export const RULE_HELP: Readonly<Record<string, RuleHelp>> = {
     securitySeverity: '6.0',
   },
   RW010: {
-    description: 'The function has been pinned to a runtime version (`Manual`) for longer than the policy\'s `manualPinMaxAgeDays`: a pin is a temporary rollback and misses security patches. Judged only where the last deploy time is known (Config and the Lambda API, not templates or hook events).',
+    description: 'The function has been pinned to a runtime version (`Manual`) for longer than the policy\'s `manualPinMaxAgeDays`: a pin is a temporary rollback and misses security patches. Judged only where the last deploy time is known (Config and the Lambda API, not templates or hook events), or where rollback tagged the pin (`runtime-warden:rollback`): the older of the tag\'s instant and the last deploy counts, so the tag can only make the rule stricter.',
     fix: 'Switch to `Auto`, or to the tier\'s preferred mode where the tier does not allow `Auto`, as the message says; where that is already the mode, pin a current runtime version. The switch-mode remediation makes the switch.',
     securitySeverity: '6.5',
   },
@@ -98,6 +98,30 @@ export const RULE_HELP: Readonly<Record<string, RuleHelp>> = {
     description: 'A function\'s properties cannot be read as Lambda would take them (e.g. a non-string `Runtime`).',
     fix: 'Correct the property the message names.',
     securitySeverity: '5.0',
+  },
+  RW018: {
+    description: 'A layer the function uses declares compatible runtimes (`CompatibleRuntimes`) without the function\'s runtime, or without the runtime it must move to (the recommended target, where its runtime is denied, not approved, deprecated or inside the tier\'s window), or declares architectures without the function\'s. Judged only where the layer versions were read (the layer inventory, or LayerVersion resources of the same template); a layer declaring nothing is RW022, never this.',
+    fix: 'Publish a version of the layer compatible with the runtime the message names ("publish a version of shared-utils compatible with python3.13 first"), point the function at it, then move the runtime.',
+    securitySeverity: '3.0',
+  },
+  RW019: {
+    description: 'A layer version (an `AWS::Lambda::LayerVersion` or `AWS::Serverless::LayerVersion`, or an inventoried layer) whose `CompatibleRuntimes` are all deprecated: no function that follows the policy can use it. A layer declaring nothing, or a runtime the catalog does not know, is not judged.',
+    fix: 'Publish a version of the layer for the runtimes the message names, then move the functions that use it.',
+    securitySeverity: '3.0',
+  },
+  RW020: {
+    description: 'The function\'s tier sets `deployment` rules (policy: `requireTrafficShifting`, `requireAlarms`, `requirePublishedVersions`) and the function does not deploy that way. Judged only where the source shows how the function deploys (a SAM template\'s `AutoPublishAlias` and `DeploymentPreference`); off unless the tier sets them.',
+    fix: 'Add what the message names: `AutoPublishAlias`, a `DeploymentPreference` with a Canary or Linear `Type`, its `Alarms`, or a published version per deploy.',
+    securitySeverity: '2.0',
+  },
+  RW021: {
+    description: 'A newer runtime of the same family (higher version, active, allowed by the policy) has been available for longer than the tier\'s `adoptNewRuntimeWithinDays`; the release date is the catalog\'s (catalog). Off unless the tier sets the field; silent for runtimes without a release date, and for a runtime that is no longer active (RW004 and later say more).',
+    fix: 'Move to the runtime the message names, or raise the tier\'s `adoptNewRuntimeWithinDays`.',
+    securitySeverity: '1.0',
+  },
+  RW022: {
+    description: 'A layer the function uses declares no compatible runtimes, so whether it works on a runtime is unknown. Said once per function, naming every such layer; never an error.',
+    fix: 'Test the function with the layer on the new runtime before moving; the layer\'s owner can declare `CompatibleRuntimes` when publishing its next version.',
   },
 };
 

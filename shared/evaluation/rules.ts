@@ -1,4 +1,6 @@
 import { dayStart, daysBetween } from '../catalog/catalog.js';
+import { layerLabel, type LayerVersionFacts } from '../facts/functionFacts.js';
+import { ROLLBACK_TAG } from '../remediation/rollback.js';
 import { didYouMean } from '../text/suggest.js';
 import type { Check, RemediationAction, RuleContext, RuleMeta } from './types.js';
 
@@ -34,6 +36,19 @@ function ageDays(ctx: RuleContext): number | undefined {
   return Number.isNaN(t) ? undefined : Math.floor((ctx.nowMs - t) / 86_400_000);
 }
 
+/**
+ * How long a Manual pin has stood: from the rollback tag's instant where `rollback` wrote one,
+ * else the last deploy. The older of the two counts, so a tag can only make RW010 stricter: it
+ * dates a pin the last deploy does not (templates, hook events), and retagging hides nothing.
+ */
+function pinAgeDays(ctx: RuleContext): number | undefined {
+  const tagged = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)\s/.exec(ctx.facts.tags[ROLLBACK_TAG] ?? '');
+  const t = tagged ? Date.parse(tagged[1]!) : Number.NaN;
+  const fromTag = Number.isNaN(t) || t > ctx.nowMs ? undefined : Math.floor((ctx.nowMs - t) / 86_400_000);
+  const fromDeploy = ageDays(ctx);
+  return fromTag === undefined ? fromDeploy : Math.max(fromTag, fromDeploy ?? fromTag);
+}
+
 /** Lifecycle dates still ahead, for messages: `AWS blocks updates from 2027-03-03 (100 days left)`. */
 function nextBlock(ctx: RuleContext): string {
   const { info } = ctx;
@@ -42,6 +57,49 @@ function nextBlock(ctx: RuleContext): string {
   if (info.blockCreate && dayStart(info.blockCreate) > ctx.nowMs) ahead.push(`creates from ${info.blockCreate} (${daysLeft(ctx, info.blockCreate)})`);
   if (info.blockUpdate && dayStart(info.blockUpdate) > ctx.nowMs) ahead.push(`updates from ${info.blockUpdate} (${daysLeft(ctx, info.blockUpdate)})`);
   return ahead.length > 0 ? ` AWS blocks ${ahead.join(' and ')}.` : '';
+}
+
+/**
+ * The runtime a function must move to, where it must move: its runtime is denied, not approved,
+ * deprecated, or inside the tier's upgrade window (the runtime rules' own conditions).
+ */
+function requiredTarget(ctx: RuleContext): string | undefined {
+  const r = ctx.runtime;
+  if (r === undefined || ctx.phase === 'unknown') return undefined;
+  const deprecation = ctx.info?.deprecation;
+  const mustMove =
+    ctx.policy.isDenied(r) || ctx.policy.isApprovedExplicitly(r) === false || ctx.phase !== 'active' || (deprecation != null && daysBetween(ctx.nowMs, dayStart(deprecation)) <= leadWindow(ctx));
+  const move = mustMove ? upgrade(ctx).remediation : undefined;
+  return move?.kind === 'upgrade-runtime' ? move.targetRuntime : undefined;
+}
+
+const declares = (l: LayerVersionFacts): boolean => (l.compatibleRuntimes?.length ?? 0) > 0;
+
+/** What stands between one declared layer version and the runtimes the function needs. */
+function layerProblem(l: LayerVersionFacts, ctx: RuleContext, target: string | undefined): string | undefined {
+  const runtimes = l.compatibleRuntimes ?? [];
+  const missing = [ctx.runtime, target].filter((r): r is string => r !== undefined && !runtimes.includes(r));
+  const archs = ctx.facts.architectures;
+  const layerArchs = l.compatibleArchitectures ?? [];
+  const badArch = archs !== undefined && layerArchs.length > 0 ? archs.filter((a) => !layerArchs.includes(a)) : [];
+  if (missing.length === 0 && badArch.length === 0) return undefined;
+  const name = layerLabel(l).replace(/:\d+$/, '');
+  const wants = [...new Set(missing)];
+  const parts = [
+    ...(wants.length > 0 ? [`declares ${runtimes.join(', ')}, not ${wants.join(' or ')}: publish a version of \`${name}\` compatible with ${wants.at(-1)} first`] : []),
+    ...(badArch.length > 0 ? [`declares architectures ${layerArchs.join(', ')}, not ${badArch.join(', ')}`] : []),
+  ];
+  return `Layer ${layerLabel(l)} ${parts.join('; ')}`;
+}
+
+/** SAM's gradual types (AWS SAM Developer Guide, "Deploying serverless applications gradually"): Canary* and Linear*. */
+const shiftsTraffic = (type: string | undefined): boolean => type !== undefined && /^(Canary|Linear)/.test(type);
+
+function publishedVersionsRequired(ctx: RuleContext): boolean {
+  const rule = ctx.tier.deployment?.requirePublishedVersions;
+  if (rule === undefined || rule === false) return false;
+  if (rule === true) return true;
+  return ctx.facts.updateMode !== undefined && rule.includes(ctx.facts.updateMode);
 }
 
 /**
@@ -190,7 +248,7 @@ export const CHECKS: readonly Check[] = [
     severity: 'error',
     reads: ['updateMode', 'tier'],
     check: (ctx) => {
-      const age = ageDays(ctx);
+      const age = pinAgeDays(ctx);
       const max = ctx.policy.document.manualPinMaxAgeDays;
       if (ctx.facts.updateMode !== 'Manual' || age === undefined || age <= max) return undefined;
       const next = unstaleMode(ctx, { kind: 'pin-runtime-version' });
@@ -232,6 +290,83 @@ export const CHECKS: readonly Check[] = [
       };
     },
   },
+  {
+    id: 'RW018',
+    name: 'layer-incompatible',
+    title: 'A layer does not declare the runtime the function runs on or must move to',
+    severity: 'warning',
+    reads: ['runtime', 'tier'],
+    check: (ctx) => {
+      const layers = ctx.facts.layerVersions;
+      if (layers === undefined || ctx.runtime === undefined) return undefined;
+      const target = requiredTarget(ctx);
+      const problems = layers.filter(declares).map((l) => layerProblem(l, ctx, target)).filter((p): p is string => p !== undefined);
+      if (problems.length === 0) return undefined;
+      return { message: `${problems.join('. ')}.`, remediation: target ? { kind: 'upgrade-runtime', targetRuntime: target } : { kind: 'none' } };
+    },
+  },
+  {
+    id: 'RW020',
+    name: 'deployment-preference-missing',
+    title: "The function does not deploy as its tier requires",
+    severity: 'warning',
+    reads: ['tier', 'updateMode'],
+    check: (ctx) => {
+      const rules = ctx.tier.deployment;
+      const d = ctx.facts.deployment;
+      if (rules === undefined || d === undefined) return undefined;
+      const add: string[] = [];
+      if (rules.requireTrafficShifting && !d.autoPublishAlias) add.push('AutoPublishAlias');
+      if (rules.requireTrafficShifting && !shiftsTraffic(d.deploymentPreferenceType)) {
+        add.push(d.deploymentPreferenceType ? `a Canary or Linear DeploymentPreference.Type (not ${d.deploymentPreferenceType})` : 'a DeploymentPreference with a Canary or Linear Type');
+      }
+      const alarms = d.alarms ?? 0;
+      if (rules.requireAlarms !== undefined && alarms < rules.requireAlarms) add.push(`${rules.requireAlarms - alarms} more CloudWatch alarm(s) under DeploymentPreference.Alarms (has ${alarms}, needs ${rules.requireAlarms})`);
+      if (publishedVersionsRequired(ctx) && !d.publishesVersions && !d.autoPublishAlias) add.push('AutoPublishAlias (or an AWS::Lambda::Version), so each deploy publishes a version to roll back to');
+      if (add.length === 0) return undefined;
+      return { message: `The ${ctx.tier.name} tier requires how a function deploys: add ${[...new Set(add)].join('; ')}.`, remediation: { kind: 'redeploy' } };
+    },
+  },
+  {
+    id: 'RW021',
+    name: 'new-runtime-not-adopted',
+    title: "A newer runtime of the family has been available longer than the tier allows",
+    severity: 'warning',
+    reads: ['runtime', 'tier'],
+    check: (ctx) => {
+      const within = ctx.tier.adoptNewRuntimeWithinDays;
+      if (within === undefined || ctx.runtime === undefined || ctx.phase !== 'active') return undefined;
+      const { catalog } = ctx.policy;
+      // Whole days elapsed: a runtime released today has been available 0 days.
+      const availableDays = (id: string): number | undefined => {
+        const since = catalog.released(id);
+        return since === undefined ? undefined : Math.floor((ctx.nowMs - dayStart(since)) / 86_400_000);
+      };
+      const overdue = catalog
+        .newerInFamily(ctx.runtime)
+        .find((n) => (availableDays(n.id) ?? -1) > within && ctx.policy.allowsRuntime(n.id, ctx.nowMs) && catalog.phase(n.id, ctx.nowMs) === 'active');
+      if (!overdue) return undefined;
+      return {
+        message: `${overdue.id} has been available since ${catalog.released(overdue.id)!} (${availableDays(overdue.id)!} days), more than the ${ctx.tier.name} tier's ${within} days to adopt a new runtime: move from ${ctx.runtime} to ${overdue.id}.`,
+        remediation: { kind: 'upgrade-runtime', targetRuntime: overdue.id },
+      };
+    },
+  },
+  {
+    id: 'RW022',
+    name: 'layer-compatibility-unknown',
+    title: 'A layer declares no compatible runtimes',
+    severity: 'info',
+    reads: [],
+    check: (ctx) => {
+      const silent = (ctx.facts.layerVersions ?? []).filter((l) => !declares(l));
+      if (silent.length === 0) return undefined;
+      return {
+        message: `Layer${silent.length === 1 ? '' : 's'} ${silent.map(layerLabel).join(', ')} declare${silent.length === 1 ? 's' : ''} no compatible runtimes: compatibility unknown, test the function with ${silent.length === 1 ? 'it' : 'them'} before a runtime move.`,
+        remediation: { kind: 'none' },
+      };
+    },
+  },
 ];
 
 /** Findings that `evaluate` itself emits rather than a check. */
@@ -242,9 +377,11 @@ export const WAIVER_TAG_INVALID: RuleMeta = { id: 'RW015', name: 'waiver-tag-inv
 /** Template scanning only: what the template alone cannot decide, and properties it cannot read. */
 export const EXPRESSION_UNRESOLVED: RuleMeta = { id: 'RW016', name: 'expression-unresolved', title: 'Runtime is an expression the template alone does not decide', severity: 'warning' };
 export const PROPERTIES_INVALID: RuleMeta = { id: 'RW017', name: 'properties-invalid', title: 'Function properties cannot be read', severity: 'error' };
+/** A layer version itself (a LayerVersion resource, an inventoried layer), not a function: evaluateLayerVersion. */
+export const LAYER_RUNTIMES_DEPRECATED: RuleMeta = { id: 'RW019', name: 'layer-runtimes-deprecated', title: 'A layer version declares only deprecated runtimes', severity: 'warning' };
 
 /** The whole rule catalogue, for documentation, SARIF rule lists and the test that pins the ids. */
-export const RULES: readonly RuleMeta[] = [NOT_APPLICABLE, ...CHECKS, WAIVER_APPLIED, WAIVER_EXPIRED, WAIVER_TAG_INVALID, EXPRESSION_UNRESOLVED, PROPERTIES_INVALID]
+export const RULES: readonly RuleMeta[] = [NOT_APPLICABLE, ...CHECKS, WAIVER_APPLIED, WAIVER_EXPIRED, WAIVER_TAG_INVALID, EXPRESSION_UNRESOLVED, PROPERTIES_INVALID, LAYER_RUNTIMES_DEPRECATED]
   .map(({ id, name, title, severity }) => ({ id, name, title, severity }))
   // RWnnn ids sort by code unit; localeCompare would load ICU's collator at every cold start.
   .sort((a, b) => (a.id < b.id ? -1 : 1));

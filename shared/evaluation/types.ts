@@ -24,6 +24,22 @@ export interface Finding {
   readonly remediation: RemediationAction;
   /** Set when a waiver downgraded this finding from an error. */
   readonly waivedUntil?: string;
+  /** Where to edit, when the finding comes from a template's text (the scanner sets it). */
+  readonly location?: FindingLocation;
+}
+
+/**
+ * The value in a template that decides a finding - the property, the Globals entry, the parameter's
+ * Default or AllowedValues entry, the mapping entry - else the resource: 1-based lines and columns
+ * (UTF-16 code units) from a map entry's key, as cfn-lint reports them, to the value's end.
+ */
+export interface FindingLocation {
+  /** `Globals.Function.Runtime`, `Parameters.NodeRuntime.Default`, `Resources.Api`. */
+  readonly path: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
 }
 
 export interface RuleMeta {

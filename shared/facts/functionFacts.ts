@@ -29,8 +29,45 @@ export interface FunctionFacts {
    */
   readonly waiverTagSince?: string;
   readonly layers: readonly string[];
+  /**
+   * What each layer version declares, where a source has read it (GetLayerVersionByArn, or a
+   * LayerVersion resource of the same template). Absent: layers are not judged (RW018, RW022).
+   */
+  readonly layerVersions?: readonly LayerVersionFacts[];
+  /** `x86_64` / `arm64`; absent when the source did not say (Lambda's default is x86_64). */
+  readonly architectures?: readonly string[];
+  /** How the function is deployed, where the source shows it (a SAM template). Absent: RW020 is not judged. */
+  readonly deployment?: DeploymentFacts;
   /** ISO-8601 instant of the last code or configuration change. */
   readonly lastModified?: string;
   /** `$LATEST`, a version number or an alias. */
   readonly qualifier?: string;
+}
+
+/** A layer version as the policy sees it: a function's layer, or a LayerVersion resource. */
+export interface LayerVersionFacts {
+  /** `arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION`; a template's own layer may have only a logical id. */
+  readonly arn?: string;
+  /** The layer's name (LayerName, else the logical id) where there is no ARN. */
+  readonly name?: string;
+  /** Absent or empty: the layer declares nothing, so its compatibility is unknown. */
+  readonly compatibleRuntimes?: readonly string[];
+  readonly compatibleArchitectures?: readonly string[];
+}
+
+/** What a template says of how a function deploys (SAM's AutoPublishAlias and DeploymentPreference). */
+export interface DeploymentFacts {
+  readonly autoPublishAlias?: string;
+  /** DeploymentPreference.Type: `Canary10Percent5Minutes`, `Linear10PercentEvery1Minute`, `AllAtOnce`... */
+  readonly deploymentPreferenceType?: string;
+  /** How many CloudWatch alarms DeploymentPreference.Alarms names. */
+  readonly alarms?: number;
+  /** Whether a deploy publishes a version (AutoPublishAlias, or an AWS::Lambda::Version of the function). */
+  readonly publishesVersions?: boolean;
+}
+
+/** `shared-utils:7` from a layer version ARN; the name given otherwise. */
+export function layerLabel(layer: LayerVersionFacts): string {
+  const m = layer.arn === undefined ? null : /:layer:([^:]+):(\d+)$/.exec(layer.arn);
+  return m ? `${m[1]}:${m[2]}` : (layer.name ?? layer.arn ?? 'unnamed layer');
 }

@@ -6,6 +6,10 @@ import type { Policy, Tier } from '../policy/policy.js';
 // the rules must be generated again when the policy changes or as dates pass (daily is enough).
 // What Guard cannot express and the policy module judges elsewhere: Manual pin age and deploy age
 // (no dates in templates), policy waivers scoped to an account, and waivers matched by logical id.
+// Only errors become Guard rules: a Guard rule fails the deploy or passes, and the warnings and
+// notes (RW007, RW011, RW018-RW022) must not block. RW018/RW019/RW022 read what a layer version
+// declares (the layer inventory), and RW020 SAM's AutoPublishAlias and DeploymentPreference, which
+// the transformed template a Guard hook sees no longer holds as such.
 
 const DAY_MS = 86_400_000;
 const q = (s: string): string => JSON.stringify(s);

@@ -1,63 +1,115 @@
 import { paginateSelectResourceConfig, type ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { awsError } from './awsErrors.js';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { factsFromConfigurationItem } from '../adapters/configItem.js';
+import { factsFromFunctionConfiguration } from '../adapters/lambdaApi.js';
+import type { FunctionFacts } from '../facts/functionFacts.js';
+import { awsError, describeError, isNotFound } from './awsErrors.js';
+import { hasAnyFunction, listFunctionPages, readTags } from './lambdaInventory.js';
 
-// AWS Config records every Lambda function's tags; its advanced query returns them for up to 100
-// functions a call (Config API Reference, SelectResourceConfig: Limit 0-100), where the Lambda API
-// has no bulk tag read (ListTags is one call per function). Query properties: Config Developer
-// Guide, "Query Components", and the resource schema (awslabs/aws-config-resource-schema):
-// `tags` is a list of {key, value}. They are the tags as of Config's last configuration item:
-// with continuous recording, some time after each change; with daily recording, up to 24 hours
-// late (Config API Reference, RecordingMode). The Config rule reads tags live where a tier or
-// waiver tag decides the verdict (config-rules/runtime-compliance/tagsDecide.ts).
+// Every Lambda function of the account and region as AWS Config recorded it, from its advanced
+// query: 100 functions a call (Config API Reference, SelectResourceConfig: Limit 0-100), none of
+// Lambda's control-plane quota. Properties: Config Developer Guide, "Query Components" (SELECT,
+// WHERE with =, IN, BETWEEN), and the resource schema of AWS::Lambda::Function
+// (awslabs/aws-config-resource-schema): resourceName, configuration.functionArn,
+// configuration.runtime, configuration.packageType, configuration.lastModified, and `tags` as a
+// list of {key, value}. What Config holds is as of its last configuration item: some time after
+// each change with continuous recording, up to 24 hours late with daily recording (Config API
+// Reference, RecordingMode); a change notification re-judges the function meanwhile.
 
 /** SelectResourceConfig's largest page. */
 export const SELECT_PAGE = 100;
-export const FUNCTION_TAGS_QUERY = "SELECT resourceName, tags WHERE resourceType = 'AWS::Lambda::Function'";
+export const FUNCTION_INVENTORY_QUERY =
+  "SELECT resourceName, configuration.functionArn, configuration.runtime, configuration.packageType, configuration.lastModified, tags WHERE resourceType = 'AWS::Lambda::Function'";
 
-export interface RecordedTags {
-  /** Tags by function name, for every function Config has recorded and returned readably. */
-  readonly byName: ReadonlyMap<string, Record<string, string>>;
-  /** Why Config's tags are not used at all (the query failed): every function falls back to ListTags. */
-  readonly unavailable?: string;
-}
+/** One function of the inventory: its facts (`$LATEST`, without update mode), or why its row cannot be read. */
+export type InventoryEntry =
+  /** `liveTags`: the tags were read from Lambda just now, not from Config's record, which may trail them. */
+  | { readonly name: string; readonly facts: FunctionFacts; readonly liveTags?: boolean; readonly unreadable?: undefined; readonly deleted?: undefined }
+  | { readonly name: string | undefined; readonly facts?: undefined; readonly unreadable: string; readonly deleted?: undefined }
+  /** Listed, then gone before its tags could be read. */
+  | { readonly name: string; readonly facts?: undefined; readonly unreadable?: undefined; readonly deleted: true };
 
-/** One result row: `{"resourceName": "...", "tags": [{"key": "...", "value": "..."}]}`; undefined when not that. */
-function rowOf(text: string): [string, Record<string, string>] | undefined {
+/** One result row, as the query selects it. */
+function entryOfRow(text: string): InventoryEntry {
   let row: unknown;
   try {
     row = JSON.parse(text);
   } catch {
-    return undefined;
+    return { name: undefined, unreadable: `an AWS Config result row is not JSON: ${text.slice(0, 80)}` };
   }
-  const { resourceName, tags = [] } = (row ?? {}) as { resourceName?: unknown; tags?: unknown };
-  if (typeof resourceName !== 'string' || resourceName === '' || !Array.isArray(tags)) return undefined;
-  const out: Record<string, string> = {};
-  for (const t of tags as unknown[]) {
+  const { resourceName, configuration, tags } = (row ?? {}) as { resourceName?: unknown; configuration?: unknown; tags?: unknown };
+  if (typeof resourceName !== 'string' || resourceName === '') return { name: undefined, unreadable: `an AWS Config result row has no resourceName: ${text.slice(0, 80)}` };
+  const tagMap: Record<string, string> = {};
+  for (const t of Array.isArray(tags) ? (tags as unknown[]) : []) {
     const { key, value } = (t ?? {}) as { key?: unknown; value?: unknown };
-    if (typeof key !== 'string' || typeof value !== 'string') return undefined;
-    out[key] = value;
+    if (typeof key !== 'string' || typeof value !== 'string') return { name: resourceName, unreadable: 'its AWS Config record cannot be read: its recorded tags are not strings' };
+    tagMap[key] = value;
   }
-  return [resourceName, out];
+  if (tags !== undefined && tags !== null && !Array.isArray(tags)) return { name: resourceName, unreadable: 'its AWS Config record cannot be read: its recorded tags are not a list' };
+  try {
+    return { name: resourceName, facts: factsFromConfigurationItem({ resourceType: 'AWS::Lambda::Function', resourceId: resourceName, resourceName, configuration: (configuration ?? {}) as Record<string, unknown>, tags: tagMap }) };
+  } catch (err) {
+    return { name: resourceName, unreadable: `its AWS Config record cannot be read: ${(err as Error).message}` };
+  }
+}
+
+/** Pages of Config's recorded functions, as they come; the query's failure is thrown. */
+export async function* recordedFunctionPages(config: Pick<ConfigServiceClient, 'send'>): AsyncGenerator<InventoryEntry[]> {
+  for await (const page of paginateSelectResourceConfig({ client: config as ConfigServiceClient, pageSize: SELECT_PAGE }, { Expression: FUNCTION_INVENTORY_QUERY, Limit: SELECT_PAGE })) {
+    yield (page.Results ?? []).map(entryOfRow);
+  }
 }
 
 /**
- * Every recorded function's tags in ceil(functions / 100) calls. A row that cannot be read is
- * left out (that function's tags are read from Lambda instead); a query that fails - no recorder
- * data, a missing permission, throttling past the SDK's retries - is reported, not thrown: the
- * periodic pass then reads every function's tags from Lambda, as it would without Config.
+ * Functions listed from Lambda (50 a ListFunctions call), each yielded as soon as its tags are
+ * read (one ListTags each, the slow part), so that a pass watching its deadline stops in time.
  */
-export async function recordedFunctionTags(config: Pick<ConfigServiceClient, 'send'>): Promise<RecordedTags> {
-  const byName = new Map<string, Record<string, string>>();
-  try {
-    for await (const page of paginateSelectResourceConfig({ client: config as ConfigServiceClient, pageSize: SELECT_PAGE }, { Expression: FUNCTION_TAGS_QUERY })) {
-      for (const text of page.Results ?? []) {
-        const row = rowOf(text);
-        if (row) byName.set(row[0], row[1]);
+async function* listedFunctions(lambda: Pick<LambdaClient, 'send'>): AsyncGenerator<InventoryEntry[]> {
+  for await (const page of listFunctionPages(lambda)) {
+    for (const fn of page) {
+      const name = fn.FunctionName!;
+      try {
+        yield [{ name, facts: factsFromFunctionConfiguration(fn, { tags: await readTags(lambda, fn.FunctionArn!) }), liveTags: true }];
+      } catch (err) {
+        yield [isNotFound(err) ? { name, deleted: true } : { name, unreadable: `ListTags failed: ${describeError(err)}` }];
       }
     }
-  } catch (err) {
-    const e = awsError(err);
-    return { byName: new Map(), unavailable: `${e.name}: ${e.message.split('\n')[0]}` };
   }
-  return { byName };
+}
+
+export interface InventorySource {
+  readonly config: Pick<ConfigServiceClient, 'send'>;
+  readonly lambda: Pick<LambdaClient, 'send'>;
+  /**
+   * Told once when Config's inventory cannot serve and the functions are listed from Lambda
+   * instead: an error to log, since the listing spends the control-plane quota (1 ListFunctions
+   * per 50 functions, 1 ListTags per function) and a large account may not finish in one run.
+   */
+  readonly onFallback: (reason: string) => void;
+}
+
+/**
+ * Every function, page by page, from Config's inventory. When the query fails at its first page,
+ * or answers no function at all while Lambda lists one (Config not recording Lambda functions, or
+ * not yet), the functions come from Lambda's listing instead, with `onFallback` told why: an
+ * empty or missing inventory never reads as an account without functions. A query that fails
+ * after its first page is thrown: the pass reports what it judged and fails.
+ */
+export async function* functionInventory(source: InventorySource): AsyncGenerator<InventoryEntry[]> {
+  let rows = 0;
+  let failure: string | undefined;
+  try {
+    for await (const page of recordedFunctionPages(source.config)) {
+      rows += page.length;
+      if (page.length > 0) yield page;
+    }
+  } catch (err) {
+    if (rows > 0) throw err;
+    const e = awsError(err);
+    failure = `the AWS Config advanced query failed (${e.name}: ${e.message.split('\n')[0]})`;
+  }
+  if (rows > 0) return;
+  if (failure === undefined && !(await hasAnyFunction(source.lambda))) return;
+  source.onFallback(failure ?? "AWS Config's inventory has no Lambda function while Lambda lists some (is the recorder recording AWS::Lambda::Function?)");
+  yield* listedFunctions(source.lambda);
 }

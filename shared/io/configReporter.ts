@@ -8,6 +8,12 @@ type Config = Pick<ConfigServiceClient, 'send'>;
 export const PUT_EVALUATIONS_MAX = 100;
 export const TEST_MODE_TOKEN = 'TESTMODE';
 
+/**
+ * Evaluations a reporter keeps to return, past which it only counts: a pass over 50,000 functions
+ * holds no list of them all, and the handler's return value (which Config ignores) stays small.
+ */
+export const RETAINED_MAX = 1_000;
+
 export interface ReporterOptions {
   /** Attempts per evaluation that comes back in FailedEvaluations. */
   readonly maxAttempts?: number;
@@ -22,9 +28,12 @@ const key = (e: { ComplianceResourceType?: string | undefined; ComplianceResourc
  * `unreported`, never dropped silently. With the TESTMODE token, AWS checks and stores nothing.
  */
 export class EvaluationReporter {
+  /** The first RETAINED_MAX evaluations reported; `count` counts them all. */
   public readonly reported: ConfigEvaluation[] = [];
   public readonly unreported: ConfigEvaluation[] = [];
   public calls = 0;
+  public count = 0;
+  public nonCompliant = 0;
   private buffer: ConfigEvaluation[] = [];
   private queue: Promise<void> = Promise.resolve();
   private readonly maxAttempts: number;
@@ -63,7 +72,12 @@ export class EvaluationReporter {
         new PutEvaluationsCommand({ Evaluations: pending, ResultToken: this.resultToken, ...(this.resultToken === TEST_MODE_TOKEN && { TestMode: true }) }),
       );
       const failed = new Set((out.FailedEvaluations ?? []).map(key));
-      this.reported.push(...pending.filter((e) => !failed.has(key(e))));
+      for (const e of pending) {
+        if (failed.has(key(e))) continue;
+        this.count++;
+        if (e.ComplianceType === 'NON_COMPLIANT') this.nonCompliant++;
+        if (this.reported.length < RETAINED_MAX) this.reported.push(e);
+      }
       pending = pending.filter((e) => failed.has(key(e)));
       if (pending.length > 0 && attempt >= this.maxAttempts) {
         this.unreported.push(...pending);

@@ -4,11 +4,17 @@ import pLimit from 'p-limit';
 import { AGGREGATOR_QUERY, factsFromAggregatorResult } from '../adapters/configItem.js';
 import { factsFromFunctionConfiguration } from '../adapters/lambdaApi.js';
 import type { FunctionFacts } from '../facts/functionFacts.js';
+import { LayerInventory } from './layerInventory.js';
 import { listFunctions, readTags } from './lambdaInventory.js';
 
 export type Progress = (message: string) => void;
 
-/** Every function of the current account in each region, with its tags (ListTags, 8 at a time). */
+/**
+ * Every function of the current account in each region, with its tags (ListTags, 8 at a time)
+ * and what its layer versions declare (GetLayerVersion, once per distinct version, through the
+ * region's client; a version that cannot be read there is said, and its functions' layers are
+ * left unjudged).
+ */
 export async function readRegions(lambdaFor: (region: string) => Pick<LambdaClient, 'send'>, regions: readonly string[], progress: Progress): Promise<FunctionFacts[]> {
   const out: FunctionFacts[] = [];
   const limit = pLimit(8);
@@ -17,6 +23,7 @@ export async function readRegions(lambdaFor: (region: string) => Pick<LambdaClie
     const functions = await listFunctions(lambda, false);
     progress(`${region}: ${functions.length} functions listed, reading tags`);
     let done = 0;
+    const layers = new LayerInventory(lambda);
     const facts = await Promise.all(
       functions.map((fn) =>
         limit(async () => {
@@ -26,7 +33,22 @@ export async function readRegions(lambdaFor: (region: string) => Pick<LambdaClie
         }),
       ),
     );
-    out.push(...facts.map((f) => ({ ...f, region: f.region ?? region })));
+    const unread = new Set<string>();
+    const withLayers = await Promise.all(
+      facts.map((f) =>
+        limit(async () => {
+          if (f.layers.length === 0) return f;
+          const { failures } = await layers.read(f.layers);
+          for (const x of failures) unread.add(`${x.arn}: ${x.reason}`);
+          const layerVersions = await layers.factsFor(f.layers);
+          return layerVersions ? { ...f, layerVersions } : f;
+        }),
+      ),
+    );
+    if (layers.calls > 0) progress(`${region}: ${layers.calls} layer versions read`);
+    // A layer not read leaves its functions' layers unjudged (RW018), never judged as declaring nothing.
+    for (const u of unread) progress(`${region}: layer version not read, its functions' layers not judged: ${u}`);
+    out.push(...withLayers.map((f) => ({ ...f, region: f.region ?? region })));
   }
   return out;
 }

@@ -4,6 +4,7 @@ import {
   GetFunctionConfigurationCommand,
   GetPolicyCommand,
   GetRuntimeManagementConfigCommand,
+  ListFunctionsCommand,
   ListTagsCommand,
   paginateListAliases,
   paginateListEventSourceMappings,
@@ -11,7 +12,7 @@ import {
   paginateListVersionsByFunction,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import { parseFunctionArn, versionFacts, withQualifier, type LambdaFunctionConfiguration } from '../adapters/lambdaApi.js';
+import { versionFacts, withQualifier, type LambdaFunctionConfiguration } from '../adapters/lambdaApi.js';
 import { versionsBreakingPolicy, type AliasTarget, type UnreadSignal, type VersionUse } from '../config/decision.js';
 import type { FunctionFacts } from '../facts/functionFacts.js';
 import { globMatch } from '../policy/glob.js';
@@ -51,6 +52,19 @@ export async function listFunctions(lambda: Lambda, includeVersions: boolean): P
     }
   }
   return [...byName.values()].flatMap((e) => (e.latest ? [{ latest: e.latest, versions: e.versions }] : []));
+}
+
+/** The account's functions (`$LATEST`), page by page as ListFunctions returns them, 50 a call. */
+export async function* listFunctionPages(lambda: Lambda): AsyncGenerator<LambdaFunctionConfiguration[]> {
+  for await (const page of paginateListFunctions({ client: lambda as LambdaClient, pageSize: LIST_FUNCTIONS_PAGE }, { MaxItems: LIST_FUNCTIONS_PAGE })) {
+    yield (page.Functions ?? []).filter((fn) => fn.FunctionName);
+  }
+}
+
+/** Whether the account and region has a function at all: one ListFunctions call. */
+export async function hasAnyFunction(lambda: Lambda): Promise<boolean> {
+  const out = await lambda.send(new ListFunctionsCommand({ MaxItems: 1 }));
+  return (out.Functions ?? []).length > 0;
 }
 
 export async function readTags(lambda: Lambda, functionArn: string): Promise<Record<string, string>> {
@@ -170,43 +184,11 @@ export interface EventSourceMappings {
 // number higher" (Lambda API Reference, ListEventSourceMappings, MaxItems).
 const MAPPINGS_PAGE = 100;
 
-const mappingKey = (arn: string | undefined): string => {
-  const a = parseFunctionArn(arn);
-  return `${a.name}:${a.qualifier ?? '$LATEST'}`;
-};
-
-/**
- * Every event source mapping of the account and region, in one listing read on first use and
- * shared by a pass: without EventSourceArn or FunctionName, ListEventSourceMappings lists them
- * all (Lambda API Reference, ListEventSourceMappings), ceil(mappings / 100) calls on the shared
- * control-plane quota however many functions the pass judges. A mapping to a version or alias
- * names it in its FunctionArn (CreateEventSourceMapping takes a "Version or Alias ARN"). A
- * listing that fails fails every lookup, with its error.
- */
-export function accountEventSourceMappings(lambda: Lambda): EventSourceMappings {
-  let listing: Promise<Map<string, string[]>> | undefined;
-  const list = async (): Promise<Map<string, string[]>> => {
-    const byFunction = new Map<string, string[]>();
-    for await (const page of paginateListEventSourceMappings({ client: lambda as LambdaClient, pageSize: MAPPINGS_PAGE }, {})) {
-      for (const m of page.EventSourceMappings ?? []) {
-        const key = mappingKey(m.FunctionArn);
-        byFunction.set(key, [...(byFunction.get(key) ?? []), m.UUID ?? '(no UUID)']);
-      }
-    }
-    return byFunction;
-  };
-  return {
-    invoking: async (versionArn) => {
-      listing ??= list();
-      return (await listing).get(mappingKey(versionArn)) ?? [];
-    },
-  };
-}
-
 /**
  * The mappings of one version, filtered by Lambda (FunctionName takes a "Version or Alias ARN",
- * Lambda API Reference, ListEventSourceMappings): for the change-triggered path, which judges one
- * function and would otherwise list the whole account's mappings for it. Whatever Lambda returns
+ * Lambda API Reference, ListEventSourceMappings): one call for each version that breaks the
+ * policy and no alias or invocation shows in use, rather than the account's whole listing, which
+ * a pass would hold in memory and spend ceil(mappings / 100) calls on whatever it judges. Whatever Lambda returns
  * for the filter counts, so that a broader answer errs towards "in use".
  */
 export function versionEventSourceMappings(lambda: Lambda): EventSourceMappings {

@@ -17,6 +17,24 @@ const runtimeId = z.string().check(z.regex(/^[a-z][a-z0-9.\-]*$/, 'must be a Lam
 const days = z.number().check(z.int(), z.gte(0));
 const nonEmpty = z.string().check(z.minLength(1));
 
+/**
+ * How a tier's functions must deploy (RW020), judged where the source shows it (a SAM template's
+ * AutoPublishAlias and DeploymentPreference). Every field off when absent.
+ */
+const deploymentSchema = z.strictObject({
+  /** AutoPublishAlias with a DeploymentPreference that shifts traffic gradually (Canary or Linear, not AllAtOnce). */
+  requireTrafficShifting: z.optional(z.boolean()),
+  /** At least this many CloudWatch alarms in DeploymentPreference.Alarms, to roll back on. */
+  requireAlarms: z.optional(days.check(z.gte(1))),
+  /**
+   * Every deploy publishes a version (AutoPublishAlias or an AWS::Lambda::Version), so a rollback
+   * has one to go back to: `true` always, or only while the update mode is one of those listed.
+   */
+  requirePublishedVersions: z.optional(
+    z.union([z.boolean(), z.array(updateMode).check(z.minLength(1))], { error: `must be true, false or a non-empty list of update modes (${UPDATE_MODES.join(', ')})` }),
+  ),
+});
+
 const tierSchema = z
   .strictObject({
     allowedUpdateModes: z.array(updateMode).check(z.minLength(1)),
@@ -26,6 +44,9 @@ const tierSchema = z
     upgradeLeadDays: days,
     /** With FunctionUpdate, how long a function may go without a deploy before it counts as stale. */
     redeployWithinDays: z.optional(days),
+    /** RW021: a newer runtime of the family available longer than this is a warning. Off when absent. */
+    adoptNewRuntimeWithinDays: z.optional(days),
+    deployment: z.optional(deploymentSchema),
   })
   .check(
     z.refine((t) => !t.preferredUpdateMode || t.allowedUpdateModes.includes(t.preferredUpdateMode), {
@@ -78,6 +99,8 @@ const overrideSchema = z.strictObject({
   deprecation: overrideDate,
   blockCreate: overrideDate,
   blockUpdate: overrideDate,
+  /** The day the runtime became available in Lambda, for RW021 (the built-in catalog knows most). */
+  released: z.optional(isoDate),
 });
 
 const DEFAULT_TIERS = {
@@ -145,4 +168,5 @@ export const policySchema = z
 export type PolicyDocument = z.output<typeof policySchema>;
 export type PolicyDocumentInput = z.input<typeof policySchema>;
 export type TierDefinition = z.output<typeof tierSchema>;
+export type DeploymentRules = z.output<typeof deploymentSchema>;
 export type Waiver = z.output<typeof waiverSchema>;

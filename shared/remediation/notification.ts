@@ -52,6 +52,12 @@ export function messageAttributes(attributes: Readonly<Record<string, string>>):
   return Object.fromEntries(Object.entries(attributes).map(([k, value]) => [k, { DataType: 'String', StringValue: singleLine(value) }]));
 }
 
+/** What an alert and a digest call the owner of a function with none of the owner tags. */
+export const NO_OWNER = '(no owner tag)';
+
+/** The function's owner: the first of the policy's owner tags it carries. */
+export const ownerOf = (facts: Pick<FunctionFacts, 'tags'>, policy: Policy): string | undefined => policy.document.ownerTagKeys.map((k) => facts.tags[k]).find((x) => x !== undefined);
+
 /** The region an ARN names (SNS Publish must reach a topic through its own region). */
 export const regionOfArn = (arn: string): string => arn.split(':')[3] ?? '';
 
@@ -97,7 +103,7 @@ export function buildNotification(
   const account = facts.accountId ?? where.accountId;
   const region = facts.region ?? where.region;
   const { tier } = tierOf(facts.tags, policy);
-  const owner = policy.document.ownerTagKeys.map((k) => facts.tags[k]).find((x) => x !== undefined);
+  const owner = ownerOf(facts, policy);
   const errors = findings.filter((f) => f.severity === 'error');
   const target = findings.map((f) => f.remediation).find((r) => r.kind === 'upgrade-runtime' && r.targetRuntime);
   const severity = errors.length > 0 ? 'error' : 'warning';
@@ -113,8 +119,8 @@ export function buildNotification(
     `Runtime:      ${facts.runtime ?? '(container image)'}`,
     `Lifecycle:    ${lifecycle(facts, policy, now)}`,
     `Tier:         ${tier.name} (upgrade at least ${tier.upgradeLeadDays} days ahead; update modes allowed: ${tier.allowedUpdateModes.join(', ')})`,
-    `Update mode:  ${facts.updateMode ?? 'unknown'}${facts.runtimeVersionArn ? ` (pinned to ${facts.runtimeVersionArn})` : ''}`,
-    `Owner:        ${owner ?? '(no owner tag)'}`,
+    `Update mode:  ${facts.updateMode ?? 'not read for this alert (UpdateModeRule judges it)'}${facts.runtimeVersionArn ? ` (pinned to ${facts.runtimeVersionArn})` : ''}`,
+    `Owner:        ${owner ?? NO_OWNER}`,
     ...(usage ? [`Usage:        ${usageLine(usage)}`] : []),
     `Recommended:  ${target && target.kind === 'upgrade-runtime' ? `upgrade to ${target.targetRuntime}` : 'see the findings'}`,
     `Console:      ${consoleUrl(region, facts.name)}`,

@@ -4,6 +4,7 @@ import { verdict, type Compliance } from '../evaluation/verdict.js';
 import type { FunctionFacts } from '../facts/functionFacts.js';
 import { tierOf, type Policy } from '../policy/policy.js';
 import { appliedWaivers, waiverDaysLeft, type WaiverSource } from '../waivers/applied.js';
+import { nextWall, urgency, type WallKind } from './deadlines.js';
 import type { FunctionUsage } from './usage.js';
 
 // The organisation's inventory against the policy: one row per function, the totals, and the
@@ -24,6 +25,8 @@ export interface ReportWaiver {
 
 export const TAG_WAIVER_SET_BY = 'whoever tagged the function (CloudTrail: TagResource)';
 export const POLICY_WAIVER_SET_BY = 'the runtime-warden policy';
+/** A policy waiver is granted by whoever owns the policy: named when the policy names its contact. */
+export const policyWaiverSetBy = (policy: Policy): string => (policy.document.contact ? `${POLICY_WAIVER_SET_BY} (owner: ${policy.document.contact})` : POLICY_WAIVER_SET_BY);
 
 export interface InventoryRow {
   readonly accountId: string;
@@ -40,6 +43,15 @@ export interface InventoryRow {
   readonly moveBy: string | null;
   /** Days from now to moveBy; negative when late. */
   readonly daysToMove: number | null;
+  /** AWS's next date for the runtime (deprecation, creates blocked, updates blocked): deadlines.ts. */
+  readonly wall: WallKind | null;
+  readonly wallDate: string | null;
+  /** Real days from now to that date; negative only once updates are blocked. */
+  readonly daysToWall: number | null;
+  /** Past the tier's move-by date. */
+  readonly late: boolean;
+  /** An AWS block date within the tier's lead time. */
+  readonly critical: boolean;
   readonly target: string;
   readonly compliance: Compliance;
   readonly ruleIds: string;
@@ -52,6 +64,8 @@ export interface InventoryRow {
   readonly deletionCandidate: boolean;
   /** The waivers in force on the function, soonest expiry first. */
   readonly waivers: readonly ReportWaiver[];
+  /** Its layer version ARNs. */
+  readonly layers: readonly string[];
 }
 
 export interface InventoryTotals {
@@ -78,6 +92,9 @@ export function inventoryRow(facts: FunctionFacts, policy: Policy, now: number, 
   const info = facts.runtime ? policy.catalog.get(facts.runtime) : undefined;
   const moveByMs = info?.deprecation ? dayStart(info.deprecation) - tier.upgradeLeadDays * DAY_MS : undefined;
   const target = findings.map((f) => f.remediation).find((r) => r.kind === 'upgrade-runtime');
+  const dated = info && facts.packageType !== 'Image' ? info : undefined;
+  const wall = dated ? nextWall(dated, now) : null;
+  const { late, critical } = dated ? urgency(dated, tier.upgradeLeadDays, now) : { late: false, critical: false };
   return {
     accountId: facts.accountId ?? 'unknown',
     region: facts.region ?? 'unknown',
@@ -91,6 +108,11 @@ export function inventoryRow(facts: FunctionFacts, policy: Policy, now: number, 
     owner: policy.document.ownerTagKeys.map((k) => facts.tags[k]).find((x) => x !== undefined) ?? '',
     moveBy: moveByMs === undefined ? null : iso(moveByMs),
     daysToMove: moveByMs === undefined ? null : daysBetween(now, moveByMs),
+    wall: wall?.kind ?? null,
+    wallDate: wall?.date ?? null,
+    daysToWall: wall?.daysLeft ?? null,
+    late,
+    critical,
     target: target?.kind === 'upgrade-runtime' ? (target.targetRuntime ?? '') : '',
     compliance: v.compliance,
     ruleIds: v.ruleIds.join(' '),
@@ -101,12 +123,13 @@ export function inventoryRow(facts: FunctionFacts, policy: Policy, now: number, 
     waivers: appliedWaivers(findings).map((w) => ({
       source: w.source,
       ...(w.waiver !== undefined && { waiver: w.waiver }),
-      setBy: w.source === 'tag' ? TAG_WAIVER_SET_BY : POLICY_WAIVER_SET_BY,
+      setBy: w.source === 'tag' ? TAG_WAIVER_SET_BY : policyWaiverSetBy(policy),
       rules: w.rules,
       expires: w.expires,
       daysLeft: waiverDaysLeft(w.expires, now),
       reason: w.reason,
     })),
+    layers: facts.layers,
   };
 }
 
@@ -132,15 +155,16 @@ export function totals(rows: readonly InventoryRow[]): InventoryTotals {
 }
 
 /**
- * The upgrade calendar: functions whose runtime has a deprecation date and that must move within
- * `horizonDays` (or are late), soonest first. The tier's lead time decides the date: with the seed
- * guidance, six months ahead for critical, a quarter for important, 30 days for non-critical.
- * Within one deadline, the most used first (unknown usage last): what to upgrade first.
+ * The upgrade calendar: functions whose runtime has an AWS date and that must move within
+ * `horizonDays` by the tier's move-by date or by AWS's next date, or are late. Soonest AWS date
+ * first (a function already blocked from updates heads it): that is the wall nobody can move. Beside
+ * it the tier's move-by (with the seed guidance six months ahead for critical, a quarter for
+ * important, 30 days for non-critical). Within one date, the most used first (unknown usage last).
  */
 export function upgradeCalendar(rows: readonly InventoryRow[], horizonDays = 365): InventoryRow[] {
   return rows
-    .filter((r) => r.daysToMove !== null && r.daysToMove <= horizonDays && r.phase !== 'container-image')
-    .sort((a, b) => a.daysToMove! - b.daysToMove! || (b.invocations14d ?? -1) - (a.invocations14d ?? -1) || a.name.localeCompare(b.name));
+    .filter((r) => r.daysToWall !== null && (r.late || r.critical || r.daysToWall <= horizonDays || (r.daysToMove !== null && r.daysToMove <= horizonDays)))
+    .sort((a, b) => a.daysToWall! - b.daysToWall! || (b.invocations14d ?? -1) - (a.invocations14d ?? -1) || a.name.localeCompare(b.name));
 }
 
 /** One line per waiver: who granted it, what it covers, until when, why. */

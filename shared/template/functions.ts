@@ -1,4 +1,5 @@
 import { LAMBDA_FUNCTION_TYPES } from '../facts/functionFacts.js';
+import type { SourcePath } from './intrinsics.js';
 
 export interface TemplateFunction {
   readonly logicalId: string;
@@ -7,6 +8,9 @@ export interface TemplateFunction {
   readonly properties: Record<string, unknown>;
   /** Top-level properties whose value is Globals.Function's, not the resource's own. */
   readonly fromGlobals: ReadonlySet<string>;
+  /** The resource's own properties, and what it takes from Globals.Function: where each value is written. */
+  readonly own: Record<string, unknown>;
+  readonly inherited: Record<string, unknown>;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -24,7 +28,7 @@ export function lambdaFunctionsOf(template: unknown): TemplateFunction[] {
     const own = isRecord(resource.Properties) ? resource.Properties : {};
     const inherited = resource.Type === 'AWS::Serverless::Function' ? withoutIgnored(globals, resource.IgnoreGlobals) : {};
     const properties = Object.keys(inherited).length > 0 ? mergeGlobals(inherited, own) : own;
-    out.push({ logicalId, type: resource.Type, properties, fromGlobals: new Set(Object.keys(inherited).filter((k) => !Object.hasOwn(own, k))) });
+    out.push({ logicalId, type: resource.Type, properties, fromGlobals: new Set(Object.keys(inherited).filter((k) => !Object.hasOwn(own, k))), own, inherited });
   }
   return out;
 }
@@ -46,4 +50,23 @@ function mergeGlobals(globals: Record<string, unknown>, own: Record<string, unkn
     merged[k] = isRecord(g) && isRecord(v) ? mergeGlobals(g, v) : v;
   }
   return merged;
+}
+
+/**
+ * Where the value at `path` of a function's properties is written, read as the merge above reads
+ * it: under the resource's `Properties` (at `resource`, its place in the source), else SAM's
+ * `Globals.Function`; undefined when neither holds it as written (an absent property, or one
+ * inside an intrinsic function).
+ */
+export function propertySource(fn: TemplateFunction, path: readonly string[], resource: SourcePath): SourcePath | undefined {
+  const holds = (root: unknown): boolean => {
+    let v = root;
+    for (const k of path) {
+      if (!isRecord(v) || !Object.hasOwn(v, k)) return false;
+      v = v[k];
+    }
+    return true;
+  };
+  if (holds(fn.own)) return [...resource, 'Properties', ...path];
+  return holds(fn.inherited) ? ['Globals', 'Function', ...path] : undefined;
 }

@@ -11,7 +11,12 @@ export interface Candidate {
   readonly via: string;
   /** The condition values this candidate assumes (`!If` branches), so that one `IsProd` is never both. */
   readonly when?: ReadonlyMap<string, boolean>;
+  /** Where in the template's source the value is written, when one value there gives it (a parameter's Default, a mapping entry, an `!If` branch). */
+  readonly from?: SourcePath;
 }
+
+/** A place in a template's source: map keys and list indexes from its top (`Globals`, `Function`, `Runtime`). */
+export type SourcePath = readonly (string | number)[];
 
 /**
  * What an expression can be: its candidates, or why the template does not decide it. `partly`: the
@@ -142,9 +147,9 @@ function ref(name: string, t: TemplateParts): Resolution {
   if (!isRecord(p)) return { unresolved: name.startsWith('AWS::') ? `!Ref ${name} depends on the deployment` : `!Ref ${name} is not a template parameter` };
   const list = isListType(p.Type);
   const candidates: Candidate[] = [];
-  if (p.Default !== undefined) candidates.push({ value: list ? splitList(p.Default) : String(p.Default), via: `Default of ${name}` });
+  if (p.Default !== undefined) candidates.push({ value: list ? splitList(p.Default) : String(p.Default), via: `Default of ${name}`, from: ['Parameters', name, 'Default'] });
   // A list parameter's AllowedValues constrain each member, not the list.
-  if (!list && Array.isArray(p.AllowedValues)) for (const v of p.AllowedValues) candidates.push({ value: String(v), via: `AllowedValues of ${name}` });
+  if (!list && Array.isArray(p.AllowedValues)) p.AllowedValues.forEach((v: unknown, i) => candidates.push({ value: String(v), via: `AllowedValues of ${name}`, from: ['Parameters', name, 'AllowedValues', i] }));
   return candidates.length > 0 ? { candidates: unique(candidates) } : { unresolved: `!Ref ${name} has no Default${list ? '' : ' or AllowedValues'}` };
 }
 
@@ -185,10 +190,10 @@ function mapCandidates(expression: unknown, r: Resolution, f: (c: Candidate) => 
  * `{DefaultValue: x}` that stands for every lookup the map does not answer (Template Reference,
  * "Fn::FindInMap enhancements").
  */
-function findInMap(value: Record<string, unknown>, arg: unknown, t: TemplateParts): Resolution {
+function findInMap(value: Record<string, unknown>, arg: unknown, t: TemplateParts, at: SourcePath | undefined): Resolution {
   if (!Array.isArray(arg) || arg.length < 3 || typeof arg[0] !== 'string') return { unresolved: describeExpression(value) };
   const options = arg[3];
-  const fallback: Resolution | undefined = isRecord(options) && Object.hasOwn(options, 'DefaultValue') ? resolve(options.DefaultValue, t) : undefined;
+  const fallback: Resolution | undefined = isRecord(options) && Object.hasOwn(options, 'DefaultValue') ? resolve(options.DefaultValue, t, at && [...at, 'Fn::FindInMap', 3, 'DefaultValue']) : undefined;
   const defaults = (): Candidate[] => (fallback && 'candidates' in fallback ? fallback.candidates.map((c) => ({ ...c, via: c.via === 'literal' ? `DefaultValue of ${arg[0]}` : c.via })) : []);
   if (fallback && 'unresolved' in fallback) return fallback;
   const map = t.Mappings?.[arg[0]];
@@ -214,7 +219,7 @@ function findInMap(value: Record<string, unknown>, arg: unknown, t: TemplatePart
         continue;
       }
       const when = joinAssumptions(k1.when, k2.when);
-      if (when !== false) out.push({ value: found, via: `${arg[0]}.${String(k1.value)}.${String(k2.value)}`, ...(when && { when }) });
+      if (when !== false) out.push({ value: found, via: `${arg[0]}.${String(k1.value)}.${String(k2.value)}`, from: ['Mappings', arg[0], String(k1.value), String(k2.value)], ...(when && { when }) });
     }
   }
   // A region the map leaves out takes the default too.
@@ -222,7 +227,7 @@ function findInMap(value: Record<string, unknown>, arg: unknown, t: TemplatePart
   return out.length > 0 ? { candidates: unique(out) } : { unresolved: `${describeExpression(value)} finds no value in the mapping` };
 }
 
-function select(value: Record<string, unknown>, arg: unknown, t: TemplateParts): Resolution {
+function select(value: Record<string, unknown>, arg: unknown, t: TemplateParts, at: SourcePath | undefined): Resolution {
   if (!Array.isArray(arg) || arg.length !== 2) return { unresolved: describeExpression(value) };
   const index = resolve(arg[0], t);
   if ('unresolved' in index) return index;
@@ -236,27 +241,34 @@ function select(value: Record<string, unknown>, arg: unknown, t: TemplateParts):
       if (!Array.isArray(l.value) || !Number.isInteger(n) || n < 0 || n >= l.value.length) {
         return { unresolved: `${describeExpression(value)} selects no element (index ${String(i.value)})` };
       }
-      const element: Resolution = Array.isArray(arg[1]) ? resolve(l.value[n], t) : { candidates: [{ value: l.value[n], via: l.via }] };
+      const element: Resolution = Array.isArray(arg[1]) ? resolve(l.value[n], t, at && [...at, 'Fn::Select', 1, n]) : { candidates: [{ value: l.value[n], via: l.via, ...(l.from && { from: l.from }) }] };
       if ('unresolved' in element) return element;
       for (const e of element.candidates) {
         const outer = joinAssumptions(i.when, l.when);
         const when = outer === false ? false : joinAssumptions(outer, e.when);
-        if (when !== false) out.push({ value: e.value, via: [i.via, e.via].filter((v) => v !== 'literal').join(', ') || 'literal', ...(when && { when }) });
+        if (when !== false) out.push({ value: e.value, via: [i.via, e.via].filter((v) => v !== 'literal').join(', ') || 'literal', ...(e.from && { from: e.from }), ...(when && { when }) });
       }
     }
   }
   return { candidates: unique(out) };
 }
 
-export function resolve(value: unknown, t: TemplateParts): Resolution {
-  if (isNoValue(value)) return { candidates: [{ value: undefined, via: 'AWS::NoValue' }] };
-  if (Array.isArray(value)) return product(value.map((v) => resolve(v, t)), (vs) => vs.filter((v) => v !== undefined));
-  if (!isRecord(value)) return { candidates: [{ value, via: 'literal' }] };
+/**
+ * What `value` can be. `at`, where the caller knows it, is where `value` is written in the source:
+ * each candidate then says where its own value is (`from`), for a finding to point at.
+ */
+export function resolve(value: unknown, t: TemplateParts, at?: SourcePath): Resolution {
+  if (isNoValue(value)) return { candidates: [{ value: undefined, via: 'AWS::NoValue', ...(at && { from: at }) }] };
+  if (Array.isArray(value)) return writtenAt(product(value.map((v) => resolve(v, t)), (vs) => vs.filter((v) => v !== undefined)), at);
+  if (!isRecord(value)) return { candidates: [{ value, via: 'literal', ...(at && { from: at }) }] };
   const entries = Object.entries(value);
   if (entries.length !== 1) {
-    return product(
-      entries.map(([, v]) => resolve(v, t)),
-      (vs) => Object.fromEntries(entries.flatMap(([k], i) => (vs[i] === undefined ? [] : [[k, vs[i]]]))),
+    return writtenAt(
+      product(
+        entries.map(([, v]) => resolve(v, t)),
+        (vs) => Object.fromEntries(entries.flatMap(([k], i) => (vs[i] === undefined ? [] : [[k, vs[i]]]))),
+      ),
+      at,
     );
   }
   const [fn, arg] = entries[0]!;
@@ -269,7 +281,7 @@ export function resolve(value: unknown, t: TemplateParts): Resolution {
       const out: Candidate[] = [];
       const open: string[] = [];
       for (const [branch, holds] of [[arg[1], true], [arg[2], false]] as const) {
-        const r = resolve(branch, t);
+        const r = resolve(branch, t, at && [...at, 'Fn::If', holds ? 1 : 2]);
         // A branch the template does not decide leaves the other judged, never dropped.
         if ('unresolved' in r) {
           open.push(r.unresolved);
@@ -279,30 +291,30 @@ export function resolve(value: unknown, t: TemplateParts): Resolution {
         for (const c of r.candidates) {
           const when = joinAssumptions(c.when, new Map([[cond, holds]]));
           const via = c.via === 'literal' ? `a branch of condition ${cond}` : `${c.via} in a branch of condition ${cond}`;
-          if (when !== false) out.push({ value: c.value, via, ...(when && { when }) });
+          if (when !== false) out.push({ value: c.value, via, ...(c.from && { from: c.from }), ...(when && { when }) });
         }
       }
       if (out.length === 0) return { unresolved: open[0] ?? describeExpression(value) };
       return open.length > 0 ? { candidates: unique(out), partly: `a branch of condition ${cond}: ${open.join('; ')}` } : { candidates: unique(out) };
     }
     case 'Fn::FindInMap':
-      return findInMap(value, arg, t);
+      return findInMap(value, arg, t, at);
     case 'Fn::Sub': {
       const [text, vars] = typeof arg === 'string' ? [arg, {}] : Array.isArray(arg) && typeof arg[0] === 'string' ? [arg[0], isRecord(arg[1]) ? arg[1] : {}] : [undefined, {}];
       if (text === undefined) return { unresolved: describeExpression(value) };
       const names = subNames(text);
       const parts = names.map((n): Resolution => (Object.hasOwn(vars, n) ? resolve(vars[n], t) : n.includes('.') ? { unresolved: `\${${n}} depends on the deployment` } : ref(n, t)));
-      return product(parts, (vs) => substitute(text, new Map(names.map((n, i) => [n, vs[i]]))));
+      return writtenAt(product(parts, (vs) => substitute(text, new Map(names.map((n, i) => [n, vs[i]])))), at);
     }
     case 'Fn::Join': {
       if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string') return { unresolved: describeExpression(value) };
       const sep = arg[0];
       const join = (vs: unknown[]): string => vs.filter((v) => v !== undefined).map(String).join(sep);
-      if (Array.isArray(arg[1])) return product(arg[1].map((v) => resolve(v, t)), join);
+      if (Array.isArray(arg[1])) return writtenAt(product(arg[1].map((v) => resolve(v, t)), join), at);
       return mapCandidates(value, resolve(arg[1], t), (c) => (Array.isArray(c.value) ? { ...c, value: join(c.value) } : undefined));
     }
     case 'Fn::Select':
-      return select(value, arg, t);
+      return select(value, arg, t, at);
     case 'Fn::Split': {
       if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string' || arg[0] === '') return { unresolved: describeExpression(value) };
       const sep = arg[0];
@@ -315,6 +327,12 @@ export function resolve(value: unknown, t: TemplateParts): Resolution {
     default:
       return fn.startsWith('Fn::') || fn === 'Condition'
         ? { unresolved: `${describeExpression(value)} cannot be resolved from the template alone` }
-        : product([resolve(arg, t)], (vs) => ({ [fn]: vs[0] }));
+        : writtenAt(product([resolve(arg, t)], (vs) => ({ [fn]: vs[0] })), at);
   }
+}
+
+/** A value made of several (`!Sub`, `!Join`, a list): it is written where the expression is. */
+function writtenAt(r: Resolution, at: SourcePath | undefined): Resolution {
+  if (!at || 'unresolved' in r) return r;
+  return { ...r, candidates: r.candidates.map((c) => ({ ...c, from: at })) };
 }

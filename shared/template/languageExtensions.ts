@@ -5,7 +5,7 @@
 // (the value without its non-alphanumeric characters) in OutputKey and OutputValue is replaced by
 // each value; loops nest.
 
-import { isRecord, resolve, type TemplateParts } from './intrinsics.js';
+import { isRecord, resolve, type SourcePath, type TemplateParts } from './intrinsics.js';
 
 const LOOP = 'Fn::ForEach::';
 
@@ -76,7 +76,8 @@ function expandValue(value: unknown, scope: Scope, t: TemplateParts, budget: Bud
   return expandMap(value, scope, t, budget);
 }
 
-function expandMap(map: Record<string, unknown>, scope: Scope, t: TemplateParts, budget: Budget): Record<string, unknown> {
+/** `sources`, when given, is told where in `map` each key of the result is written (inside the loops that make it). */
+function expandMap(map: Record<string, unknown>, scope: Scope, t: TemplateParts, budget: Budget, sources?: Map<string, SourcePath>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const put = (key: string, value: unknown, loop?: string): void => {
     if (Object.hasOwn(out, key)) throw new ForEachError(`${loop ?? key}: makes the key ${key} twice`);
@@ -85,7 +86,9 @@ function expandMap(map: Record<string, unknown>, scope: Scope, t: TemplateParts,
   };
   for (const [key, value] of Object.entries(map)) {
     if (!key.startsWith(LOOP)) {
-      put(replaceIn(key, scope), expandValue(value, scope, t, budget));
+      const made = replaceIn(key, scope);
+      put(made, expandValue(value, scope, t, budget));
+      sources?.set(made, [key]);
       continue;
     }
     if (!Array.isArray(value) || value.length !== 3 || typeof value[0] !== 'string' || !isRecord(value[2])) {
@@ -94,7 +97,11 @@ function expandMap(map: Record<string, unknown>, scope: Scope, t: TemplateParts,
     const [identifier, items, fragment] = value as [string, unknown, Record<string, unknown>];
     for (const item of collection(key, expandValue(items, scope, t, budget), t)) {
       const inner = new Map(scope).set(identifier, item);
-      for (const [k, v] of Object.entries(expandMap(fragment, inner, t, budget))) put(k, v, key);
+      const within = sources && new Map<string, SourcePath>();
+      for (const [k, v] of Object.entries(expandMap(fragment, inner, t, budget, within))) {
+        put(k, v, key);
+        sources?.set(k, [key, 2, ...within!.get(k)!]);
+      }
     }
   }
   return out;
@@ -104,6 +111,8 @@ export interface Expanded {
   readonly template: Record<string, unknown>;
   /** For each resource a top-level loop made, the loop's own key (where the source has a line). */
   readonly loopOf: ReadonlyMap<string, string>;
+  /** For each resource a loop made, where its body is written (`Resources`, the loop, `2`, the output key). */
+  readonly sourceOf: ReadonlyMap<string, SourcePath>;
 }
 
 /**
@@ -112,16 +121,21 @@ export interface Expanded {
  */
 export function expandForEach(template: Record<string, unknown>, text: string): Expanded {
   const resources = template.Resources;
-  if (!isRecord(resources) || !text.includes(LOOP)) return { template, loopOf: new Map() };
+  if (!isRecord(resources) || !text.includes(LOOP)) return { template, loopOf: new Map(), sourceOf: new Map() };
   const budget = { left: MAX_EXPANDED, chars: MAX_EXPANDED_CHARS };
   const expanded: Record<string, unknown> = {};
   const loopOf = new Map<string, string>();
+  const sourceOf = new Map<string, SourcePath>();
   for (const [key, value] of Object.entries(resources)) {
-    for (const [id, resource] of Object.entries(expandMap({ [key]: value }, new Map(), template as TemplateParts, budget))) {
+    const within = key.startsWith(LOOP) ? new Map<string, SourcePath>() : undefined;
+    for (const [id, resource] of Object.entries(expandMap({ [key]: value }, new Map(), template as TemplateParts, budget, within))) {
       if (Object.hasOwn(expanded, id)) throw new ForEachError(`${key}: makes the resource ${id}, which already exists`);
       expanded[id] = resource;
-      if (key.startsWith(LOOP)) loopOf.set(id, key);
+      if (within) {
+        loopOf.set(id, key);
+        sourceOf.set(id, ['Resources', ...within.get(id)!]);
+      }
     }
   }
-  return { template: { ...template, Resources: expanded }, loopOf };
+  return { template: { ...template, Resources: expanded }, loopOf, sourceOf };
 }

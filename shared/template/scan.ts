@@ -1,13 +1,15 @@
 import { readResourceProperties } from '../adapters/cloudFormation.js';
-import { evaluate, finding } from '../evaluation/evaluate.js';
-import { CHECKS, EXPRESSION_UNRESOLVED, PROPERTIES_INVALID } from '../evaluation/rules.js';
-import type { DecidingFact, Finding } from '../evaluation/types.js';
+import { evaluate, evaluateLayerVersion, finding } from '../evaluation/evaluate.js';
+import { CHECKS, EXPRESSION_UNRESOLVED, NOT_APPLICABLE, PROPERTIES_INVALID, WAIVER_APPLIED, WAIVER_EXPIRED, WAIVER_TAG_INVALID } from '../evaluation/rules.js';
+import type { DecidingFact, Finding, FindingLocation } from '../evaluation/types.js';
 import { verdict, type Verdict } from '../evaluation/verdict.js';
 import type { Policy } from '../policy/policy.js';
-import { lambdaFunctionsOf, type TemplateFunction } from './functions.js';
-import { describeExpression, isIntrinsic, isRecord, joinAssumptions, product, resolve, type Candidate, type Resolution, type TemplateParts } from './intrinsics.js';
+import { isDeepStrictEqual } from 'node:util';
+import { LAYER_VERSION_TYPES, layerResourceFacts, templateFacts } from './deployment.js';
+import { lambdaFunctionsOf, propertySource, type TemplateFunction } from './functions.js';
+import { describeExpression, isIntrinsic, isRecord, joinAssumptions, product, resolve, type Candidate, type Resolution, type SourcePath, type TemplateParts } from './intrinsics.js';
 import { expandForEach } from './languageExtensions.js';
-import { parseTemplateWithPositions } from './parse.js';
+import { parseTemplateWithPositions, pathText, type Locator } from './parse.js';
 
 /** CloudFormation takes template bodies of 1 MB at most; anything far larger is not a template. */
 export const MAX_TEMPLATE_BYTES = 5 * 1024 * 1024;
@@ -17,6 +19,8 @@ export interface ScannedFunction {
   readonly logicalId: string;
   readonly type: string;
   readonly line: number | undefined;
+  /** The column of the resource's logical id on that line (1-based). */
+  readonly column?: number;
   readonly runtime: string | undefined;
   /** The Runtime's expression and the values it can take, when it is not a literal. */
   readonly runtimeExpression?: { readonly expression: string; readonly candidates: readonly Candidate[] };
@@ -28,6 +32,7 @@ export interface ScannedFunction {
 
 export interface ScannedFile {
   readonly path: string;
+  /** Its Lambda functions, then the LayerVersion resources RW019 flags (their `type` tells them apart). */
   readonly functions: readonly ScannedFunction[];
   /** Why the file could not be scanned. */
   readonly error?: string;
@@ -63,29 +68,38 @@ const rank = (v: Verdict, findings: readonly Finding[]): number => RANK[v.compli
 
 const ABSENT: Resolution = { candidates: [{ value: undefined, via: 'literal' }] };
 
-/** A value as the template has it: resolved where it is an intrinsic call, else taken as it is. */
-function shallow(value: unknown, t: TemplateParts): Resolution {
+/** A value as the template has it: resolved where it is an intrinsic call, else taken as it is. `at`: where it is written. */
+function shallow(value: unknown, t: TemplateParts, at?: SourcePath): Resolution {
   if (value === undefined) return ABSENT;
-  return isIntrinsic(value) ? resolve(value, t) : { candidates: [{ value, via: 'literal' }] };
+  return isIntrinsic(value) ? resolve(value, t, at) : { candidates: [{ value, via: 'literal', ...(at && { from: at }) }] };
 }
 
 /** `inner` reached through `outer`: both sets of condition assumptions, or undefined when they contradict. */
 function withAssumptions(outer: Candidate, inner: Candidate): Candidate | undefined {
   const when = joinAssumptions(outer.when, inner.when);
   if (when === false) return undefined;
-  return { value: inner.value, via: inner.via !== 'literal' ? inner.via : outer.via, ...(when && when.size > 0 && { when }) };
+  return { value: inner.value, via: inner.via !== 'literal' ? inner.via : outer.via, ...(inner.from && { from: inner.from }), ...(when && when.size > 0 && { when }) };
 }
 
-/** The values of the property at `path`, each step resolved only where it is an expression. */
-function at(root: Record<string, unknown>, path: readonly string[], t: TemplateParts): Resolution {
+/** Where the value at a path of a function's properties is written, as far as literal steps lead. */
+type Origin = (path: readonly string[]) => SourcePath | undefined;
+
+/**
+ * The values of the property at `path`, each step resolved only where it is an expression. A
+ * candidate reached by literal steps alone has no `from`: it is written where `origin` says.
+ */
+function at(root: Record<string, unknown>, path: readonly string[], t: TemplateParts, origin?: Origin): Resolution {
   const direct = literalAt(root, path);
   if (typeof direct !== 'object' || direct === null) return direct === undefined ? ABSENT : { candidates: [{ value: direct, via: 'literal' }] };
   let current: readonly Candidate[] = [{ value: root, via: 'literal' }];
   let partly: string | undefined;
-  for (const key of path) {
+  for (let d = 0; d < path.length; d++) {
+    const key = path[d]!;
     const next: Candidate[] = [];
     for (const c of current) {
-      const r = shallow(isRecord(c.value) ? c.value[key] : undefined, t);
+      const child = isRecord(c.value) ? c.value[key] : undefined;
+      const here = c.from ? [...c.from, key] : isIntrinsic(child) ? origin?.(path.slice(0, d + 1)) : undefined;
+      const r = shallow(child, t, here);
       if ('unresolved' in r) return r;
       partly ??= r.partly;
       for (const x of r.candidates) {
@@ -99,19 +113,21 @@ function at(root: Record<string, unknown>, path: readonly string[], t: TemplateP
 }
 
 /** The values of one tag, from a Key/Value list (Lambda) or a map (SAM); absent is a value too. */
-function tagAt(props: Record<string, unknown>, key: string, t: TemplateParts): Resolution {
-  const containers = at(props, ['Tags'], t);
+function tagAt(props: Record<string, unknown>, key: string, t: TemplateParts, origin?: Origin): Resolution {
+  const containers = at(props, ['Tags'], t, origin);
   if ('unresolved' in containers) return containers;
   const out: Candidate[] = [];
   for (const c of containers.candidates) {
+    const tagsAt = (): SourcePath | undefined => c.from ?? origin?.(['Tags']);
     if (isRecord(c.value)) {
-      const r = shallow(c.value[key], t);
+      const where = tagsAt();
+      const r = shallow(c.value[key], t, where && [...where, key]);
       if ('unresolved' in r) return r;
       out.push(...r.candidates.flatMap((x) => withAssumptions(c, x) ?? []));
       continue;
     }
     let surelySet = false;
-    for (const entry of Array.isArray(c.value) ? c.value : []) {
+    for (const [i, entry] of (Array.isArray(c.value) ? c.value : []).entries()) {
       const entries = shallow(entry, t);
       if ('unresolved' in entries) return { unresolved: `a tag entry ${entries.unresolved}` };
       for (const e of entries.candidates) {
@@ -120,7 +136,8 @@ function tagAt(props: Record<string, unknown>, key: string, t: TemplateParts): R
         if ('unresolved' in keys) return { unresolved: `a tag key ${keys.unresolved}` };
         if (!keys.candidates.some((k) => k.value === key)) continue;
         surelySet ||= e.via === 'literal' && keys.candidates.every((k) => k.value === key);
-        const values = shallow(e.value.Value, t);
+        const where = e.from ?? tagsAt();
+        const values = shallow(e.value.Value, t, where && (e.from ? [...where, 'Value'] : [...where, i, 'Value']));
         if ('unresolved' in values) return values;
         out.push(...values.candidates.flatMap((x) => withAssumptions(c, x) ?? []));
       }
@@ -151,6 +168,8 @@ interface Slot {
   readonly resolution: Resolution;
   /** The fact left open when the template does not decide it; undefined: judged as absent. */
   readonly fact?: DecidingFact;
+  /** The property's path in the function's properties. */
+  readonly path: readonly string[];
 }
 
 type SlotName = 'runtime' | 'packageType' | 'mode' | 'arn' | 'name' | 'tier' | 'waiver';
@@ -173,58 +192,88 @@ function literalAt(root: unknown, path: readonly string[]): unknown {
   return v;
 }
 
-function scanFunction(fn: TemplateFunction, t: TemplateParts, policy: Policy, now: number, line: number | undefined): ScannedFunction {
-  const { logicalId, type, properties: props } = fn;
-  const base = { logicalId, type, line };
+/** The properties each rule's outcome turns on, the first the template holds being where to edit. */
+const FACT_SLOT: Record<DecidingFact, SlotName> = { runtime: 'runtime', updateMode: 'mode', runtimeVersionArn: 'arn', tier: 'tier' };
+const DECIDED_BY = new Map<string, readonly SlotName[]>([
+  ...CHECKS.map((c) => [c.id, c.reads.map((f) => FACT_SLOT[f])] as const),
+  [NOT_APPLICABLE.id, ['packageType']],
+  ...[WAIVER_APPLIED, WAIVER_EXPIRED, WAIVER_TAG_INVALID].map((r) => [r.id, ['waiver']] as const),
+]);
+/** RW017 names the property it cannot read first (`... properties: Runtime: ...`, cloudFormation.ts's readResourceProperties). */
+const INVALID_PROPERTY = /properties: ([A-Za-z]+)[:.]/;
+/** Rules about what a template adds to the hook's properties: the property to edit, else the resource. */
+const RULE_PROPERTY: Readonly<Record<string, string>> = { RW018: 'Layers', RW022: 'Layers', RW020: 'DeploymentPreference' };
+const PROPERTY_SLOT: Readonly<Record<string, SlotName>> = { Runtime: 'runtime', PackageType: 'packageType', FunctionName: 'name', RuntimeManagementConfig: 'mode' };
+
+interface Judged {
+  readonly fn: ScannedFunction;
+  /** Where the value deciding each finding is written; the resource's own place when no property decides it. */
+  readonly sources: ReadonlyMap<Finding, SourcePath>;
+}
+
+function scanFunction(fn: TemplateFunction, t: TemplateParts, policy: Policy, now: number, base: Pick<ScannedFunction, 'logicalId' | 'type' | 'line' | 'column'>, resource: SourcePath): Judged {
+  const props = fn.properties;
+  const { logicalId } = fn;
+  const origin: Origin = (path) => propertySource(fn, path, resource);
   const tierKey = policy.document.tiers.tagKey;
   const waiverKey = policy.document.waiverTag.enabled ? policy.document.waiverTag.key : undefined;
   const rmc = ['RuntimeManagementConfig'];
   // Where a value is inherited from SAM's Globals, that is where to edit it: say so.
   const where = (path: string): string => (fn.fromGlobals.has(path.split('.')[0]!) ? `Globals.Function.${path}` : path);
+  const property = (label: string, path: readonly string[], fact?: DecidingFact): Slot => ({ label, expression: literalAt(props, path), resolution: at(props, path, t, origin), path, ...(fact && { fact }) });
   const slots: Record<SlotName, Slot> = {
-    runtime: { label: where('Runtime'), expression: literalAt(props, ['Runtime']), resolution: at(props, ['Runtime'], t), fact: 'runtime' },
-    packageType: { label: where('PackageType'), expression: literalAt(props, ['PackageType']), resolution: at(props, ['PackageType'], t) },
-    mode: { label: where('RuntimeManagementConfig.UpdateRuntimeOn'), expression: literalAt(props, [...rmc, 'UpdateRuntimeOn']), resolution: at(props, [...rmc, 'UpdateRuntimeOn'], t), fact: 'updateMode' },
-    arn: { label: where('RuntimeManagementConfig.RuntimeVersionArn'), expression: literalAt(props, [...rmc, 'RuntimeVersionArn']), resolution: at(props, [...rmc, 'RuntimeVersionArn'], t), fact: 'runtimeVersionArn' },
-    name: { label: 'FunctionName', expression: props.FunctionName, resolution: at(props, ['FunctionName'], t) },
-    tier: { label: `Tag ${tierKey}`, expression: props.Tags, resolution: tagAt(props, tierKey, t), fact: 'tier' },
-    waiver: { label: `Tag ${waiverKey}`, expression: props.Tags, resolution: waiverKey ? tagAt(props, waiverKey, t) : ABSENT },
+    runtime: property(where('Runtime'), ['Runtime'], 'runtime'),
+    packageType: property(where('PackageType'), ['PackageType']),
+    mode: property(where('RuntimeManagementConfig.UpdateRuntimeOn'), [...rmc, 'UpdateRuntimeOn'], 'updateMode'),
+    arn: property(where('RuntimeManagementConfig.RuntimeVersionArn'), [...rmc, 'RuntimeVersionArn'], 'runtimeVersionArn'),
+    name: { label: 'FunctionName', expression: props.FunctionName, resolution: at(props, ['FunctionName'], t, origin), path: ['FunctionName'] },
+    tier: { label: `Tag ${tierKey}`, expression: props.Tags, resolution: tagAt(props, tierKey, t, origin), fact: 'tier', path: ['Tags'] },
+    waiver: { label: `Tag ${waiverKey}`, expression: props.Tags, resolution: waiverKey ? tagAt(props, waiverKey, t, origin) : ABSENT, path: ['Tags'] },
   };
   const undecided = new Set<DecidingFact>();
   const notes: Finding[] = [];
+  const noteOf = new Map<Finding, SlotName>();
+  const note = (k: SlotName, message: string): void => {
+    const f = unresolvedFinding(message);
+    notes.push(f);
+    noteOf.set(f, k);
+  };
   const keys = Object.keys(slots) as SlotName[];
   const parts = keys.map((k): Resolution => {
     const slot = slots[k];
     if ('candidates' in slot.resolution) {
       // The values the template decides are judged; the rest is said to be left to deploy time.
-      if (slot.resolution.partly) notes.push(unresolvedFinding(`${slot.label} is ${describeExpression(slot.expression)}: ${slot.resolution.partly}; the values the template decides are judged, that one when deployed (hook, Config rule).`));
+      if (slot.resolution.partly) note(k, `${slot.label} is ${describeExpression(slot.expression)}: ${slot.resolution.partly}; the values the template decides are judged, that one when deployed (hook, Config rule).`);
       return slot.resolution;
     }
     const open = `${slot.label} is ${describeExpression(slot.expression)}: ${slot.resolution.unresolved}`;
     if (slot.fact) {
       undecided.add(slot.fact);
-      notes.push(unresolvedFinding(k === 'runtime' ? `${open}; it is judged when deployed (hook, Config rule).` : `${open}; ${rulesReading(slot.fact)} are judged when deployed (hook, Config rule).`));
+      note(k, k === 'runtime' ? `${open}; it is judged when deployed (hook, Config rule).` : `${open}; ${rulesReading(slot.fact)} are judged when deployed (hook, Config rule).`);
       return ABSENT;
     }
     if (k === 'packageType') {
-      notes.push(unresolvedFinding(`${open}; judged as Zip when a Runtime is given, as an image otherwise.`));
+      note(k, `${open}; judged as Zip when a Runtime is given, as an image otherwise.`);
       const hasRuntime = undecided.has('runtime') || ('candidates' in slots.runtime.resolution && slots.runtime.resolution.candidates.some((c) => c.value !== undefined));
       return { candidates: [{ value: hasRuntime ? 'Zip' : 'Image', via: 'literal' }] };
     }
-    if (k === 'waiver') notes.push(unresolvedFinding(`${open}; judged without the waiver.`));
+    if (k === 'waiver') note(k, `${open}; judged without the waiver.`);
     return ABSENT;
   });
   const combos = product(parts, (vs) => vs, MAX_COMBINATIONS);
   if ('unresolved' in combos) {
     const f = unresolvedFinding(`The properties the policy reads take ${combos.unresolved} together: judged when deployed (hook, Config rule).`);
-    return { ...base, runtime: undefined, findings: [f], verdict: verdict([f]), hookProperties: props };
+    return { fn: { ...base, runtime: undefined, findings: [f], verdict: verdict([f]), hookProperties: props }, sources: new Map([[f, resource]]) };
   }
   // The judged values that came from expressions, named in every finding's message.
   const expressions = (['runtime', 'packageType', 'mode', 'arn'] as const).filter((k) => isIntrinsic(slots[k].expression) && 'candidates' in slots[k].resolution);
   const runtimeCandidates = 'candidates' in slots.runtime.resolution ? slots.runtime.resolution.candidates : [];
   const { Runtime: _r, FunctionName: _f, PackageType: _p, RuntimeManagementConfig: _m, Tags: _t, Layers: layers, ...rest } = props;
   const others = otherTags(props, new Set([tierKey, ...(waiverKey ? [waiverKey] : [])]), t);
+  // How it deploys and what its template-declared layers support: the same in every combination.
+  const declared = templateFacts(fn, t);
   let worst: ScannedFunction | undefined;
+  let worstCombo: Candidate | undefined;
   for (const combo of combos.candidates) {
     const values = combo.value as unknown[];
     const v = {} as Record<SlotName, unknown>;
@@ -252,7 +301,7 @@ function scanFunction(fn: TemplateFunction, t: TemplateParts, policy: Policy, no
         ...inherited.map((k) => `${String(v[k])} from ${slots[k].label}`),
       ].join('; ');
       const suffix = combos.candidates.length > 1 ? `, the worst of ${combos.candidates.length} values` : '';
-      findings = [...invalid.map((i) => finding(PROPERTIES_INVALID, i.message)), ...withSource(evaluate(facts, policy, now, open), note && `${note}${suffix}`), ...notes];
+      findings = [...invalid.map((i) => finding(PROPERTIES_INVALID, i.message)), ...withSource(evaluate({ ...facts, ...declared }, policy, now, open), note && `${note}${suffix}`), ...notes];
     } catch (err) {
       findings = [finding(PROPERTIES_INVALID, (err as Error).message), ...notes];
     }
@@ -265,13 +314,88 @@ function scanFunction(fn: TemplateFunction, t: TemplateParts, policy: Policy, no
       verdict: verdictOf,
       hookProperties: hook,
     };
-    if (!worst || rank(verdictOf, findings) > rank(worst.verdict, worst.findings)) worst = candidate;
+    if (!worst || rank(verdictOf, findings) > rank(worst.verdict, worst.findings)) {
+      worst = candidate;
+      worstCombo = combo;
+    }
   }
-  return worst!;
+  return { fn: worst!, sources: sourcesOf(worst!.findings, slots, decidedAt(slots, keys, worstCombo!, origin), noteOf, origin, resource) };
+}
+
+/** Where each slot's judged value is written: the candidate of the worst combination that gave it. */
+function decidedAt(slots: Record<SlotName, Slot>, keys: readonly SlotName[], combo: Candidate, origin: Origin): Map<SlotName, SourcePath> {
+  const values = combo.value as unknown[];
+  const out = new Map<SlotName, SourcePath>();
+  keys.forEach((k, i) => {
+    const r = slots[k].resolution;
+    if (values[i] === undefined || !('candidates' in r)) return;
+    const c = r.candidates.find((x) => (x.value === values[i] || isDeepStrictEqual(x.value, values[i])) && joinAssumptions(x.when, combo.when) !== false);
+    const from = c && (c.from ?? origin(slots[k].path));
+    if (from) out.set(k, from);
+  });
+  return out;
+}
+
+function sourcesOf(findings: readonly Finding[], slots: Record<SlotName, Slot>, decided: ReadonlyMap<SlotName, SourcePath>, noteOf: ReadonlyMap<Finding, SlotName>, origin: Origin, resource: SourcePath): Map<Finding, SourcePath> {
+  const out = new Map<Finding, SourcePath>();
+  for (const f of findings) {
+    let where: SourcePath | undefined;
+    const noted = noteOf.get(f);
+    if (noted) where = decided.get(noted) ?? origin(slots[noted].path);
+    else if (f.ruleId === PROPERTIES_INVALID.id) {
+      const key = INVALID_PROPERTY.exec(f.message)?.[1];
+      const slot = key === undefined ? undefined : PROPERTY_SLOT[key];
+      where = (slot && decided.get(slot)) ?? (key === undefined ? undefined : origin([key]));
+    } else if (RULE_PROPERTY[f.ruleId]) where = origin([RULE_PROPERTY[f.ruleId]!]);
+    else where = (DECIDED_BY.get(f.ruleId) ?? []).map((k) => decided.get(k)).find((x) => x !== undefined);
+    out.set(f, where ?? resource);
+  }
+  return out;
 }
 
 function withSource(findings: readonly Finding[], note: string | undefined): Finding[] {
   return note ? findings.map((f) => (f.ruleId === 'RW000' ? f : { ...f, message: `${f.message} (${note})` })) : [...findings];
+}
+
+/**
+ * Each finding with the location of the value that decides it. A path the text cannot be followed
+ * along to its end is located as far as it can be, and one not found at all (past the top level)
+ * leaves the finding without a location, never with a wrong one.
+ */
+function located(locator: () => Locator | undefined, judged: readonly Judged[]): ScannedFunction[] {
+  if (judged.every((j) => j.fn.findings.length === 0)) return judged.map((j) => j.fn);
+  const locate = locator();
+  if (!locate) return judged.map((j) => j.fn);
+  return judged.map(({ fn, sources }) => {
+    const findings = fn.findings.map((f) => {
+      const where = sources.get(f);
+      const found = where && locate(where);
+      if (!found || found.path.length < 2) return f;
+      const location: FindingLocation = { path: pathText(found.path), ...found.span };
+      return { ...f, location };
+    });
+    return { ...fn, findings };
+  });
+}
+
+/**
+ * The template's LayerVersion resources that RW019 flags (only deprecated runtimes declared),
+ * listed with the functions so that every format names them at their line; a layer it does not
+ * flag is not listed.
+ */
+function layerResources(t: Record<string, unknown>, policy: Policy, now: number, position: (id: string) => { line: number; column: number } | undefined, sourceOf: ReadonlyMap<string, SourcePath>): Judged[] {
+  const resources = isRecord(t.Resources) ? t.Resources : {};
+  return Object.entries(resources).flatMap(([logicalId, r]): Judged[] => {
+    if (!isRecord(r) || !LAYER_VERSION_TYPES.includes(r.Type as string)) return [];
+    const findings = evaluateLayerVersion(layerResourceFacts(logicalId, r, t), policy, now);
+    if (findings.length === 0) return [];
+    const at = position(logicalId);
+    const resource = sourceOf.get(logicalId) ?? ['Resources', logicalId];
+    const props = isRecord(r.Properties) ? r.Properties : {};
+    const where: SourcePath = Object.hasOwn(props, 'CompatibleRuntimes') ? [...resource, 'Properties', 'CompatibleRuntimes'] : resource;
+    const fn: ScannedFunction = { logicalId, type: r.Type as string, line: at?.line, ...(at && { column: at.column }), runtime: undefined, findings, verdict: verdict(findings), hookProperties: props };
+    return [{ fn, sources: new Map(findings.map((f) => [f, where])) }];
+  });
 }
 
 /** CloudFormation refuses these shapes outright; a scan says so rather than guessing. */
@@ -288,16 +412,21 @@ function parametersProblem(t: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+export interface ScanOptions {
+  /** Give each finding the location of the value that decides it (a second parse, of files with findings only); default true. */
+  readonly locate?: boolean;
+}
+
 /**
  * Scans one template's text: every Lambda function (SAM ones with Globals filled in), its Runtime
  * resolved as far as the template decides it, judged by the policy at `now`. Pure: the caller
  * reads files. `explicit` says the user named this file, so that a non-template is an error.
  */
-export function scanTemplateText(path: string, text: string, policy: Policy, now: number, explicit = true): ScannedFile {
+export function scanTemplateText(path: string, text: string, policy: Policy, now: number, explicit = true, { locate = true }: ScanOptions = {}): ScannedFile {
   if (Buffer.byteLength(text) > MAX_TEMPLATE_BYTES) return { path, functions: [], error: TOO_LARGE };
   let parsed;
   try {
-    parsed = parseTemplateWithPositions(text);
+    parsed = parseTemplateWithPositions(text, locate);
   } catch (err) {
     const why = `not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`;
     // Found in a folder, text that neither parses nor names anything of a template is not one.
@@ -311,17 +440,20 @@ export function scanTemplateText(path: string, text: string, policy: Policy, now
   try {
     const problem = parametersProblem(parsed.value as Record<string, unknown>);
     if (problem) return { path, functions: [], error: `not a valid template: ${problem}` };
-    const { template: t, loopOf } = expandForEach(parsed.value as Record<string, unknown>, text);
-    const functions = lambdaFunctionsOf(t).map((fn) => {
-      const line = parsed.lineOf(loopOf.get(fn.logicalId) ?? fn.logicalId);
+    const { template: t, loopOf, sourceOf } = expandForEach(parsed.value as Record<string, unknown>, text);
+    const judged = lambdaFunctionsOf(t).map((fn): Judged => {
+      const at = parsed.positionOf(loopOf.get(fn.logicalId) ?? fn.logicalId);
+      const base = { logicalId: fn.logicalId, type: fn.type, line: at?.line, ...(at && { column: at.column }) };
+      const resource = sourceOf.get(fn.logicalId) ?? ['Resources', fn.logicalId];
       try {
-        return scanFunction(fn, t, policy, now, line);
+        return scanFunction(fn, t, policy, now, base, resource);
       } catch (err) {
         const f = finding(PROPERTIES_INVALID, `cannot be read: ${(err as Error).message}`);
-        return { logicalId: fn.logicalId, type: fn.type, line, runtime: undefined, findings: [f], verdict: verdict([f]), hookProperties: fn.properties };
+        return { fn: { ...base, runtime: undefined, findings: [f], verdict: verdict([f]), hookProperties: fn.properties }, sources: new Map([[f, resource]]) };
       }
     });
-    return { path, functions };
+    const all = [...judged, ...layerResources(t, policy, now, (id) => parsed.positionOf(loopOf.get(id) ?? id), sourceOf)];
+    return { path, functions: locate ? located(parsed.locator, all) : all.map((j) => j.fn) };
   } catch (err) {
     // Whatever a template holds, one file never stops a scan.
     return { path, functions: [], error: `cannot be scanned: ${(err as Error).message}` };

@@ -30,6 +30,8 @@ export interface StackReview {
 }
 
 const REMOVALS: ReadonlySet<string> = new Set(['DELETE', 'REMOVE']);
+/** RW020, deployment-preference-missing (shared/evaluation/rules.ts). */
+const DEPLOYMENT_RULE = 'RW020';
 
 /** JSON with sorted keys: two spellings of the same properties compare equal. */
 function canonical(value: unknown): string {
@@ -46,6 +48,21 @@ function canonical(value: unknown): string {
 const fingerprint = (fn: ScannedFunction): string => canonical(fn.hookProperties);
 
 /**
+ * A function whose runtime this operation moves, where its tier asks for gradual deployment it
+ * lacks (RW020): the warning says so, since a new runtime is the change a canary is for. Only
+ * where the previous template is known (a stack update; a change set payload carrying one).
+ */
+function withRuntimeMoves(judged: readonly ScannedFunction[], previous: readonly ScannedFunction[]): ScannedFunction[] {
+  const before = new Map(previous.map((fn) => [fn.logicalId, fn.runtime]));
+  return judged.map((fn) => {
+    const was = before.get(fn.logicalId);
+    if (was === undefined || fn.runtime === undefined || was === fn.runtime || !fn.findings.some((f) => f.ruleId === DEPLOYMENT_RULE)) return fn;
+    const findings = fn.findings.map((f) => (f.ruleId === DEPLOYMENT_RULE ? { ...f, message: `This operation moves ${fn.logicalId} from ${was} to ${fn.runtime} without the deployment its tier requires. ${f.message}` } : f));
+    return { ...fn, findings };
+  });
+}
+
+/**
  * Judges a whole submitted template at once with the scanner's engine: every function the
  * operation creates or changes, so that one answer names every offending function with its line.
  * A change set changes what its resource changes list; a stack update what differs from the
@@ -53,10 +70,13 @@ const fingerprint = (fn: ScannedFunction): string => canonical(fn.hookProperties
  */
 export function reviewStack(op: StackOperation, policy: Policy, now: number): StackReview {
   const empty = { judged: [], breaking: [], deferred: [], notInTemplate: [], untouchedBreaking: [] };
-  const scanned = scanTemplateText('template', op.template, policy, now);
+  // The hook names each function by its line: no second parse for where each value is.
+  const scanned = scanTemplateText('template', op.template, policy, now, true, { locate: false });
   if (scanned.error) return { ...empty, error: `The submitted template cannot be judged: ${scanned.error}` };
   let changed: (fn: ScannedFunction) => boolean;
   let notInTemplate: string[] = [];
+  // An unreadable previous template (or none: a creation) leaves every function counted as changed.
+  const previous = op.previousTemplate?.trim() ? scanTemplateText('previous template', op.previousTemplate, policy, now, true, { locate: false }).functions : [];
   // A change set payload without its change list: judge every function rather than none.
   if (op.kind === 'CHANGE_SET' && op.changedResources) {
     // Only a removal is not judged: the hook payload documents CREATE, UPDATE and DELETE, and the
@@ -68,13 +88,11 @@ export function reviewStack(op: StackOperation, policy: Policy, now: number): St
     notInTemplate = touched.filter((c) => LAMBDA_FUNCTION_TYPES.includes(c.resourceType ?? '') && !declared.has(c.logicalResourceId)).map((c) => c.logicalResourceId);
     changed = (fn) => ids.has(fn.logicalId);
   } else {
-    // An unreadable previous template (or none: a creation) leaves every function counted as changed.
-    const previous = op.previousTemplate?.trim() ? scanTemplateText('previous template', op.previousTemplate, policy, now).functions : [];
     const before = new Map(previous.map((fn) => [fn.logicalId, fingerprint(fn)]));
     changed = (fn) => before.get(fn.logicalId) !== fingerprint(fn);
   }
   const breaks = (fn: ScannedFunction): boolean => fn.verdict.compliance === 'NON_COMPLIANT';
-  const judged = scanned.functions.filter(changed);
+  const judged = withRuntimeMoves(scanned.functions.filter(changed), previous);
   return {
     judged,
     breaking: judged.filter(breaks),

@@ -27,7 +27,7 @@ import { ROOT } from './fixtures.js';
 // step of ours is translated into the construct of its action; `print()` of the result must equal
 // our content (tested), so what is simulated is what is deployed.
 
-type StepDef = { name: string; action: string; inputs: Record<string, any>; onFailure?: string; isEnd?: boolean; timeoutSeconds?: number; outputs?: { Name: string; Selector: string; Type: string }[] };
+type StepDef = { name: string; action: string; inputs: Record<string, any>; onFailure?: string; isEnd?: boolean; timeoutSeconds?: number; maxAttempts?: number; outputs?: { Name: string; Selector: string; Type: string }[] };
 type ParamDef = { type: string; description?: string; default?: unknown; allowedPattern?: string; allowedValues?: string[] };
 export type DocumentContent = { description: string; assumeRole: string; parameters: Record<string, ParamDef>; mainSteps: StepDef[]; outputs: string[] };
 
@@ -63,6 +63,7 @@ function step(stack: Stack, def: StepDef): AutomationStep {
     name: def.name,
     ...(def.isEnd !== undefined && { isEnd: def.isEnd }),
     ...(def.timeoutSeconds !== undefined && { timeoutSeconds: def.timeoutSeconds }),
+    ...(def.maxAttempts !== undefined && { maxAttempts: def.maxAttempts }),
     ...(def.onFailure === 'Abort' && { onFailure: OnFailure.abort() }),
     ...(def.outputs && { userOutputs: def.outputs.map((o) => ({ name: o.Name, selector: o.Selector, outputType: TYPES[o.Type]! })) }),
   };

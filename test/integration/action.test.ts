@@ -141,8 +141,8 @@ describe('the GitHub Action (action.yml)', () => {
     expect(scans[0]).toContain(join(actionPath, 'dist', 'runtime-warden.mjs'));
     await cli(['scan', 'infra', '--format', 'sarif', '--output', join(work, 'bundled-cli.sarif')]);
     expect(sarifOf(join(workspace, 'bundled.sarif'))).toBe(sarifOf(join(work, 'bundled-cli.sarif')));
-    expect(run.stdout).toMatch(/^::error file=infra\/legacy\.yaml,line=3,title=RW004 Legacy::Legacy: nodejs16\.x is deprecated since /m);
-    expect(run.stdout).toMatch(/infra\/legacy\.yaml\n\s+3 {2}Legacy \(AWS::Serverless::Function\) {2}nodejs16\.x {2}NON_COMPLIANT/);
+    expect(run.stdout).toMatch(/^::error file=infra\/legacy\.yaml,line=6,col=7,endLine=6,endColumn=26,title=RW004 Legacy::Legacy: nodejs16\.x is deprecated since /m);
+    expect(run.stdout).toMatch(/^infra\/legacy\.yaml:3:3: Legacy \(AWS::Serverless::Function\) nodejs16\.x NON_COMPLIANT\ninfra\/legacy\.yaml:6:7: error RW004 Legacy: nodejs16\.x is deprecated/m);
   });
 
   it('writes the same SARIF as the CLI with the same inputs, fails on the nodejs16.x function and says why in the log and summary', async () => {
@@ -154,9 +154,9 @@ describe('the GitHub Action (action.yml)', () => {
     const sarif = sarifOf(join(workspace, 'runtime-warden.sarif'));
     expect(sarif).toBe(sarifOf(join(work, 'cli.sarif')));
     expect(JSON.parse(sarif).runs[0].results.map((r: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }) => [r.ruleId, r.locations[0]!.physicalLocation.artifactLocation.uri, r.locations[0]!.physicalLocation.region.startLine])).toEqual([
-      ['RW004', 'infra/legacy.yaml', 3],
+      ['RW004', 'infra/legacy.yaml', 6],
     ]);
-    expect(run.stdout).toMatch(/infra\/legacy\.yaml\n\s+3 {2}Legacy \(AWS::Serverless::Function\) {2}nodejs16\.x {2}NON_COMPLIANT/);
+    expect(run.stdout).toMatch(/^infra\/legacy\.yaml:3:3: Legacy \(AWS::Serverless::Function\) nodejs16\.x NON_COMPLIANT\ninfra\/legacy\.yaml:6:7: error RW004 Legacy: nodejs16\.x is deprecated/m);
     expect(run.summary).toMatch(/^### runtime-warden\n\n2 functions in 1 template: 1 non-compliant/);
   });
 

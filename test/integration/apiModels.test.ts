@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { loadTemplate, parameterSets, renderTemplate, type Json, type Resource, type Template } from '../helpers/cfnRender.js';
 import { DEFAULT_CATALOG } from '../../shared/index.js';
 import { writeCatalogParameter } from '../../shared/io/catalogSource.js';
-import { FUNCTION_TAGS_QUERY, recordedFunctionTags } from '../../shared/io/configInventory.js';
+import { FUNCTION_INVENTORY_QUERY, recordedFunctionPages } from '../../shared/io/configInventory.js';
 import { validateModels } from '../helpers/awsModels.js';
+import { DynamoFunctionState, versionsState } from '../../shared/io/functionState.js';
 
 // Every payload that template.yaml and org/central.yaml hand to an AWS API as free-form JSON,
 // checked against the service's published model: botocore's service models and its parameter
@@ -161,10 +162,24 @@ describe('payloads against AWS API models', () => {
     const sent: Record<string, unknown>[] = [];
     const config = new ConfigServiceClient({ region: 'eu-west-1' });
     mockClient(config).on(SelectResourceConfigCommand).callsFake((input: Record<string, unknown>) => (sent.push({ ...input }), { Results: [] }));
-    expect(await recordedFunctionTags(config)).toEqual({ byName: new Map() });
+    const pages: unknown[] = [];
+    for await (const page of recordedFunctionPages(config)) pages.push(page);
+    expect(pages).toEqual([[]]);
     expect(validate(sent.map((params, i) => ({ id: `select ${i}`, api: 'config.SelectResourceConfig', params })))).toEqual([{ id: 'select 0', errors: [] }]);
     // botocore checks minimums only; the page of 100 is the API Reference's maximum (configInventory.ts).
-    expect(sent[0]).toEqual({ Expression: FUNCTION_TAGS_QUERY, Limit: 100 });
+    expect(sent[0]).toEqual({ Expression: FUNCTION_INVENTORY_QUERY, Limit: 100 });
+  });
+
+  it("the function state table's calls are valid for DynamoDB: a page's BatchGetItem, each part's UpdateItem, the cursor's GetItem and PutItem", async () => {
+    const sent: { api: string; params: Record<string, unknown> }[] = [];
+    const dynamo = { send: (c: { input: Record<string, unknown>; constructor: { name: string } }) => (sent.push({ api: `dynamodb.${c.constructor.name.replace(/Command$/, '')}`, params: JSON.parse(JSON.stringify(c.input)) }), Promise.resolve({})) } as never;
+    const store = new DynamoFunctionState(dynamo, 'stack-function-state', () => {});
+    await store.getMany(Array.from({ length: 100 }, (_, i) => `fn-${i}`));
+    await store.put({ name: 'fn-1', mode: { at: '2026-11-23T06:00:00.000Z', updateMode: 'Manual', pinnedRuntimeVersionArn: 'arn:aws:lambda:eu-west-1::runtime:abc' }, versions: versionsState('2026-11-23T06:00:00.000Z', [{ Version: '1', Runtime: 'nodejs16.x' }], []) });
+    await store.getCursor();
+    await store.putCursor({ after: 'fn-1', lapStartedAt: '2026-11-23T06:00:00.000Z', lastLapHours: 16.9 });
+    expect(sent.map((c) => c.api)).toEqual(['dynamodb.BatchGetItem', 'dynamodb.UpdateItem', 'dynamodb.GetItem', 'dynamodb.PutItem']);
+    expect(validate(sent.map((c, i) => ({ id: `${c.api} ${i}`, ...c })))).toEqual(sent.map((c, i) => ({ id: `${c.api} ${i}`, errors: [] })));
   });
 
   it("the report's GetMetricData call is valid for CloudWatch, at its 500-query maximum, across accounts", async () => {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import AjvDraft04 from 'ajv-draft-04';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -24,7 +24,7 @@ describe('runtime-warden scan', () => {
   const work = mkdtempSync(join(tmpdir(), 'rw-cli-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('npx runtime-warden scan reports exactly the functions inheriting a deprecated runtime from Globals, with file and line, and exits 1', async () => {
+  it('npx runtime-warden scan reports exactly the functions inheriting a deprecated runtime from Globals, at the Globals line and column, and exits 1', async () => {
     // Prepare
     const dir = join(work, 'sam-app');
     cpSync(join(FIXTURES, 'sam-globals.yaml'), join(dir, 'template.yaml'), { recursive: true });
@@ -32,9 +32,12 @@ describe('runtime-warden scan', () => {
     const { code, stdout } = await cli(['scan', dir, '--now', '2026-11-23'], ROOT, 'npx', ['runtime-warden']);
     // Assess
     expect(code).toBe(1);
+    const template = join(dir, 'template.yaml');
     const flagged = stdout.split('\n').filter((l) => /NON_COMPLIANT$/.test(l));
-    expect(flagged).toEqual(['    10  InheritsOne (AWS::Serverless::Function)  nodejs16.x  NON_COMPLIANT', '    14  InheritsTwo (AWS::Serverless::Function)  nodejs16.x  NON_COMPLIANT']);
-    expect(stdout).toContain(`${join(dir, 'template.yaml')}\n`);
+    expect(flagged).toEqual([`${template}:10:3: InheritsOne (AWS::Serverless::Function) nodejs16.x NON_COMPLIANT`, `${template}:14:3: InheritsTwo (AWS::Serverless::Function) nodejs16.x NON_COMPLIANT`]);
+    // Each finding at the value to edit, `path:line:col: severity RWnnn`, as problem matchers read it.
+    const findings = stdout.split('\n').filter((l) => / (error|warning|info) RW\d{3} /.test(l));
+    expect(findings.map((l) => l.split(' is deprecated')[0])).toEqual([`${template}:5:5: error RW004 InheritsOne: nodejs16.x`, `${template}:5:5: error RW004 InheritsTwo: nodejs16.x`, `${template}:26:7: info RW000 ImageFunction: Container image function: its runtime is inside the image, out of reach of the runtime policy. [Resources.ImageFunction.Properties.PackageType]`]);
     expect(stdout).toContain('4 functions in 1 template: 2 non-compliant, 0 with warnings, 1 not applicable');
   });
 
@@ -59,12 +62,12 @@ describe('runtime-warden scan', () => {
     const { code, stdout } = await cli(['scan', FIXTURES, '--format', 'json', '--now', '2026-11-23', '--policy', POLICY]);
     const report = JSON.parse(stdout);
     expect(code).toBe(1);
-    expect(report.summary).toEqual({ templates: 8, functions: 30, nonCompliant: 16, withWarnings: 5, notApplicable: 1, fileErrors: 2, skipped: 2 });
+    expect(report.summary).toEqual({ templates: 8, functions: 30, layerVersions: 0, nonCompliant: 16, withWarnings: 5, notApplicable: 1, fileErrors: 2, skipped: 2 });
     const worker = report.files.find((f: { path: string }) => f.path.endsWith('nested/child.yaml')).functions[0];
     expect(worker).toMatchObject({ logicalId: 'ChildWorker', line: 3, runtime: 'ruby3.2', compliance: 'NON_COMPLIANT', findings: [{ ruleId: 'RW003' }, { ruleId: 'RW004' }] });
   });
 
-  it('writes SARIF 2.1.0 that validates against its schema, one result per finding at the resource line', async () => {
+  it('writes SARIF 2.1.0 that validates against its schema, one result per finding at the value that decides it, the resource related', async () => {
     const { code, stdout } = await cli(['scan', FIXTURES, '--format', 'sarif', '--now', '2026-11-23'], ROOT);
     const sarif = JSON.parse(stdout);
     const schema = JSON.parse(readFileSync(join(ROOT, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json'), 'utf8'));
@@ -74,7 +77,16 @@ describe('runtime-warden scan', () => {
     expect(validate({ ...sarif, version: '2.0.0' })).toBe(false);
     expect(code).toBe(1);
     const inherit = sarif.runs[0].results.filter((r: { message: { text: string } }) => r.message.text.startsWith('InheritsOne:'));
-    expect(inherit).toEqual([expect.objectContaining({ ruleId: 'RW004', level: 'error', locations: [expect.objectContaining({ physicalLocation: { artifactLocation: { uri: 'test/fixtures/templates/sam-globals.yaml' }, region: { startLine: 10 } } })] })]);
+    const uri = { uri: 'test/fixtures/templates/sam-globals.yaml' };
+    expect(inherit).toEqual([
+      expect.objectContaining({
+        ruleId: 'RW004',
+        level: 'error',
+        locations: [expect.objectContaining({ physicalLocation: { artifactLocation: uri, region: { startLine: 5, startColumn: 5, endLine: 5, endColumn: 24 } } })],
+        relatedLocations: [{ id: 1, message: { text: 'resource InheritsOne' }, physicalLocation: { artifactLocation: uri, region: { startLine: 10, startColumn: 3 } } }],
+        fixes: [expect.objectContaining({ artifactChanges: [{ artifactLocation: uri, replacements: [{ deletedRegion: { startLine: 5, startColumn: 14, endColumn: 24 }, insertedContent: { text: 'nodejs22.x' } }] }] })],
+      }),
+    ]);
     expect(sarif.runs[0].invocations[0].toolExecutionNotifications).toHaveLength(2);
   });
 
@@ -323,10 +335,21 @@ describe('the command line as its users expect (#21.8)', () => {
     expect(stderr).toBe(`${line}\n`);
   });
 
+  it('annotates GitHub and writes JUnit failures at the value that decides, with its line and column (#21.6)', async () => {
+    const github = (await cli(['scan', legacy, '--now', '2026-11-23', '--format', 'github'])).stdout.split('\n');
+    expect(github.filter((l) => l.startsWith('::error')).map((l) => l.split('::')[1])).toEqual([
+      'error file=test/fixtures/templates/sam-globals.yaml,line=5,col=5,endLine=5,endColumn=24,title=RW004 InheritsOne',
+      'error file=test/fixtures/templates/sam-globals.yaml,line=5,col=5,endLine=5,endColumn=24,title=RW004 InheritsTwo',
+    ]);
+    const junit = new XMLParser({ ignoreAttributes: false }).parse((await cli(['scan', legacy, '--now', '2026-11-23', '--format', 'junit'])).stdout);
+    const cases = [junit.testsuites.testsuite].flat().flatMap((suite: { testcase?: unknown }) => [suite.testcase ?? []].flat()) as { '@_name': string; failure?: { '#text': string } }[];
+    expect(cases.find((c) => c['@_name'] === 'InheritsOne (line 10)')!.failure!['#text']).toMatch(new RegExp(`^${legacy.replace(/[.]/g, '\\.')}:5:5: error RW004 InheritsOne: nodejs16\\.x is deprecated`));
+  });
+
   it('reports with --fail-on never and exits 0; a file that cannot be scanned still exits 2', async () => {
     const never = await cli(['scan', legacy, '--now', '2026-11-23', '--fail-on', 'never']);
     expect(never.code).toBe(0);
-    expect(never.stdout).toContain('InheritsOne (AWS::Serverless::Function)  nodejs16.x  NON_COMPLIANT');
+    expect(never.stdout).toContain('InheritsOne (AWS::Serverless::Function) nodejs16.x NON_COMPLIANT');
     expect((await cli(['scan', join(FIXTURES, 'malformed', 'broken.yaml'), '--fail-on', 'never'])).code).toBe(2);
   });
 
@@ -342,7 +365,7 @@ describe('the command line as its users expect (#21.8)', () => {
     expect(loud.stdout).toMatch(/4 functions? in 1 templates?/);
     expect(quiet.code).toBe(1);
     expect(quiet.stderr).toBe('');
-    expect(quiet.stdout).toContain('InheritsOne (AWS::Serverless::Function)  nodejs16.x  NON_COMPLIANT');
+    expect(quiet.stdout).toContain('InheritsOne (AWS::Serverless::Function) nodejs16.x NON_COMPLIANT');
     expect(quiet.stdout).toContain('InheritsTwo');
     expect(quiet.stdout).not.toContain('Overrides');
     expect(quiet.stdout).not.toMatch(/functions? in \d+ templates?/);
@@ -376,9 +399,9 @@ describe('the command line as its users expect (#21.8)', () => {
     const lines = r.stdout.trimEnd().split('\n');
     // Each line is a workflow command: its name and properties, then `::` and the message.
     expect(lines.map((l) => l.slice(0, l.indexOf('::', 2)))).toEqual([
-      '::error file=test/fixtures/templates/sam-globals.yaml,line=10,title=RW004 InheritsOne',
-      '::error file=test/fixtures/templates/sam-globals.yaml,line=14,title=RW004 InheritsTwo',
-      '::notice file=test/fixtures/templates/sam-globals.yaml,line=23,title=RW000 ImageFunction',
+      '::error file=test/fixtures/templates/sam-globals.yaml,line=5,col=5,endLine=5,endColumn=24,title=RW004 InheritsOne',
+      '::error file=test/fixtures/templates/sam-globals.yaml,line=5,col=5,endLine=5,endColumn=24,title=RW004 InheritsTwo',
+      '::notice file=test/fixtures/templates/sam-globals.yaml,line=26,col=7,endLine=26,endColumn=25,title=RW000 ImageFunction',
     ]);
     expect(lines[0]).toMatch(/::InheritsOne: nodejs16\.x is deprecated since 2024-06-12/);
     expect(JSON.parse(readFileSync(sarif, 'utf8')).runs[0].results.map((x: { ruleId: string }) => x.ruleId)).toEqual(['RW004', 'RW004', 'RW000']);
@@ -402,7 +425,9 @@ describe('the command line as its users expect (#21.8)', () => {
     expect(lines.filter((l) => l.startsWith('::notice file=many.yaml,'))).toHaveLength(9);
     expect(lines.at(-1)).toBe('::notice title=runtime-warden%3A more findings::2 errors, 1 notice more than GitHub annotates in one step: the job log and the SARIF file hold every finding.');
     const odd = lines.find((l) => l.includes('file=odd'))!;
-    expect(odd).toMatch(/^::warning file=odd%2Cname%3A1%25\.json,title=RW015 F::/);
+    // At the waiver tag's value, within the one line the JSON is.
+    expect(odd).toMatch(/^::warning file=odd%2Cname%3A1%25\.json,line=1,col=(\d+),endLine=1,endColumn=\d+,title=RW015 F::/);
+    expect(Number(/col=(\d+)/.exec(odd)![1]) - 1).toBe(readFileSync(join(dir, 'odd,name:1%.json'), 'utf8').indexOf('"Value"'));
     expect(odd).toContain('100%25 sure\\u000d\\n::error file=x::pwned'); // one line: CR and LF written out, % escaped
   });
 
@@ -461,11 +486,23 @@ describe('a config file found on its own, and init (#21.3)', () => {
     expect(found.code).toBe(1);
     const report = JSON.parse(found.stdout);
     expect(report).toMatchObject({ policy: '../../policy.yaml', summary: { templates: 1, nonCompliant: 2 } });
-    expect((await cli(['scan', '--now', '2026-11-23', '--format', 'text'], sub)).stdout.split('\n')[0]).toBe('../app/template.yaml');
+    expect((await cli(['scan', '--now', '2026-11-23', '--format', 'text'], sub)).stdout.split('\n')[0]).toBe('../app/template.yaml:10:3: InheritsOne (AWS::Serverless::Function) nodejs16.x NON_COMPLIANT');
     const bare = await cli(['scan', '--now', '2026-11-23', '--no-config'], sub);
     expect(bare.stdout).toContain('(policy bundled default,');
     // Named with --config from elsewhere, the same file means the same files.
     expect(JSON.parse((await cli(['scan', '--now', '2026-11-23', '--config', join(dir, '.runtime-warden.yaml')], work)).stdout).summary).toMatchObject({ templates: 1, nonCompliant: 2 });
+  });
+
+  it("reads a config file's excludes from its own folder, as a .gitignore's: the same files from a subfolder; --exclude is the current folder's (#21.3)", async () => {
+    const dir = checkout('exclude');
+    cpSync(join(FIXTURES, 'bad-lifecycle.yaml'), join(dir, 'infra', 'legacy', 'template.yaml'), { recursive: true });
+    // Anchored (`/infra/legacy/`): from the config file's folder it is one folder, from a subfolder's it would be none.
+    writeFileSync(join(dir, '.runtime-warden.yaml'), 'paths: [infra]\nexclude: [/infra/legacy/]\nformat: json\n');
+    const scanned = async (cwd: string, ...args: string[]): Promise<string[]> => JSON.parse((await cli(['scan', '--now', '2026-11-23', ...args], cwd)).stdout).files.map((f: { path: string }) => relative(dir, join(cwd, f.path)));
+    expect(await scanned(dir)).toEqual(['infra/app/template.yaml']);
+    expect(await scanned(join(dir, 'infra', 'app'))).toEqual(['infra/app/template.yaml']);
+    // A flag wins, and is read from the current folder.
+    expect(await scanned(join(dir, 'infra'), '--exclude', '/app/')).toEqual(['infra/legacy/template.yaml']);
   });
 
   it('reads the runtime-warden key of package.json; stops at the checkout top', async () => {
@@ -517,10 +554,17 @@ describe('a baseline for adopting the scanner (#21.4)', () => {
     writeFileSync(template, `# moved\n\n${readFileSync(template, 'utf8')}`);
     const old = await cli(['scan', '--now', '2026-11-23', '--baseline', 'baseline.json'], dir);
     expect(old.code).toBe(0);
-    expect(old.stdout).toContain('    12  InheritsOne (AWS::Serverless::Function)  nodejs16.x  NON_COMPLIANT\n        error   RW004 (baseline) nodejs16.x is deprecated');
+    expect(old.stdout).toContain('template.yaml:12:3: InheritsOne (AWS::Serverless::Function) nodejs16.x NON_COMPLIANT\ntemplate.yaml:7:5: error RW004 (baseline) InheritsOne: nodejs16.x is deprecated');
     expect(old.stdout).not.toContain('Exception:');
     const sarif = JSON.parse((await cli(['scan', '--now', '2026-11-23', '--baseline', 'baseline.json', '--format', 'sarif'], dir)).stdout);
     expect(sarif.runs[0].results.map((x: { ruleId: string; baselineState: string }) => `${x.ruleId} ${x.baselineState}`)).toEqual(['RW004 unchanged', 'RW004 unchanged', 'RW000 unchanged']);
+    // JUnit skips what the baseline holds (as pytest reports an expected failure); GitHub annotates none of it, and says so once.
+    const junit = new XMLParser({ ignoreAttributes: false }).parse((await cli(['scan', '--now', '2026-11-23', '--baseline', 'baseline.json', '--format', 'junit'], dir)).stdout);
+    expect(junit.testsuites).toMatchObject({ '@_failures': '0', '@_skipped': '2' });
+    const cases = [junit.testsuites.testsuite].flat().flatMap((x: { testcase?: unknown }) => [x.testcase ?? []].flat()) as { '@_name': string; skipped?: unknown }[];
+    expect(cases.filter((c) => c.skipped !== undefined).map((c) => c['@_name'])).toEqual(['InheritsOne (line 12)', 'InheritsTwo (line 16)']);
+    const github = await cli(['scan', '--now', '2026-11-23', '--baseline', 'baseline.json', '--format', 'github'], dir);
+    expect(github.stdout).toBe('::notice title=runtime-warden%3A more findings::3 findings the baseline holds, not annotated: the job log and the SARIF file hold every finding.\n');
     // Act: a function the baseline does not hold.
     writeFileSync(template, `${readFileSync(template, 'utf8')}${NEW_FUNCTION}`);
     const added = await cli(['scan', '--now', '2026-11-23', '--baseline', 'baseline.json', '--format', 'json'], dir);
@@ -528,6 +572,10 @@ describe('a baseline for adopting the scanner (#21.4)', () => {
     expect(added.code).toBe(1);
     const states = JSON.parse(added.stdout).files[0].functions.flatMap((fn: { logicalId: string; findings: { ruleId: string; baselineState: string }[] }) => fn.findings.map((x) => `${fn.logicalId} ${x.ruleId} ${x.baselineState}`));
     expect(states).toEqual(expect.arrayContaining(['InheritsOne RW004 unchanged', 'Added RW004 new']));
+    const annotated = (await cli(['scan', '--now', '2026-11-23', '--baseline', 'baseline.json', '--format', 'github'], dir)).stdout.split('\n').filter((l) => l.startsWith('::error'));
+    expect(annotated.map((l) => l.split('::')[1])).toEqual([expect.stringMatching(/^error file=template\.yaml,line=\d+,col=7,endLine=\d+,endColumn=25,title=RW004 Added$/)]);
+    const failed = new XMLParser({ ignoreAttributes: false }).parse((await cli(['scan', '--now', '2026-11-23', '--baseline', 'baseline.json', '--format', 'junit'], dir)).stdout);
+    expect(failed.testsuites).toMatchObject({ '@_failures': '1', '@_skipped': '2' });
     // Also from the config file, read from its folder.
     writeFileSync(join(dir, '.runtime-warden.yaml'), 'baseline: baseline.json\n');
     mkdirSync(join(dir, 'sub'));

@@ -47,6 +47,12 @@ describe('config rule against the emulator', () => {
       .map((r) => (JSON.parse(r.body) as { Evaluations: { ComplianceResourceId: string; ComplianceType: string; Annotation: string }[]; TestMode: boolean }).Evaluations);
   }
 
+  /** The emulator's own view of a function, as Config records its configuration. */
+  async function configurationOf(functionName: string): Promise<Record<string, unknown>> {
+    const { $metadata: _, ...configuration } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    return configuration;
+  }
+
   /** A change notification built from the emulator's own view of a function. */
   async function changeEvent(functionName: string): Promise<unknown> {
     const cfg = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
@@ -101,7 +107,7 @@ describe('config rule against the emulator', () => {
     recordedConfig.middlewareStack.add(
       (next, context) => async (args) =>
         context.commandName === 'SelectResourceConfigCommand'
-          ? { output: { Results: Object.entries(recordedTags).map(([resourceName, tags]) => JSON.stringify({ resourceName, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) })), $metadata: {} }, response: {} }
+          ? { output: { Results: await Promise.all(Object.entries(recordedTags).map(async ([resourceName, tags]) => JSON.stringify({ resourceName, configuration: camel(await configurationOf(resourceName)), tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }))), $metadata: {} }, response: {} }
           : next(args),
       { step: 'initialize', name: 'moto-lacks-lambda-advanced-query' },
     );

@@ -46,6 +46,59 @@ describe('runtime-warden fix (the built CLI)', () => {
     expect(await cli(['fix', 'template.yaml'], dir)).toMatchObject({ code: 0, stdout: '', stderr: '' });
   });
 
+  it("scan's SARIF carries fix's edits as fixes: applying their replacements gives byte for byte what fix writes", async () => {
+    const dir = join(work, 'sarif');
+    mkdirSync(dir);
+    const parameters = [
+      'Parameters:',
+      '  PyRuntime:',
+      '    Type: String',
+      '    Default: "python3.8"   # quoted, a comment after',
+      'Resources:',
+      '  Own:',
+      '    Type: AWS::Lambda::Function',
+      "    Properties: { Runtime: 'java8' }",
+      '  Block:',
+      '    Type: AWS::Lambda::Function',
+      '    Properties:',
+      "      Runtime: 'java8'",
+      '  ViaParameter:',
+      '    Type: AWS::Lambda::Function',
+      '    Properties:',
+      '      Runtime: !Ref PyRuntime',
+      "      Handler: i.h",
+      '',
+    ].join('\n');
+    const texts: Record<string, string> = { 'globals.yaml': original, 'crlf.yaml': original.replace(/\n/g, '\r\n'), 'parameters.yaml': parameters };
+    for (const [name, text] of Object.entries(texts)) writeFileSync(join(dir, name), text);
+    // Act
+    const scan = await cli(['scan', '.', '--format', 'sarif'], dir);
+    const fixed = await cli(['fix', '.'], dir);
+    // Assess
+    expect([scan.code, fixed.code]).toEqual([1, 1]);
+    const results = JSON.parse(scan.stdout).runs[0].results as { fixes?: { artifactChanges: { artifactLocation: { uri: string }; replacements: { deletedRegion: { startLine: number; startColumn: number; endColumn: number }; insertedContent: { text: string } }[] }[] }[] }[];
+    // One edit may fix several results (a Globals value): each replacement applied once, last first.
+    const edits = new Map<string, { uri: string; line: number; from: number; to: number; text: string }>();
+    for (const change of results.flatMap((r) => r.fixes ?? []).flatMap((f) => f.artifactChanges)) {
+      for (const { deletedRegion: d, insertedContent } of change.replacements) {
+        const e = { uri: change.artifactLocation.uri, line: d.startLine, from: d.startColumn, to: d.endColumn, text: insertedContent.text };
+        edits.set(JSON.stringify(e), e);
+      }
+    }
+    // Globals twice (LF, CRLF), the parameter's Default, Block's runtime; Own's, in a flow map, fix leaves alone and so does SARIF.
+    expect(edits.size).toBe(4);
+    expect(fixed.stderr).toContain('not fixed: Own: Resources.Own.Properties.Runtime is not written as one plain or quoted value on its key\'s line');
+    for (const [name, text] of Object.entries(texts)) {
+      const lines = text.split('\n');
+      for (const e of [...edits.values()].filter((x) => x.uri === name).sort((a, b) => b.line - a.line || b.from - a.from)) {
+        const line = lines[e.line - 1]!;
+        lines[e.line - 1] = `${line.slice(0, e.from - 1)}${e.text}${line.slice(e.to - 1)}`;
+      }
+      expect(lines.join('\n'), name).toBe(readFileSync(join(dir, name), 'utf8'));
+      expect(readFileSync(join(dir, name), 'utf8'), name).not.toBe(text);
+    }
+  });
+
   it('names what it leaves alone, and exits 2 for a named file that is not a template', async () => {
     const dir = join(work, 'left');
     mkdirSync(dir);

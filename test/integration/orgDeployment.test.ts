@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ACCOUNT_DIGEST_KIND } from '../../shared/remediation/digest.js';
 import { parseTemplate } from '../../shared/template/parse.js';
+import { modelErrors } from '../helpers/awsModels.js';
 import { loadTemplate, renderTemplate } from '../helpers/cfnRender.js';
 import { ROOT } from '../helpers/fixtures.js';
 
@@ -13,6 +15,8 @@ const exec = promisify(execFile);
 const PY = join(ROOT, '.venv', 'bin', 'python');
 // A URL of the form `scripts/stackset-template.py --release` prints.
 const RELEASE_URL = `https://rw-artifacts-eu-west-1.s3.eu-west-1.amazonaws.com/runtime-warden/0.1.0/stackset-${'0'.repeat(64)}.json`;
+// A key of the form `scripts/org-digest-package.py` prints.
+const ORG_DIGEST_KEY = `runtime-warden/0.1.0/org-digest-${'0'.repeat(64)}.zip`;
 
 type Packaged = { Parameters: Record<string, { Default?: unknown }>; Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: unknown }> };
 
@@ -37,6 +41,19 @@ describe('organisation-wide deployment', () => {
 
   it('central and artifact-bucket templates pass cfn-lint', async () => {
     await expect(exec(join(ROOT, '.venv', 'bin', 'cfn-lint'), ['org/central.yaml', 'org/artifact-bucket.yaml'], { cwd: ROOT })).resolves.toBeDefined();
+  });
+
+  it("rolls out at the StackSet's concurrency whatever fails, in every region at once: soft failure tolerance, as the CloudFormation API takes it (#22.8)", () => {
+    const preferences = loadTemplate('org/central.yaml').Resources!.MemberStackSet!.Properties!.OperationPreferences as Record<string, unknown>;
+    expect(preferences).toEqual({ RegionConcurrencyType: 'PARALLEL', ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE', MaxConcurrentPercentage: 25, FailureTolerancePercentage: 10 });
+    // The StackSet resource's schema (its enums) and the API's model (what CloudFormation sends on).
+    const checks = (p: unknown) => [
+      { id: 'resource', resource: 'AWS::CloudFormation::StackSet', property: 'OperationPreferences', value: p },
+      { id: 'api', api: 'cloudformation.UpdateStackSet', params: { StackSetName: 'runtime-warden', OperationPreferences: p } },
+    ];
+    expect(modelErrors(checks(preferences))).toEqual([]);
+    // The same validators refuse what CloudFormation refuses.
+    expect(modelErrors(checks({ ...preferences, ConcurrencyMode: 'SOFT' }))).toEqual([expect.stringMatching(/^resource: .*SOFT/)]);
   });
 
   it('central template names only scripts that exist, and the artifact buckets are the <prefix>-<region> the StackSet template reads', () => {
@@ -124,10 +141,29 @@ describe('organisation-wide deployment', () => {
     expect('https://rw-artifacts-eu-west-1.s3.amazonaws.com/runtime-warden/stackset.json').not.toMatch(new RegExp(memberTemplateUrl.AllowedPattern));
   });
 
+  it("collects the member accounts' digests for one organisation digest at 09:00 UTC, only once its code key is given (#22)", () => {
+    const central = loadTemplate('org/central.yaml');
+    const base = { OrganizationId: 'o-abcdefghij', TargetOrganizationalUnitIds: 'ou-ab12-cdefghij', TargetRegions: 'eu-west-1' };
+    type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    const on = renderTemplate(central, { ...base, OrgDigestCodeKey: ORG_DIGEST_KEY, ArtifactBucketPrefix: 'rw-artifacts' }, { resolve: true }).Resources as unknown as Resources;
+    const off = renderTemplate(central, base, { resolve: true }).Resources as unknown as Resources;
+    const digestParts = ['DigestQueue', 'DigestDeadLetterQueue', 'DigestQueuePolicy', 'DigestSubscription', 'OrgDigestLogGroup', 'OrgDigestRole', 'OrgDigestFunction', 'OrgDigestSchedule', 'OrgDigestSchedulePermission'];
+    expect(Object.keys(on)).toEqual(expect.arrayContaining(digestParts));
+    expect(Object.keys(off).filter((id) => digestParts.includes(id))).toEqual([]);
+    // The filter policy names the kind the member digest code sets; raw delivery keeps the attributes.
+    expect(on.DigestSubscription!.Properties).toMatchObject({ Protocol: 'sqs', RawMessageDelivery: true, FilterPolicyScope: 'MessageAttributes', FilterPolicy: { kind: [ACCOUNT_DIGEST_KIND] } });
+    expect(on.OrgDigestSchedule!.Properties.ScheduleExpression).toBe('cron(0 9 * * ? *)');
+    expect(on.OrgDigestFunction!.Properties).toMatchObject({ Code: { S3Bucket: expect.stringMatching(/^rw-artifacts-[a-z]+-[a-z]+-\d$/), S3Key: ORG_DIGEST_KEY }, ReservedConcurrentExecutions: 1, Handler: 'handler.handler' });
+    // Above the function's timeout, so a run never reads its own messages twice.
+    expect(Number(on.DigestQueue!.Properties.VisibilityTimeout)).toBeGreaterThan(Number(on.OrgDigestFunction!.Properties.Timeout));
+    const checks = ['DigestSubscription', 'DigestQueue', 'OrgDigestFunction', 'OrgDigestSchedule'].flatMap((id) => Object.entries(on[id]!.Properties).map(([property, value]) => ({ id: `${id}.${property}`, resource: on[id]!.Type, property, value })));
+    expect(modelErrors(checks)).toEqual([]);
+  });
+
   // checkov drops resources whose condition is false under the defaults: rendered with every
   // condition on (the StackSet, the shared catalog), each template is checked whole.
   it.each(['org/central.yaml', 'org/artifact-bucket.yaml'])('%s passes checkov, every skipped check with a written reason', async (path) => {
-    const params = { OrganizationId: 'o-abcdefghij', Prefix: 'rw-artifacts', MemberTemplateUrl: RELEASE_URL, TargetOrganizationalUnitIds: 'ou-ab12-cdefghij', TargetRegions: 'eu-west-1', SharedCatalogParameterArn: 'arn:aws:ssm:eu-west-1:111122223333:parameter/runtime-warden/runtime-catalog' };
+    const params = { OrganizationId: 'o-abcdefghij', Prefix: 'rw-artifacts', MemberTemplateUrl: RELEASE_URL, OrgDigestCodeKey: ORG_DIGEST_KEY, ArtifactBucketPrefix: 'rw-artifacts', TargetOrganizationalUnitIds: 'ou-ab12-cdefghij', TargetRegions: 'eu-west-1', SharedCatalogParameterArn: 'arn:aws:ssm:eu-west-1:111122223333:parameter/runtime-warden/runtime-catalog' };
     const template = loadTemplate(path);
     const file = join(work, path.replace('/', '-') + '.json');
     writeFileSync(file, JSON.stringify(renderTemplate(template, Object.fromEntries(Object.entries(params).filter(([k]) => k in (template.Parameters ?? {}))))));

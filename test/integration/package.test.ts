@@ -55,7 +55,7 @@ describe('the CLI package (scripts/pack-cli.mjs)', () => {
     expect(sarif.version).toBe('2.1.0');
     const results = sarif.runs[0]!.results;
     expect(results.length).toBeGreaterThan(0);
-    expect(results.some((r) => r.message.text.includes('nodejs16.x') && r.locations[0]!.physicalLocation.artifactLocation.uri.endsWith('infra/template.yaml') && r.locations[0]!.physicalLocation.region.startLine === 3)).toBe(true);
+    expect(results.some((r) => r.message.text.includes('nodejs16.x') && r.locations[0]!.physicalLocation.artifactLocation.uri.endsWith('infra/template.yaml') && r.locations[0]!.physicalLocation.region.startLine === 6)).toBe(true);
   });
 
   it.each([

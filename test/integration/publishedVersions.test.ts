@@ -153,7 +153,9 @@ describe('published versions that can still run code', () => {
     expect(byName['orders-ingest']).toEqual(['NON_COMPLIANT', `$LATEST compliant | version 1 (nodejs16.x, RW004): event source mapping ${uuid} | ${FIX}`]);
     expect(byName['orders-notify']).toEqual(['NON_COMPLIANT', `$LATEST compliant | version 1 (nodejs16.x, RW004): policy statement sns-orders | ${FIX}`]);
     const listings = requests.filter((r) => r.api === 'lambda.ListEventSourceMappings');
-    expect(listings.map((r) => r.params)).toEqual([{ MaxItems: 100 }]);
+    // Each version nothing else shows in use has its own mappings read (by its ARN): no account-wide listing held in memory.
+    expect(listings.map((r) => r.params)).toEqual(expect.arrayContaining([{ FunctionName: mapped.versionArns[0], MaxItems: 100 }]));
+    expect(listings).toHaveLength(2);
     expect(requests.filter((r) => r.api === 'lambda.GetPolicy').map((r) => r.params)).toEqual([{ FunctionName: 'orders-notify', Qualifier: '1' }]);
     // The change-triggered path asks for the version's own mappings
     requests.length = 0;

@@ -337,6 +337,11 @@ describe('rule catalogue', () => {
       'RW015 waiver-tag-invalid warning',
       'RW016 expression-unresolved warning',
       'RW017 properties-invalid error',
+      'RW018 layer-incompatible warning',
+      'RW019 layer-runtimes-deprecated warning',
+      'RW020 deployment-preference-missing warning',
+      'RW021 new-runtime-not-adopted warning',
+      'RW022 layer-compatibility-unknown info',
     ]);
   });
 });

@@ -37,6 +37,14 @@ describe('findTemplates', () => {
     ]);
   });
 
+  it("reads exclude globs from excludeBase (a config file's folder), else from the current folder (#21.3)", () => {
+    const fs = fakeFs({ '/repo/infra': ['app', 'legacy'], '/repo/infra/app': ['b.yaml'], '/repo/infra/legacy': ['a.yaml'] }, {});
+    const from = (options: { excludeBase?: string }): string[] => findTemplates(['/repo/infra'], fs, { exclude: ['/infra/legacy/'], cwd: '/repo/infra/app', ...options }).map((t) => t.path);
+    expect(from({ excludeBase: '/repo' })).toEqual(['/repo/infra/app/b.yaml']);
+    // From the current folder, the anchored glob names a folder that is not there.
+    expect(from({})).toEqual(['/repo/infra/app/b.yaml', '/repo/infra/legacy/a.yaml']);
+  });
+
   it('names an explicit path that fails, and refuses one that does not exist', () => {
     const fs = fakeFs({}, { 'x.yaml': { on: 'stat', code: 'EACCES' } });
     expect(findTemplates(['x.yaml'], fs)).toEqual([{ path: 'x.yaml', explicit: true, error: 'cannot read (EACCES: permission denied)' }]);

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
+  GetFunctionCommand,
   GetFunctionConfigurationCommand,
   GetRuntimeManagementConfigCommand,
   LambdaClient,
@@ -19,7 +20,7 @@ import { createHandler as createSwitch, PREVIOUS_MODE_TAG } from '../../remediat
 import { DEFAULT_POLICY, InvalidEventError, RemediationError } from '../../shared/index.js';
 import { NOW } from '../helpers/fixtures.js';
 import { notifyInputSchema, parseInput, switchModeInputSchema } from '../../shared/adapters/remediationInput.js';
-import type { Claim } from '../../shared/io/notificationLog.js';
+import { quietUntil, type Claim } from '../../shared/io/notificationLog.js';
 import { singleLine } from '../../shared/remediation/notification.js';
 
 const lambda = new LambdaClient({ region: 'eu-west-1' });
@@ -31,23 +32,18 @@ const PIN = 'arn:aws:lambda:eu-west-1::runtime:0af1b2c3d4e5f60718293a4b5c6d7e8f9
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:runtime-warden-notify' };
 const notFound = Object.assign(new Error('Function not found: checkout'), { name: 'ResourceNotFoundException' });
-const denied = Object.assign(new Error('User is not authorized to perform: lambda:GetFunctionConfiguration'), { name: 'AccessDeniedException' });
+const denied = Object.assign(new Error('User is not authorized to perform: lambda:GetFunction'), { name: 'AccessDeniedException' });
 
 function givenFunction(runtime: string, tags: Record<string, string>, mode: { UpdateRuntimeOn: string; RuntimeVersionArn?: string } = { UpdateRuntimeOn: 'Auto' }, lastModified = '2026-11-01T00:00:00.000+0000'): void {
-  lambdaMock.on(GetFunctionConfigurationCommand, { FunctionName: 'checkout' }).resolves({
-    FunctionName: 'checkout',
-    FunctionArn: ARN,
-    Runtime: runtime as never,
-    PackageType: 'Zip',
-    LastModified: lastModified,
-    RuntimeVersionConfig: { RuntimeVersionArn: PIN },
-  });
+  const configuration = { FunctionName: 'checkout', FunctionArn: ARN, Runtime: runtime as never, PackageType: 'Zip' as const, LastModified: lastModified, RuntimeVersionConfig: { RuntimeVersionArn: PIN } };
+  lambdaMock.on(GetFunctionConfigurationCommand, { FunctionName: 'checkout' }).resolves(configuration);
+  lambdaMock.on(GetFunctionCommand, { FunctionName: 'checkout' }).resolves({ Configuration: configuration, Tags: tags });
   lambdaMock.on(ListTagsCommand, { Resource: ARN }).resolves({ Tags: tags });
   lambdaMock.on(GetRuntimeManagementConfigCommand, { FunctionName: 'checkout' }).resolves(mode as never);
   lambdaMock.on(ListVersionsByFunctionCommand).resolves({ Versions: [] });
 }
 
-/** An in-memory notification log, like the DynamoDB one: one claim per key and quiet period. */
+/** An in-memory notification log, like the DynamoDB one: one claim per key and quiet period, by calendar day. */
 function memoryLog() {
   const claims = new Map<string, { sentAt: number; until: number }>();
   return {
@@ -55,7 +51,7 @@ function memoryLog() {
     claim: async (key: string, now: number, minutes: number): Promise<Claim> => {
       const held = claims.get(key);
       if (held && held.until > now) return { granted: false, ...held };
-      claims.set(key, { sentAt: now, until: now + minutes * 60_000 });
+      claims.set(key, { sentAt: now, until: quietUntil(Math.floor(now / 1000), minutes) * 1000 });
       return { granted: true };
     },
     async release(key: string) {
@@ -106,11 +102,38 @@ describe('notify remediation', () => {
     });
   });
 
+  it('reads the function with one GetFunction when $LATEST breaks the policy: no call on the quota the account shares (#22.6)', async () => {
+    givenFunction('nodejs16.x', { owner: 'team-payments' });
+    await setup().handler({ functionName: 'checkout' }, context);
+    expect(lambdaMock.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetFunctionCommand']);
+    expect(snsMock.commandCalls(PublishCommand)[0]!.args[0].input.Message).toContain('Update mode:  not read for this alert (UpdateModeRule judges it)');
+  });
+
+  it('reads the update mode, then the versions, only when $LATEST is fine on its configuration and tags', async () => {
+    givenFunction('python3.13', { 'runtime-warden:tier': 'non-critical' }, { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: PIN }, '2026-01-01T00:00:00.000+0000');
+    expect(await setup().handler({ functionName: 'checkout' }, context)).toMatchObject({ published: true, subject: expect.stringContaining('RW008') });
+    expect(lambdaMock.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetFunctionCommand', 'GetRuntimeManagementConfigCommand']);
+  });
+
+  it('fails the step clearly when GetFunction could not read the tags, rather than judging without them', async () => {
+    givenFunction('nodejs16.x', {});
+    lambdaMock.on(GetFunctionCommand).resolves({ Configuration: { FunctionName: 'checkout', FunctionArn: ARN, Runtime: 'nodejs16.x' }, TagsError: { ErrorCode: 'AccessDeniedException', Message: 'not allowed: lambda:ListTags' } });
+    await expect(setup().handler({ functionName: 'checkout' }, context)).rejects.toThrow(new RemediationError('Cannot read the tags of checkout: AccessDeniedException: not allowed: lambda:ListTags'));
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('refuses the daily schedule when digests are off, rather than passing silently', async () => {
+    const schedule = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} };
+    await expect(setup().handler(schedule, context)).rejects.toThrow(new InvalidEventError('A scheduled digest event arrived, but digests are off (template parameter AlertDigest): nothing is recorded for a digest.'));
+    const withoutLog = createNotify({ lambda, snsFor: () => sns, log: memoryLog(), topicArn: 't', region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, digest: true, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => NOW, logger });
+    await expect(withoutLog(schedule, context)).rejects.toThrow('Digests are on, but the notification log given cannot record them.');
+  });
+
   it('does not page twice within the quiet period, and pages again after it or when the findings change', async () => {
     givenFunction('nodejs16.x', {});
     const { handler, log } = setup();
     expect((await handler({ functionName: 'checkout' })).published).toBe(true);
-    expect(await handler({ functionName: 'checkout' })).toMatchObject({ published: false, reason: 'An alert for the same findings went out at 2026-11-23T12:00:00Z; the next one may go out from 2026-11-24T12:00:00Z (quiet period 1440 minutes).' });
+    expect(await handler({ functionName: 'checkout' })).toMatchObject({ published: false, reason: 'An alert for the same findings went out at 2026-11-23T12:00:00Z; the next one may go out from 2026-11-24T00:00:00Z (quiet period 1440 minutes).' });
     givenFunction('python3.8', {});
     expect((await handler({ functionName: 'checkout' })).published).toBe(true);
     const later = createNotify({ lambda, snsFor: () => sns, log, topicArn: 't', region: 'eu-west-1', defaultQuietPeriodMinutes: 1440, loadPolicy: () => Promise.resolve(DEFAULT_POLICY), now: () => NOW + 25 * 3_600_000, logger });
@@ -188,9 +211,9 @@ describe('notify remediation', () => {
 
   it.each([
     ['a function that no longer exists', notFound, 'Function checkout does not exist in account 123456789012, region eu-west-1: nothing to remediate.'],
-    ['a missing permission', denied, 'Cannot read function checkout: AccessDeniedException: User is not authorized to perform: lambda:GetFunctionConfiguration'],
+    ['a missing permission', denied, 'Cannot read function checkout: AccessDeniedException: User is not authorized to perform: lambda:GetFunction'],
   ])('fails the step clearly for %s', async (_, error, message) => {
-    lambdaMock.on(GetFunctionConfigurationCommand).rejects(error);
+    lambdaMock.on(GetFunctionCommand).rejects(error);
     await expect(setup().handler({ functionName: 'checkout' }, context)).rejects.toThrow(new RemediationError(message));
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
   });

@@ -1,6 +1,0 @@
-#!/usr/bin/env node
-import { createRequire } from 'module'; const require = createRequire(import.meta.url);
-import{a as i}from"./chunk-DKFYWLTU.mjs";import"./chunk-VONOIGIA.mjs";function d(r){let e=i(r);return e.name==="CredentialsProviderError"||/could not load credentials/i.test(e.message)?"no AWS credentials found: configure them (`aws configure`, `aws sso login` with AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) and run again":/region is missing/i.test(e.message)?"no AWS region: set AWS_REGION (or `region` in the AWS config file)":/^(ExpiredToken|ExpiredTokenException|TokenRefreshRequired)$/.test(e.name)||/token .*expired/i.test(e.message)?`the AWS credentials have expired (${e.name}): renew them (\`aws sso login\`, or new keys) and run again`:`${e.name}: ${e.message.split(`
-`)[0]}`}function g(r){let e=process.emitWarning.bind(process);process.emitWarning=((n,...t)=>{let s=typeof n=="string"?n:n.message;if(!s.startsWith("NodeVersionSupportWarning:"))return e(n,...t);let o=/node >=\s*(\d+)/.exec(s)?.[1];r(o?`Node.js ${process.version} is older than the AWS SDK's next versions support: use Node.js ${o} or later`:s.split(`
-`)[0])})}export{d as explainAwsError,g as oneLineSdkWarnings};
-//# sourceMappingURL=awsErrors-WR7AYK6U.mjs.map
