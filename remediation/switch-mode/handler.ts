@@ -1,7 +1,9 @@
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LambdaClient, PutRuntimeManagementConfigCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-lambda';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import * as z from '../../shared/schema/zod.js';
 import { parseInput, switchModeInputSchema } from '../../shared/adapters/remediationInput.js';
@@ -11,6 +13,7 @@ import { remediationFacts } from '../../shared/io/functionReader.js';
 import { RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
 import { policyLoaderFromEnvironment } from '../../shared/io/catalogSource.js';
 import type { PolicyLoader } from '../../shared/io/policySource.js';
+import type { FilterLogEvents } from '../../shared/io/runtimeVersionHistory.js';
 import { plannedModeChange } from '../../shared/remediation/modeChange.js';
 import { rollback, type RollbackResult } from '../../shared/remediation/rollbackRun.js';
 
@@ -25,6 +28,10 @@ export interface SwitchModeDependencies {
   readonly logger: Logger;
   /** AWS Config, for the runtime version history a rollback reads; absent: the input must name the ARN. */
   readonly config?: Pick<ConfigServiceClient, 'send'>;
+  /** CloudWatch Logs FilterLogEvents, for the INIT_START lines a rollback reads beside Config's history. */
+  readonly filterLogEvents?: FilterLogEvents;
+  /** Where a rollback alerts on-call (template: the alert topic), as the CLI's `--topic`. */
+  readonly alert?: { readonly sns: Pick<SNSClient, 'send'>; readonly topicArn: string };
 }
 
 /**
@@ -32,7 +39,7 @@ export interface SwitchModeDependencies {
  * `undo` returns to the tier's mode (shared/remediation/rollback.ts). SSM passes strings: an
  * empty `to` means "find the previous version".
  */
-const rollbackInputSchema = z.strictObject({
+export const rollbackInputSchema = z.strictObject({
   action: z.literal('rollback'),
   functionName: switchModeInputSchema.shape.functionName,
   to: z.optional(z.string().check(z.maxLength(2048))),
@@ -129,8 +136,15 @@ async function rollbackAction(deps: SwitchModeDependencies, event: unknown): Pro
   const input = parseInput(rollbackInputSchema, event, 'rollback');
   const r = await rollback(
     input.functionName,
-    { undo: input.undo, dryRun: input.dryRun, reason: input.reason, by: input.requestedBy, ...(input.to && { to: input.to }) },
-    { lambda: deps.lambda, ...(deps.config && { config: deps.config }), policy: await deps.loadPolicy(), now: deps.now() },
+    { undo: input.undo, dryRun: input.dryRun, reason: input.reason, by: input.requestedBy, ...(input.to && { to: input.to }), ...(deps.alert && { topic: deps.alert.topicArn }) },
+    {
+      lambda: deps.lambda,
+      ...(deps.config && { config: deps.config }),
+      ...(deps.filterLogEvents && { filterLogEvents: deps.filterLogEvents }),
+      ...(deps.alert && { sns: deps.alert.sns }),
+      policy: await deps.loadPolicy(),
+      now: deps.now(),
+    },
   );
   const action = !r.applied ? 'dry-run' : r.plan.kind === 'undo' ? 'undone' : 'rolled-back';
   deps.logger.info(`switch-mode: rollback ${action}`, { functionName: r.plan.functionName, from: r.plan.from, to: r.plan.put, tags: r.plan.tags, requestedBy: input.requestedBy, problems: r.problems });
@@ -152,9 +166,13 @@ const clientConfig = { retryMode: 'adaptive', maxAttempts: 4 } as const;
 function fromEnvironment(): SwitchModeDependencies {
   const logger = new Logger({ serviceName: 'runtime-warden-switch-mode' });
   const ssm = new SSMClient(clientConfig);
+  const logs = new CloudWatchLogsClient(clientConfig);
+  const topicArn = getStringFromEnv({ key: 'ALERT_TOPIC_ARN', defaultValue: '' });
   return {
     lambda: new LambdaClient(clientConfig),
     config: new ConfigServiceClient(clientConfig),
+    filterLogEvents: (i) => logs.send(new FilterLogEventsCommand(i)),
+    ...(topicArn && { alert: { sns: new SNSClient(clientConfig), topicArn } }),
     region: getStringFromEnv({ key: 'AWS_REGION' }),
     loadPolicy: policyLoaderFromEnvironment(() => ssm, logger),
     now: Date.now,

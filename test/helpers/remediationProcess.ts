@@ -4,6 +4,7 @@
 // stdin and answers as Lambda's Invoke API would: { StatusCode, Payload, FunctionError? }, plus
 // the runtime update modes after the call (moto lacks that API: see runtimeManagementStub.ts).
 import { Logger } from '@aws-lambda-powertools/logger';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -34,7 +35,12 @@ const common = { lambda, region: request.region, loadPolicy: () => Promise.resol
 const handler =
   request.handler === 'notify'
     ? createNotify({ ...common, snsFor: (region) => new SNSClient({ ...config, region }), log: new NotificationLog(new DynamoDBClient(config), request.tableName!), topicArn: request.topicArn!, defaultQuietPeriodMinutes: 1440 })
-    : createSwitchMode(common);
+    : createSwitchMode({
+        ...common,
+        // A rollback reads INIT_START lines from moto's Logs and alerts the topic, as deployed.
+        filterLogEvents: (i) => new CloudWatchLogsClient(config).send(new FilterLogEventsCommand(i)),
+        ...(request.topicArn && { alert: { sns: new SNSClient(config), topicArn: request.topicArn } }),
+      });
 const context = { invokedFunctionArn: `arn:aws:lambda:${request.region}:123456789012:function:runtime-warden-${request.handler}` };
 
 let answer: Record<string, unknown>;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as z from '../../shared/schema/zod.js';
 import { notifyInputSchema, switchModeInputSchema } from '../../shared/adapters/remediationInput.js';
+import { rollbackInputSchema } from '../../remediation/switch-mode/handler.js';
 import { parseTemplate } from '../../shared/template/parse.js';
 import { startMoto, type MotoServer } from '../../scripts/emulator/moto.js';
 import { ROOT } from '../helpers/fixtures.js';
@@ -14,10 +15,11 @@ const ofType = (type: string): [string, Resource][] => Object.entries(resources)
 const documents = ofType('AWS::SSM::Document');
 const remediations = ofType('AWS::Config::RemediationConfiguration');
 
-// Which input each remediation function accepts, by its entry point.
-const INPUT_SCHEMAS: Record<string, z.ZodMiniType> = {
-  'remediation/notify/handler.ts': notifyInputSchema,
-  'remediation/switch-mode/handler.ts': switchModeInputSchema,
+// Which inputs each remediation function accepts, by its entry point: switch-mode also takes the
+// rollback action (RollbackDocument).
+const INPUT_SCHEMAS: Record<string, z.ZodMiniType[]> = {
+  'remediation/notify/handler.ts': [notifyInputSchema],
+  'remediation/switch-mode/handler.ts': [switchModeInputSchema, rollbackInputSchema],
 };
 
 /** Replaces {{ Param }} with the parameter's default, or a sample value. */
@@ -33,8 +35,8 @@ function substitute(value: unknown, params: Record<string, { default?: unknown }
 }
 
 describe('SSM Automation documents', () => {
-  it('are two schema 0.3 Automation documents', () => {
-    expect(documents.map(([id]) => id).sort()).toEqual(['NotifyDocument', 'SwitchModeDocument']);
+  it('are three schema 0.3 Automation documents', () => {
+    expect(documents.map(([id]) => id).sort()).toEqual(['NotifyDocument', 'RollbackDocument', 'SwitchModeDocument']);
     for (const [, d] of documents) {
       expect(d.Properties).toMatchObject({ DocumentType: 'Automation', Content: { schemaVersion: '0.3', assumeRole: '{{ AutomationAssumeRole }}' } });
     }
@@ -52,9 +54,11 @@ describe('SSM Automation documents', () => {
       expect(step).toMatchObject({ onFailure: 'Abort', inputs: { FunctionName: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } } });
       const target = resources[step.inputs.FunctionName['Fn::GetAtt'][0]];
       expect(target?.Type).toBe('AWS::Serverless::Function');
-      const schema = INPUT_SCHEMAS[target!.Metadata!.BuildProperties.EntryPoints[0]];
-      expect(schema, 'a remediation function').toBeDefined();
-      expect(schema!.safeParse(substitute(step.inputs.InputPayload, content.parameters)).error).toBeUndefined();
+      const schemas = INPUT_SCHEMAS[target!.Metadata!.BuildProperties.EntryPoints[0]];
+      expect(schemas, 'a remediation function').toBeDefined();
+      const payload = substitute(step.inputs.InputPayload, content.parameters);
+      const errors = schemas!.map((s) => s.safeParse(payload).error);
+      expect(errors.some((e) => e === undefined), String(errors)).toBe(true);
     }
     for (const out of content.outputs) expect(content.mainSteps.map((s: { name: string }) => s.name)).toContain(out.split('.')[0]);
   });
@@ -89,14 +93,24 @@ describe('SSM Automation documents', () => {
     }
   });
 
-  it('fail on the function error with one script, the same in both documents', () => {
-    const [notify, switchMode] = documents.map(([, d]) => {
+  // CloudFormation cannot share one script between documents (an executeScript attachment must
+  // live in S3, which `sam package` does not upload for SSM documents), so each carries it: this
+  // keeps the copies one.
+  it('fail on the function error with one script, the same in every document', () => {
+    const [first, ...rest] = documents.map(([, d]) => {
       const [check, ...more] = d.Properties.Content.mainSteps.filter((st: { action: string }) => st.action === 'aws:executeScript');
       expect(more).toEqual([]);
       const { InputPayload, ...inputs } = check.inputs;
       return { ...check, inputs, payload: Object.keys(InputPayload) };
     });
-    expect(notify).toEqual(switchMode);
+    expect(rest).toHaveLength(2);
+    for (const other of rest) expect(other).toEqual(first);
+  });
+
+  it('leave the rollback to on-call: RollbackDocument is no Config rule\'s remediation and runs as the switch-mode role', () => {
+    expect(remediations.map(([, r]) => r.Properties.TargetId.Ref)).not.toContain('RollbackDocument');
+    const step = resources.RollbackDocument!.Properties.Content.mainSteps[0];
+    expect(step.inputs.FunctionName).toEqual({ 'Fn::GetAtt': ['SwitchModeFunction', 'Arn'] });
   });
 
   it('are wired one to a Config rule each, given every parameter without a default, with a role that may only invoke their function', () => {

@@ -97,6 +97,7 @@ describe('tamper alerts', () => {
       TamperFunctionsRule: ['lambda-create-function-with-notify-role', 'lambda-put-function-concurrency', 'lambda-update-function-configuration'],
       TamperGuardRulesRule: ['s3-put-bucket-policy', 's3-put-object-by-developer-refused'],
       TamperAlertingRule: ['dynamodb-delete-resource-policy', 'kms-disable-key', 'sns-unsubscribe'],
+      TamperDocumentsRule: ['ssm-update-document'],
     });
     const alerted = Object.values(matched).flat();
     expect(FIXTURES.filter((f) => !alerted.includes(f)).sort()).toEqual([
@@ -106,6 +107,7 @@ describe('tamper alerts', () => {
       's3-put-object-by-publisher',
       'ssm-put-catalog-parameter-by-refresher',
       'ssm-put-other-parameter',
+      'ssm-update-other-document',
     ]);
   });
 

@@ -8,6 +8,7 @@ import { CORE_SCHEMA, load, Type, type State } from 'js-yaml';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseTemplate } from '../../shared/template/parse.js';
 import { PREVIOUS_MODE_TAG } from '../../remediation/switch-mode/handler.js';
+import { ROLLBACK_FROM_TAG, ROLLBACK_TAG } from '../../shared/remediation/rollback.js';
 import { loadTemplate, renderTemplate } from '../helpers/cfnRender.js';
 import { initFiles } from '../helpers/bundleFiles.js';
 import { loadEvent, ROOT } from '../helpers/fixtures.js';
@@ -99,11 +100,11 @@ describe('template.yaml', () => {
     expect(report.results.skipped_checks.filter((c) => (c.check_result.suppress_comment ?? '').length < 20)).toEqual([]);
   });
 
-  it('lets switch-mode write its own tag and no other (the tier and waiver tags decide the policy)', () => {
+  it('lets switch-mode write its own tags and no other (the tier and waiver tags decide the policy)', () => {
     const statements = (template.Resources.SwitchModeFunction!.Properties.Policies as { Statement?: { Action: string | string[]; Condition?: unknown }[] }[]).flatMap((p) => p.Statement ?? []);
     const tagging = statements.filter((st) => [st.Action].flat().some((a) => /^lambda:(Tag|Untag)Resource$/.test(a)));
     expect(tagging).toHaveLength(1);
-    expect(tagging[0]!.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [PREVIOUS_MODE_TAG] } });
+    expect(tagging[0]!.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [PREVIOUS_MODE_TAG, ROLLBACK_TAG, ROLLBACK_FROM_TAG] } });
   });
 
   it('gives the Guard hook role the documented minimum: the rules object and s3:ListBucket on its bucket', () => {
