@@ -3,14 +3,16 @@
 // order, line endings) stays byte for byte. docs/fix.md is the user's page.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
+import { layerLabel } from '../shared/facts/functionFacts.js';
 import type { Policy } from '../shared/index.js';
+import { templateFacts } from '../shared/template/deployment.js';
+import { lambdaFunctionsOf } from '../shared/template/functions.js';
 import { describeExpression, isRecord } from '../shared/template/intrinsics.js';
 import { parseTemplate } from '../shared/template/parse.js';
 import { scanTemplateText, type ScannedFile } from '../shared/template/scan.js';
 import { write } from './common.js';
 import { findTemplates, type Target } from './files.js';
 import { LIFECYCLE } from './scanReport.js';
-
 
 export interface RuntimeEdit {
   /** Where the value is in the template: `Globals.Function.Runtime`, `Parameters.NodeRuntime.Default`. */
@@ -23,6 +25,19 @@ export interface RuntimeEdit {
   readonly functions: readonly string[];
 }
 
+/** A layer of the template that does not declare the runtime an edit moves its functions to. */
+export interface LayerWarning {
+  /** `SharedLayer`: the LayerVersion's LayerName, else its logical id. */
+  readonly layer: string;
+  readonly declares: readonly string[];
+  readonly to: string;
+  /** The edit's line and column, where the warning is said. */
+  readonly line: number;
+  readonly column: number;
+  /** The functions of the edit that use the layer. */
+  readonly functions: readonly string[];
+}
+
 export interface FilePlan {
   readonly path: string;
   readonly text: string;
@@ -31,6 +46,8 @@ export interface FilePlan {
   readonly edits: readonly RuntimeEdit[];
   /** The flagged functions left alone, each with why. */
   readonly left: readonly string[];
+  /** Edits made all the same whose functions use a layer that does not declare the new runtime. */
+  readonly layerWarnings: readonly LayerWarning[];
   readonly error?: string;
 }
 
@@ -129,7 +146,7 @@ export function planFix(path: string, text: string, policy: Policy, now: number,
  */
 export function planFromScan(scanned: ScannedFile, text: string, policy: Policy): FilePlan {
   const { path } = scanned;
-  const none = { path, text, fixed: text, edits: [], left: [] };
+  const none = { path, text, fixed: text, edits: [], left: [], layerWarnings: [] };
   if (scanned.error) return { ...none, error: scanned.error };
   if (scanned.skipped) return none;
   const raw = parseTemplate(text) as Record<string, unknown>;
@@ -184,7 +201,40 @@ export function planFromScan(scanned: ScannedFile, text: string, policy: Policy)
     lines[at.line] = edited!;
     edits.push({ where, line: at.line + 1, column: at.column + 1, from: w.from, to: w.to, functions: w.functions });
   }
-  return { path, text, fixed: lines.join('\n'), edits: edits.sort((a, b) => a.line - b.line), left };
+  edits.sort((a, b) => a.line - b.line);
+  return { path, text, fixed: lines.join('\n'), edits, left, layerWarnings: layerWarnings(raw, edits) };
+}
+
+/**
+ * The template's LayerVersions that an edit's functions use and that declare runtimes, but not
+ * the edit's target: the edit is made all the same. CompatibleRuntimes is metadata Lambda filters
+ * layer listings by ("Used for filtering with ListLayers and ListLayerVersions", Lambda API
+ * Reference, PublishLayerVersion), so the deploy goes through; what is at stake is whether the
+ * layer's code runs on the new runtime (native modules, bundled dependencies). A layer declaring
+ * nothing is RW022's (compatibility unknown), and a literal layer ARN's declaration is read by
+ * the report, not here.
+ */
+function layerWarnings(raw: Record<string, unknown>, edits: readonly RuntimeEdit[]): LayerWarning[] {
+  const layersOf = new Map(lambdaFunctionsOf(raw).map((fn) => [fn.logicalId, templateFacts(fn, raw).layerVersions ?? []]));
+  const out: LayerWarning[] = [];
+  for (const e of edits) {
+    const by = new Map<string, { declares: readonly string[]; functions: string[] }>();
+    for (const fn of e.functions) {
+      for (const l of layersOf.get(fn) ?? []) {
+        const declares = l.compatibleRuntimes ?? [];
+        if (declares.length === 0 || declares.includes(e.to)) continue;
+        const label = layerLabel(l);
+        (by.get(label) ?? by.set(label, { declares, functions: [] }).get(label)!).functions.push(fn);
+      }
+    }
+    for (const [layer, w] of by) out.push({ layer, declares: w.declares, to: e.to, line: e.line, column: e.column, functions: w.functions });
+  }
+  return out;
+}
+
+/** The warning as `fix` says it, with what to do. */
+export function describeLayerWarning(w: LayerWarning): string {
+  return `layer ${w.layer} declares ${w.declares.join(', ')}, not ${w.to}, which ${w.functions.join(', ')} ${w.functions.length === 1 ? 'moves' : 'move'} to: rebuild the layer for ${w.to} and add ${w.to} to its CompatibleRuntimes, then test ${w.functions.length === 1 ? 'the function' : 'the functions'} with it before deploying (the runtime was changed all the same)`;
 }
 
 /**
@@ -281,12 +331,16 @@ export function fix(paths: readonly string[], o: FixOptions, policy: Policy, now
       continue;
     }
     for (const why of plan.left) note(`${t.path}: not fixed: ${why}`);
+    for (const w of plan.layerWarnings) note(`${t.path}:${w.line}:${w.column}: ${describeLayerWarning(w)}`);
     if (plan.edits.length > 0 || plan.left.length > 0) code = Math.max(code, 1);
     if (plan.edits.length === 0) continue;
     if (o.dryRun) out.push(unifiedDiff(t.path, plan.text, plan.fixed));
     else {
       writeFileSync(t.path, plan.fixed);
-      for (const e of plan.edits) out.push(`${t.path}:${e.line}:${e.column}: ${e.where} ${e.from} -> ${e.to} (${e.functions.join(', ')})\n`);
+      for (const e of plan.edits) {
+        const layers = plan.layerWarnings.filter((w) => w.line === e.line).map((w) => w.layer);
+        out.push(`${t.path}:${e.line}:${e.column}: ${e.where} ${e.from} -> ${e.to} (${e.functions.join(', ')})${layers.length > 0 ? `; layer ${layers.join(', ')} does not declare ${e.to}: see the warning` : ''}\n`);
+      }
     }
   }
   write(out.join(''), o.output);

@@ -52,6 +52,12 @@ const wholeNumber = (value: string, option: string, meaning: string, min: number
   if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${option} must be ${meaning}`);
   return Number(value);
 };
+/** Calls a second within Lambda's 15/s control-plane quota (shared/io/rateLimit.ts). */
+const lambdaRate = (value: string): number => {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > 15) throw new InvalidArgumentError("must be a number above 0 and at most 15, Lambda's control-plane quota per second.");
+  return n;
+};
 const nowOf = (value: string | undefined): number => (value === undefined ? Date.now() : parseDay(value, '--now'));
 
 interface PolicyOptions {
@@ -309,6 +315,8 @@ interface ReportOptions extends PolicyOptions {
   readonly aggregator?: string;
   readonly regions?: string;
   readonly usage: boolean;
+  readonly pins: boolean;
+  readonly lambdaCallsPerSecond?: number;
   readonly compare?: string[];
 }
 finish(
@@ -324,6 +332,8 @@ finish(
     .option('--aggregator <name>', 'read every account and region from this AWS Config aggregator')
     .option('--regions <r1,r2>', 'read the current account in these regions (default: AWS_REGION)')
     .option('--no-usage', 'skip the invocation counts (CloudWatch)')
+    .option('--no-pins', 'skip reading update modes (GetRuntimeManagementConfig, one call per function): pins known from the rollback tag only')
+    .option('--lambda-calls-per-second <n>', "with --regions: the share of Lambda's 15/s control-plane quota the report may spend per region (default 5)", lambdaRate)
     .option('--compare <previous.json>', 'an earlier report --format json: what changed since (repeatable: a trend)', collect)
     .action(
       action(async (cmd) => {

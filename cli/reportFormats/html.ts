@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
+import { dayStart, daysBetween } from '../../shared/catalog/catalog.js';
 import type { CoverageGap } from '../../shared/io/coverage.js';
 import { totals } from '../../shared/report/inventory.js';
+import { describeAge, describeLimit, type PinRow } from '../../shared/report/pins.js';
+import { functionKey } from '../../shared/report/upgradeOrder.js';
 import { byOwner, PHASES_BY_RISK, phasesByFamily, rollUp, timeline, type RollUp, type TimelineMonth } from '../../shared/report/summary.js';
 import { EXPIRING_SOON_DAYS } from '../../shared/waivers/digest.js';
 import { pageData, scriptSafeJson } from './pageData.js';
 import { PAGE_SCRIPT } from './pageScript.js';
 import type { LayerRow } from '../../shared/report/layers.js';
-import { auditOf, type InventoryReport } from './report.js';
+import { auditOf, upgradeView, type InventoryReport, type UpgradeView } from './report.js';
 
 // One offline page whatever the fleet: a summary of fixed size (cards, a timeline, phases by
 // family, roll-ups cut to their top rows), and the inventory as data the page's own script draws a
@@ -50,7 +53,8 @@ th { background: #f5f5f5; } td.num, th.num { text-align: right; font-variant-num
 #inventory th[aria-sort=ascending]::after { content: " \\25B2"; } #inventory th[aria-sort=descending]::after { content: " \\25BC"; }
 #inventory td { max-width: 22em; overflow: hidden; text-overflow: ellipsis; }
 tr.NON_COMPLIANT td:first-child { border-left: 3px solid #c62828; } tr.deletion-candidate td { color: #777; }
-tr.expiring-soon td:first-child { border-left: 3px solid #ef6c00; }
+tr.expiring-soon td:first-child, tr.over-limit td:first-child { border-left: 3px solid #ef6c00; }
+tr.layer-step td { background: #fff3e0; font-weight: 600; }
 .controls { display: flex; flex-wrap: wrap; gap: .6em; align-items: center; margin: .6em 0; }
 .controls input { min-width: 16em; } .more { color: #555; }
 `;
@@ -199,8 +203,53 @@ ${layers.length > shown.length ? `<p class="more">and ${num(layers.length - show
 </section>`;
 }
 
-function inventorySection(r: InventoryReport): { html: string; data: string } {
-  const data = pageData(r.rows);
+/**
+ * The work in order, layers first where they block: what a security lead reads first after the
+ * summary (docs/report.md, "Upgrade order"). Its first LIST_ROWS steps, the rest in the JSON and CSV.
+ */
+function upgradeOrderSection(view: UpgradeView, now: number): string {
+  const shown = view.steps.slice(0, LIST_ROWS);
+  const rows = shown
+    .map((s, i) => {
+      if (s.kind === 'layer') {
+        const l = s.layer;
+        const left = l.publishBy === null ? '' : days(daysBetween(now, dayStart(l.publishBy)));
+        return `<tr class="layer-step" data-kind="layer" data-key="${esc(l.arn)}"><td class="num">${num(i + 1)}</td><td>layer ${esc(l.layer)}</td><td colspan="2">${esc(l.arn)}</td><td>publish a version declaring ${esc((l.missingTargets ?? []).join(', '))} (${num(l.waiting.length)} ${l.waiting.length === 1 ? 'function waits' : 'functions wait'})</td><td>${l.publishBy === null ? '' : `publish by ${esc(l.publishBy)}`}</td><td class="num">${esc(left)}</td><td></td><td></td></tr>`;
+      }
+      const f = s.function;
+      const key = functionKey(f);
+      const waits = view.waits.get(key);
+      const move = f.target === '' ? 'move to another runtime family' : `upgrade to ${f.target}`;
+      return `<tr data-kind="function" data-key="${esc(key)}"><td class="num">${num(i + 1)}</td><td>${esc(f.name)}</td><td>${esc(f.accountId)}</td><td>${esc(f.region)}</td><td>${esc(waits ? `${move}, after layer ${waits.join(', ')}` : move)}</td><td>${esc(f.wall ?? '')} ${esc(f.wallDate ?? '')}</td><td class="num">${f.daysToWall === null ? '' : days(f.daysToWall)}</td><td>${esc(f.moveBy ?? '')}</td><td>${esc(f.owner)}</td></tr>`;
+    })
+    .join('');
+  return `<section id="upgrade-order">
+<h2>Upgrade order</h2>
+<p>The upgrade calendar as work to do, in order: every function that is late, critical, or due within a year, soonest AWS date first; a layer that does not declare the runtime its functions move to comes just before the first of them, since they cannot move until a version of it does (several before one function: the earliest publish-by first; one whose functions are all beyond the calendar, last).</p>
+${view.steps.length === 0 ? '<p id="no-upgrades">Nothing to upgrade within a year.</p>' : `<div class="wrap"><table id="upgrade-steps"><thead><tr><th scope="col" class="num">#</th><th scope="col">step</th><th scope="col">account</th><th scope="col">region</th><th scope="col">what to do</th><th scope="col">deadline</th><th scope="col" class="num">days left</th><th scope="col">tier moves by</th><th scope="col">owner</th></tr></thead><tbody>${rows}</tbody></table></div>`}
+${view.steps.length > shown.length ? `<p class="more">and ${num(view.steps.length - shown.length)} more steps (all in the JSON and CSV; the inventory below opens in this order).</p>` : ''}
+</section>`;
+}
+
+function pinSection(pins: NonNullable<InventoryReport['pins']>): string {
+  const shown = pins.rows.slice(0, LIST_ROWS);
+  const version = (p: PinRow): string => p.runtimeVersionArn ?? (p.known === 'tag' ? 'unknown: update mode not read' : 'unknown');
+  const rows = shown
+    .map(
+      (p) =>
+        `<tr class="${p.daysToLimit !== null && p.daysToLimit < 0 ? 'over-limit' : ''}"><td>${esc(p.name)}</td><td>${esc(p.accountId)}</td><td>${esc(p.region)}</td><td>${esc(p.owner)}</td><td>${esc(version(p))}</td><td>${esc(describeAge(p))}</td><td>${esc(p.pinnedAt ?? '')}</td><td>${esc(p.pinnedBy ?? '')}</td><td>${esc(p.reason ?? '')}</td><td>${esc(describeLimit(p))}</td><td>${esc(p.rolledBackFrom ?? '')}</td></tr>`,
+    )
+    .join('');
+  return `<section id="pins">
+<h2>Runtime version pins</h2>
+<p>Each function held on one runtime version (update mode Manual) misses the runtime's security patches until it leaves the pin; RW010 bounds how long it may stay. Closest to that limit first. The age is counted from the rollback tag (<code>runtime-warden:rollback</code>: when, who, why); RW010 counts the older of that and the last deploy. ${esc(pins.source)}</p>
+${pins.rows.length === 0 ? '<p id="no-pins">No function is pinned to a runtime version.</p>' : `<div class="wrap"><table id="pin-list"><thead><tr><th scope="col">function</th><th scope="col">account</th><th scope="col">region</th><th scope="col">owner</th><th scope="col">pinned runtime version</th><th scope="col">pinned for</th><th scope="col">since</th><th scope="col">by</th><th scope="col">reason</th><th scope="col">RW010 limit</th><th scope="col">rolled back from</th></tr></thead><tbody>${rows}</tbody></table></div>`}
+${pins.rows.length > shown.length ? `<p class="more">and ${num(pins.rows.length - shown.length)} more (all in the JSON and CSV).</p>` : ''}
+</section>`;
+}
+
+function inventorySection(r: InventoryReport, view: UpgradeView): { html: string; data: string } {
+  const data = pageData(view.ordered, view);
   const filters = data.cols
     .map((c, i) => (c.filter && c.t === 's' ? `<label>${esc(c.label)} <select data-col="${i}"><option value="">all</option>${c.s.map((s, j) => `<option value="${j}">${esc(s === '' ? '(none)' : s)}</option>`).join('')}</select></label>` : ''))
     .join('');
@@ -209,7 +258,7 @@ function inventorySection(r: InventoryReport): { html: string; data: string } {
     data: scriptSafeJson(data),
     html: `<section>
 <h2>Inventory</h2>
-<p>Every function, soonest AWS date first: "next AWS date" is AWS's (deprecation, creates blocked, updates blocked) with the real days left; "tier moves by" is the deprecation less the tier's lead time (${esc(r.leadTimes)}). Urgency: blocked (updates refused now), critical (a block inside the tier's lead time), late (past the tier's move-by). Click a column to sort; search matches function, runtime, owner, account and region.</p>
+<p>Every function, in the upgrade order ("#", the step above; then the rest, soonest AWS date first): "next AWS date" is AWS's (deprecation, creates blocked, updates blocked) with the real days left; "tier moves by" is the deprecation less the tier's lead time (${esc(r.leadTimes)}). Urgency: blocked (updates refused now), critical (a block inside the tier's lead time), late (past the tier's move-by). Click a column to sort; search matches function, runtime, owner, account, region and the layers waited for.</p>
 <div class="controls"><input id="q" type="search" placeholder="search" aria-label="search the inventory">${filters}<button id="prev" type="button">previous</button><button id="next" type="button">next</button><span id="shown" aria-live="polite"></span></div>
 <div class="wrap"><table id="inventory"><thead><tr>${head}</tr></thead><tbody></tbody></table></div>
 </section>`,
@@ -228,7 +277,9 @@ export function renderHtml(r: InventoryReport): string {
   const now = r.now.getTime();
   const audit = auditOf(r);
   const count = (p: (x: InventoryReport['rows'][number]) => boolean): number => r.rows.reduce((n, x) => n + (p(x) ? 1 : 0), 0);
-  const inventory = inventorySection(r);
+  const view = upgradeView(r);
+  const inventory = inventorySection(r, view);
+  const over = (r.pins?.rows ?? []).filter((p) => p.daysToLimit !== null && p.daysToLimit < 0).length;
   const style = STYLE;
   const script = PAGE_SCRIPT;
   const csp = `default-src 'none'; style-src ${sha256(style)}; script-src ${sha256(script)}; img-src data:`;
@@ -246,7 +297,7 @@ export function renderHtml(r: InventoryReport): string {
 <h1>${esc(heading)}</h1>
 <p class="meta">${num(t.functions)} functions · ${esc(r.source)} · policy ${esc(r.policy)} · runtime catalog as of ${esc(r.catalog.asOf)} (${esc(r.catalog.source)}) · judged ${esc(r.now.toISOString().slice(0, 16).replace('T', ' '))} UTC · runtime-warden ${esc(r.version)}</p>
 <section id="summary">
-<div class="cards">${card('functions', t.functions, 'functions')}${card('non-compliant', t.byCompliance.NON_COMPLIANT ?? 0, 'NON_COMPLIANT', 'bad')}${card('compliant', t.byCompliance.COMPLIANT ?? 0, 'COMPLIANT', 'good')}${card('not applicable', t.byCompliance.NOT_APPLICABLE ?? 0, 'NOT_APPLICABLE')}${card('updates blocked now', t.byPhase['update-blocked'] ?? 0, 'update-blocked', 'bad')}${card('critical: AWS block inside the lead time', count((x) => x.critical), 'critical', 'bad')}${card('late: past the tier\'s move-by', count((x) => x.late), 'late', 'warn')}${card('waivers in force', t.waivers, 'waivers')}${card(`waivers expiring within ${EXPIRING_SOON_DAYS} days`, audit.expiringSoon, 'expiringSoon', 'warn')}${card('invocations in 14 days', t.invocations14d, 'invocations14d')}${card('no invocation in 90 days', t.deletionCandidates, 'deletionCandidates')}${r.coverage ? card('accounts and regions not judged', r.coverage.length, 'coverageGaps', r.coverage.length > 0 ? 'bad' : '') : ''}</div>
+<div class="cards">${card('functions', t.functions, 'functions')}${card('non-compliant', t.byCompliance.NON_COMPLIANT ?? 0, 'NON_COMPLIANT', 'bad')}${card('compliant', t.byCompliance.COMPLIANT ?? 0, 'COMPLIANT', 'good')}${card('not applicable', t.byCompliance.NOT_APPLICABLE ?? 0, 'NOT_APPLICABLE')}${card('updates blocked now', t.byPhase['update-blocked'] ?? 0, 'update-blocked', 'bad')}${card('critical: AWS block inside the lead time', count((x) => x.critical), 'critical', 'bad')}${card('late: past the tier\'s move-by', count((x) => x.late), 'late', 'warn')}${card('waivers in force', t.waivers, 'waivers')}${card(`waivers expiring within ${EXPIRING_SOON_DAYS} days`, audit.expiringSoon, 'expiringSoon', 'warn')}${card('invocations in 14 days', t.invocations14d, 'invocations14d')}${card('no invocation in 90 days', t.deletionCandidates, 'deletionCandidates')}${r.pins ? `${card('runtime version pins', r.pins.rows.length, 'pins')}${card("pins past RW010's limit", over, 'pinsOverLimit', over > 0 ? 'bad' : '')}` : ''}${r.coverage ? card('accounts and regions not judged', r.coverage.length, 'coverageGaps', r.coverage.length > 0 ? 'bad' : '') : ''}</div>
 ${t.usageUnknown > 0 ? `<p class="meta">Usage unknown for ${num(t.usageUnknown)} functions (CloudWatch not read, or not readable for their account).</p>` : ''}
 <div class="charts">
 ${timelineChart(timeline(r.rows, now))}
@@ -257,8 +308,10 @@ ${rollUpTable('accounts', 'account', rollUp(r.rows, (x) => x.accountId))}
 ${rollUpTable('owners', 'owner', rollUp(r.rows, byOwner))}
 </div>
 </section>
+${upgradeOrderSection(view, now)}
 ${r.history ? historySection(r.history) : ''}
 ${waiverSection(r)}
+${r.pins ? pinSection(r.pins) : ''}
 ${r.coverage === undefined ? '' : coverageSection(r.coverage)}
 ${r.layers === undefined ? '' : layerSection(r.layers)}
 ${inventory.html}

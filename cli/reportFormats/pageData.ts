@@ -1,4 +1,5 @@
 import { describeWaiver, type InventoryRow } from '../../shared/report/inventory.js';
+import { functionKey } from '../../shared/report/upgradeOrder.js';
 
 // The inventory as the page embeds it: one array per column, and each text column as a table of
 // its distinct strings plus one index per row. Runtimes, phases, tiers, accounts and owners repeat
@@ -27,7 +28,14 @@ export function urgencyOf(r: InventoryRow): string {
 
 type Spec = { key: string; label: string; text?: (r: InventoryRow) => string; num?: (r: InventoryRow) => number | null; none?: string; q?: true; wide?: true; filter?: true };
 
-const SPECS: readonly Spec[] = [
+/** Where each function stands in the upgrade order (report.ts, upgradeView): its step, and the layers it waits for. */
+export interface RowOrder {
+  readonly stepOf: ReadonlyMap<string, number>;
+  readonly waits: ReadonlyMap<string, readonly string[]>;
+}
+
+const specs = (order: RowOrder): readonly Spec[] => [
+  { key: 'step', label: '#', num: (r) => order.stepOf.get(functionKey(r)) ?? null, none: '' },
   { key: 'name', label: 'function', text: (r) => r.name, q: true },
   { key: 'runtime', label: 'runtime', text: (r) => r.runtime, q: true, filter: true },
   { key: 'phase', label: 'phase', text: (r) => r.phase, filter: true },
@@ -39,6 +47,7 @@ const SPECS: readonly Spec[] = [
   { key: 'moveBy', label: 'tier moves by', text: (r) => r.moveBy ?? '' },
   { key: 'tier', label: 'tier', text: (r) => r.tier, filter: true },
   { key: 'target', label: 'upgrade to', text: (r) => r.target },
+  { key: 'waitsFor', label: 'waits for layer', text: (r) => (order.waits.get(functionKey(r)) ?? []).join(', '), q: true },
   { key: 'owner', label: 'owner', text: (r) => r.owner, q: true },
   { key: 'accountId', label: 'account', text: (r) => r.accountId, q: true },
   { key: 'region', label: 'region', text: (r) => r.region, q: true, filter: true },
@@ -48,13 +57,18 @@ const SPECS: readonly Spec[] = [
   { key: 'summary', label: 'summary', text: (r) => r.summary, wide: true },
 ];
 
-export function pageData(rows: readonly InventoryRow[]): { n: number; cols: PageColumn[]; rowClass: TextColumn; sortCol: number } {
-  const cols = SPECS.map((c): PageColumn => {
+/**
+ * The page's inventory. `rows` come in the upgrade order (then the rest, soonest AWS date first);
+ * the page opens sorted by the step column, absent steps last and ties in row order: that order.
+ */
+export function pageData(rows: readonly InventoryRow[], order: RowOrder): { n: number; cols: PageColumn[]; rowClass: TextColumn; sortCol: number } {
+  const columns = specs(order);
+  const cols = columns.map((c): PageColumn => {
     const base = { key: c.key, label: c.label, ...(c.q && { q: true as const }), ...(c.wide && { wide: true as const }), ...(c.filter && { filter: true as const }) };
     return c.num ? { ...base, t: 'n', v: rows.map(c.num), none: c.none ?? '' } : { ...base, ...textColumn(rows, c.text!) };
   });
   const rowClass = textColumn(rows, (r) => `${r.compliance}${r.deletionCandidate ? ' deletion-candidate' : ''}`);
-  return { n: rows.length, cols, rowClass, sortCol: SPECS.findIndex((c) => c.key === 'daysToWall') };
+  return { n: rows.length, cols, rowClass, sortCol: columns.findIndex((c) => c.key === 'step') };
 }
 
 /** JSON that cannot end the script element it sits in. */

@@ -1,8 +1,10 @@
 import type { CatalogOrigin } from '../../shared/catalog/catalog.js';
 import type { CoverageGap } from '../../shared/io/coverage.js';
 import type { Comparison, TrendPoint } from '../../shared/report/compare.js';
-import type { InventoryRow } from '../../shared/report/inventory.js';
+import { upgradeCalendar, type InventoryRow } from '../../shared/report/inventory.js';
 import type { LayerRow } from '../../shared/report/layers.js';
+import type { PinRow } from '../../shared/report/pins.js';
+import { inUpgradeOrder, stepNumbers, upgradeOrder, waitsFor, type UpgradeStep } from '../../shared/report/upgradeOrder.js';
 import { waiverAudit, type WaiverAudit } from '../../shared/report/waiverAudit.js';
 
 export interface InventoryReport {
@@ -21,10 +23,31 @@ export interface InventoryReport {
   readonly audit?: WaiverAudit;
   /** The layer versions the functions use, the one most deprecated functions depend on first (Lambda API source). */
   readonly layers?: readonly LayerRow[];
+  /** Every runtime version pin, closest to RW010's limit first, and how they were found (a sentence). */
+  readonly pins?: { readonly rows: readonly PinRow[]; readonly source: string };
   /** With --compare: what changed since the latest previous report, and every report's totals, oldest first. */
   readonly history?: { readonly comparison: Comparison; readonly trend: readonly TrendPoint[] };
 }
 
 export function auditOf(r: InventoryReport): WaiverAudit {
   return r.audit ?? waiverAudit(r.rows, [], r.now.getTime());
+}
+
+/** The upgrade order and what follows from it, computed once for every format. */
+export interface UpgradeView {
+  readonly calendar: readonly InventoryRow[];
+  readonly steps: readonly UpgradeStep[];
+  /** Each calendar function's step number, by account/region/name. */
+  readonly stepOf: ReadonlyMap<string, number>;
+  /** The blocking layers each function waits for, by account/region/name. */
+  readonly waits: ReadonlyMap<string, readonly string[]>;
+  /** Every row, in the upgrade order, then the rest: the CSV's order and the page's first view. */
+  readonly ordered: readonly InventoryRow[];
+}
+
+export function upgradeView(r: InventoryReport): UpgradeView {
+  const calendar = upgradeCalendar(r.rows);
+  const steps = upgradeOrder(calendar, r.layers ?? []);
+  const stepOf = stepNumbers(steps);
+  return { calendar, steps, stepOf, waits: waitsFor(r.layers ?? []), ordered: inUpgradeOrder(r.rows, stepOf) };
 }

@@ -1,11 +1,15 @@
 import { asffBatches } from '../../shared/report/asff.js';
-import { describeWaiver, totals, upgradeCalendar, type InventoryRow } from '../../shared/report/inventory.js';
-import { calendarWithLayers, type LayerRow } from '../../shared/report/layers.js';
+import { describeWaiver, totals, type InventoryRow } from '../../shared/report/inventory.js';
+import type { PinRow } from '../../shared/report/pins.js';
 import { REPORT_SCHEMA_VERSION } from '../../shared/report/reportSchema.js';
 import { byOwner, phasesByFamily, rollUp, timeline } from '../../shared/report/summary.js';
-import { auditOf, type InventoryReport } from './report.js';
+import { functionKey, upgradeOrderJson } from '../../shared/report/upgradeOrder.js';
+import { auditOf, upgradeView, type InventoryReport, type UpgradeView } from './report.js';
 
-const COLUMNS: (keyof InventoryRow)[] = ['accountId', 'region', 'name', 'runtime', 'phase', 'tier', 'compliance', 'ruleIds', 'deprecation', 'blockCreate', 'blockUpdate', 'wall', 'wallDate', 'daysToWall', 'moveBy', 'daysToMove', 'late', 'critical', 'target', 'owner', 'summary', 'invocations14d', 'lastInvoked', 'deletionCandidate', 'waivers', 'layers'];
+const ROW_COLUMNS: (keyof InventoryRow)[] = ['accountId', 'region', 'name', 'runtime', 'phase', 'tier', 'compliance', 'ruleIds', 'deprecation', 'blockCreate', 'blockUpdate', 'wall', 'wallDate', 'daysToWall', 'moveBy', 'daysToMove', 'late', 'critical', 'target', 'owner', 'summary', 'invocations14d', 'lastInvoked', 'deletionCandidate', 'waivers', 'layers'];
+/** After the row's own: its step in the upgrade order and the layers it waits for, then its pin (docs/report.md). */
+const ORDER_COLUMNS = ['upgradeStep', 'waitsForLayers'] as const;
+const PIN_COLUMNS = ['pinnedVersion', 'pinAgeDays', 'pinDaysToLimit', 'pinnedBy', 'pinReason'] as const;
 
 /**
  * A spreadsheet reads a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a
@@ -26,15 +30,27 @@ const field = (v: unknown): string => {
 
 const cell = (row: InventoryRow, c: keyof InventoryRow): unknown => (c === 'waivers' ? row.waivers.map(describeWaiver).join(' | ') : c === 'layers' ? row.layers.join(' ') : row[c]);
 
+function extraCells(row: InventoryRow, view: UpgradeView, pins: ReadonlyMap<string, PinRow>): unknown[] {
+  const key = functionKey(row);
+  const p = pins.get(key);
+  const pin = p ? [p.runtimeVersionArn ?? (p.known === 'tag' ? 'unknown: mode not read' : ''), p.ageDays, p.daysToLimit, p.pinnedBy, p.reason] : PIN_COLUMNS.map(() => '');
+  return [view.stepOf.get(key) ?? '', (view.waits.get(key) ?? []).join(' '), ...pin];
+}
+
+/** One row per function, in the upgrade order (then the rest, soonest AWS date first). */
 export function renderCsv(r: InventoryReport): string {
-  return `${[COLUMNS.join(','), ...r.rows.map((row) => COLUMNS.map((c) => field(cell(row, c))).join(','))].join('\r\n')}\r\n`;
+  const view = upgradeView(r);
+  const pins = new Map((r.pins?.rows ?? []).map((p) => [functionKey(p), p]));
+  const header = [...ROW_COLUMNS, ...ORDER_COLUMNS, ...PIN_COLUMNS].join(',');
+  const lines = view.ordered.map((row) => [...ROW_COLUMNS.map((c) => cell(row, c)), ...extraCells(row, view, pins)].map(field).join(','));
+  return `${[header, ...lines].join('\r\n')}\r\n`;
 }
 
 /** The JSON report, the stable input of `--compare`: shared/report/reportSchema.ts parses it. */
 export function renderJson(r: InventoryReport): string {
   const now = r.now.getTime();
   const audit = auditOf(r);
-  const calendar = upgradeCalendar(r.rows);
+  const view = upgradeView(r);
   const doc = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: 'runtime-warden',
@@ -45,8 +61,9 @@ export function renderJson(r: InventoryReport): string {
     now: r.now.toISOString(),
     totals: totals(r.rows),
     summary: { timeline: timeline(r.rows, now), accounts: rollUp(r.rows, (x) => x.accountId), owners: rollUp(r.rows, byOwner), families: phasesByFamily(r.rows) },
-    calendar,
-    ...(r.layers && { layers: r.layers, upgradeOrder: upgradeOrder(calendar, r.layers) }),
+    calendar: view.calendar,
+    ...(r.layers && { layers: r.layers, upgradeOrder: upgradeOrderJson(view.steps) }),
+    ...(r.pins && { pins: r.pins.rows, pinSource: r.pins.source }),
     waivers: audit.inForce,
     waiverAudit: { expiringSoon: audit.expiringSoon, unusedPolicyWaivers: audit.unusedPolicyWaivers },
     ...(r.coverage && { coverage: r.coverage }),
@@ -54,15 +71,6 @@ export function renderJson(r: InventoryReport): string {
     functions: r.rows,
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
-}
-
-/** The calendar's functions by name, each layer they wait for just before the first of them. */
-function upgradeOrder(calendar: readonly InventoryRow[], layers: readonly LayerRow[]): object[] {
-  return calendarWithLayers(calendar, layers).map((e) =>
-    e.kind === 'layer'
-      ? { kind: 'layer', layer: e.layer.layer, arn: e.layer.arn, publishBy: e.layer.publishBy, missingTargets: e.layer.missingTargets }
-      : { kind: 'function', accountId: e.function.accountId, region: e.function.region, name: e.function.name, wallDate: e.function.wallDate, moveBy: e.function.moveBy },
-  );
 }
 
 /** One BatchImportFindings request a line (at most 100 findings, one account and region each): docs/report.md, "Security Hub". */

@@ -21,12 +21,14 @@ import {
   withNote,
   type ConfigEvaluation,
 } from '../../shared/config/decision.js';
-import type { FunctionFacts, Policy } from '../../shared/index.js';
+import { layerNote, withLayers, type FunctionLayers, type KeptLayer } from '../../shared/config/layers.js';
+import { evaluate, type FunctionFacts, type Policy } from '../../shared/index.js';
 import { describeError, isNotFound } from '../../shared/io/awsErrors.js';
 import { functionInventory } from '../../shared/io/configInventory.js';
 import { EvaluationReporter, previouslyEvaluated } from '../../shared/io/configReporter.js';
 import { DynamoFunctionState, MemoryFunctionState, versionConfigurations, type FunctionState, type FunctionStateStore } from '../../shared/io/functionState.js';
 import { readTagsLive, RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
+import { LayerCache } from '../../shared/io/layerCache.js';
 import { lambdaRateBudget, limitLambdaClient } from '../../shared/io/rateLimit.js';
 import { catalogLoaderFromEnvironment, policyWithCatalog } from '../../shared/io/catalogSource.js';
 import { cachedPolicyLoader, type PolicyLoader } from '../../shared/io/policySource.js';
@@ -93,7 +95,12 @@ interface Run {
   readonly checkAliases: boolean;
   readonly updateModeScope: boolean;
   readonly waivers: WaiverWatch | undefined;
+  /** What each layer version declares: the state table first, Lambda only off the periodic pass. */
+  readonly layers: LayerCache;
 }
+
+type Kept = ReadonlyMap<string, KeptLayer>;
+const NONE_KEPT: Kept = new Map();
 
 /**
  * parse -> facts -> evaluate -> report (PutEvaluations) -> return what was reported. Invalid
@@ -115,6 +122,9 @@ export function createHandler(deps: ConfigRuleDependencies): (event: unknown, co
     return policy;
   };
   const modeReader = () => new RuntimeManagementReader(deps.lambda, (reason) => logger.warn('update-mode rules skipped', { reason }));
+  // Through deps.lambda, so a layer read waits for the same token bucket as every other Lambda call.
+  const layerCache = (store: FunctionStateStore): LayerCache =>
+    new LayerCache(deps.lambda, store, { now: deps.now, onUnreadable: (l) => logger.warn('layer version could not be read: its functions say so, asked again in a day', { layer: l.arn, reason: l.unreadable }) });
   return async (event, context) => {
     const startedMs = clock();
     // Read once an event is known to need it: a missing table setting fails that invocation, saying which.
@@ -123,7 +133,8 @@ export function createHandler(deps: ConfigRuleDependencies): (event: unknown, co
     const sweepReq = sweepRequest(event);
     if (sweepReq) {
       const policy = await loadOrFail(deps, () => deps.policyLoader(sweepReq.policySource)());
-      await sweep({ deps, store: storeOf(), policy, now: deps.now(), clock, deadline, readers: { lambda: deps.lambda, cloudWatch: deps.cloudWatch, modes: modeReader() } });
+      const store = storeOf();
+      await sweep({ deps, store, policy, now: deps.now(), clock, deadline, readers: { lambda: deps.lambda, cloudWatch: deps.cloudWatch, modes: modeReader() }, layers: layerCache(store) });
       return [];
     }
     let req: ConfigRuleRequest;
@@ -138,12 +149,14 @@ export function createHandler(deps: ConfigRuleDependencies): (event: unknown, co
     logger.appendKeys({ rule: req.ruleName, messageType: req.invokingEvent.messageType });
     const now = deps.now();
     const updateModeScope = req.parameters.scope === 'update-mode';
+    const store = storeOf();
     const run: Run = {
       req,
       policy,
       now,
       deps,
-      store: storeOf(),
+      store,
+      layers: layerCache(store),
       readers: { lambda: deps.lambda, cloudWatch: deps.cloudWatch, modes: req.parameters.checkUpdateMode === false && !updateModeScope ? undefined : modeReader() },
       checkAliases: req.parameters.checkAliasVersions !== false && !updateModeScope,
       updateModeScope,
@@ -237,7 +250,10 @@ async function change(run: Run): Promise<ConfigEvaluation | undefined> {
     throw error;
   }
   try {
-    return await judge(run, facts, await readAndStore(run, facts), ts);
+    const state = await readAndStore(run, facts);
+    // A change reads its function's layer versions not kept yet, live: at most once each, ever.
+    const kept = run.updateModeScope || facts.layers.length === 0 ? NONE_KEPT : await run.layers.read(facts.layers);
+    return await judge(run, facts, state, ts, kept);
   } catch (err) {
     // Deleted between the notification and these reads: as on the periodic path.
     if (isNotFound(err)) return configEvaluation(item.resourceId, 'NOT_APPLICABLE', DELETED_DURING_EVALUATION, ts);
@@ -269,13 +285,26 @@ function withState(run: Run, facts: FunctionFacts, state: FunctionState | undefi
  * waiver tag was first seen on the function, and a waiver that first applies to it (or to a
  * published version, which shares its tags), or a tier tag lowered, is announced once.
  */
-async function judge(run: Run, latest: FunctionFacts, state: FunctionState | undefined, ts: Date): Promise<ConfigEvaluation> {
-  const s = withState(run, latest, state);
+async function judge(run: Run, latest: FunctionFacts, state: FunctionState | undefined, ts: Date, kept: Kept): Promise<ConfigEvaluation> {
+  const layers = run.updateModeScope ? undefined : withLayers(latest, kept);
+  const s = withState(run, layers?.facts ?? latest, state);
   // The update-mode verdict on a mode not read yet says so itself.
   const note = run.updateModeScope && s.modePending ? undefined : s.note;
-  const judgeFacts = (facts: FunctionFacts): Promise<ConfigEvaluation> => Promise.resolve(withNote(verdictOf(run, facts, s, ts), note));
+  const judgeFacts = (facts: FunctionFacts): Promise<ConfigEvaluation> => Promise.resolve(withNote(verdictOf(run, facts, s, ts), joinNotes(layersSaid(run, facts, layers), note)));
   if (!run.waivers) return judgeFacts(s.facts);
   return run.waivers.judged(s.facts, judgeFacts, s.versions.map((v) => versionFacts(v, s.facts)));
+}
+
+const joinNotes = (...notes: (string | undefined)[]): string | undefined => notes.filter(Boolean).join(' | ') || undefined;
+
+/**
+ * What the annotation says of the layers: the layer findings are warnings and change no verdict,
+ * but a function that must move is told which layer version blocks the move, and any function
+ * which layers could not be judged.
+ */
+function layersSaid(run: Run, facts: FunctionFacts, layers: FunctionLayers | undefined): string | undefined {
+  if (!layers || facts.layers.length === 0) return undefined;
+  return layerNote({ ...layers, facts }, evaluate(facts, run.policy, run.now));
 }
 
 /** `$LATEST` and every published version whose runtime breaks the policy, with what the last read found invoking it. */
@@ -331,6 +360,9 @@ async function periodic(run: Run, reporter: EvaluationReporter, timing: Timing, 
         continue;
       }
       const states = await run.store.getMany(entries.map((e) => e.name));
+      // The kept layer versions only: the pass makes no Lambda call for layers (the sweep and changes read them).
+      const layerArns = run.updateModeScope ? [] : entries.flatMap((e) => e.facts.layers);
+      const kept = layerArns.length > 0 ? await run.layers.cached(layerArns) : NONE_KEPT;
       await run.waivers?.prefetch(entries.flatMap((e) => (e.facts.arn ? [e.facts.arn] : [])));
       await Promise.all(
         entries.map((e) =>
@@ -346,7 +378,7 @@ async function periodic(run: Run, reporter: EvaluationReporter, timing: Timing, 
               else tally.fromState++;
               const live = !e.liveTags && timing.clock() < liveTagsUntil;
               if (!e.liveTags && !live) tally.recordedTagsOnly++;
-              await reporter.add(await (live ? judgeWithLiveTags(run, e.facts, state, ts) : judge(run, e.facts, state, ts)));
+              await reporter.add(await (live ? judgeWithLiveTags(run, e.facts, state, ts, kept) : judge(run, e.facts, state, ts, kept)));
             } catch (err) {
               if (isNotFound(err)) await reporter.add(configEvaluation(e.name, 'NOT_APPLICABLE', DELETED_DURING_EVALUATION, ts));
               else failures.push(`${e.name}: ${(err as Error).name}: ${(err as Error).message}`);
@@ -375,10 +407,10 @@ async function periodic(run: Run, reporter: EvaluationReporter, timing: Timing, 
  * decides the verdict, the tags are read again from Lambda (GetFunction, its own 100/s quota), so
  * that a waiver removed since Config recorded it no longer counts. Other functions cost no call.
  */
-async function judgeWithLiveTags(run: Run, facts: FunctionFacts, state: FunctionState | undefined, ts: Date): Promise<ConfigEvaluation> {
+async function judgeWithLiveTags(run: Run, facts: FunctionFacts, state: FunctionState | undefined, ts: Date, kept: Kept): Promise<ConfigEvaluation> {
   const s = withState(run, facts, state);
-  if (!verdictTurnsOnTags(s.facts, s.versions, run.policy, run.now, run.updateModeScope)) return judge(run, facts, state, ts);
-  return judge(run, { ...facts, tags: await readTagsLive(run.deps.lambda, facts.name) }, state, ts);
+  if (!verdictTurnsOnTags(s.facts, s.versions, run.policy, run.now, run.updateModeScope)) return judge(run, facts, state, ts, kept);
+  return judge(run, { ...facts, tags: await readTagsLive(run.deps.lambda, facts.name) }, state, ts, kept);
 }
 
 interface Sweep {
@@ -389,6 +421,7 @@ interface Sweep {
   readonly clock: () => number;
   readonly deadline: number;
   readonly readers: FunctionReaders;
+  readonly layers: LayerCache;
 }
 
 /** The `size` first entries by name after `after` (or from the start), whatever order the inventory comes in. */
@@ -430,7 +463,7 @@ async function sweep(sw: Sweep): Promise<void> {
   const batchSize = deps.sweepBatch ?? DEFAULT_SWEEP_BATCH;
   const failures: string[] = [];
   let cursor = await store.getCursor();
-  const tally = { read: 0, fresh: 0, gone: 0, laps: 0 };
+  const tally = { read: 0, fresh: 0, gone: 0, laps: 0, layersRead: 0 };
   const onFallback = (reason: string) => deps.logger.error("AWS Config's inventory cannot serve the sweep: functions are listed from Lambda, on its control-plane quota", { reason });
   /** Moves the cursor past `last`; passing the end of the inventory completes a lap. */
   const advance = async (last: string): Promise<void> => {
@@ -453,6 +486,11 @@ async function sweep(sw: Sweep): Promise<void> {
     }
     const batch = [...ahead.entries, ...fromStart.entries.slice(0, batchSize - ahead.entries.length)];
     if (batch.length === 0) break;
+    // The batch's layer versions not kept yet, before its functions: one call each, ever, so the
+    // periodic pass can judge every function's layers from the table.
+    const before = sw.layers.calls;
+    await sw.layers.read(batch.flatMap((e) => e.facts.layers), () => sw.clock() >= sw.deadline);
+    tally.layersRead += sw.layers.calls - before;
     const states = await store.getMany(batch.map((e) => e.name));
     const todo = batch.filter((e) => {
       const s = states.get(e.name);

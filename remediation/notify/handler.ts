@@ -8,6 +8,8 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { notifyInputSchema, parseInput } from '../../shared/adapters/remediationInput.js';
 import { evaluate, InvalidEventError, RemediationError, verdict, type Compliance, type Policy } from '../../shared/index.js';
 import { awsError, describeError } from '../../shared/io/awsErrors.js';
+import { DynamoFunctionState, type FunctionStateStore } from '../../shared/io/functionState.js';
+import { LayerCache } from '../../shared/io/layerCache.js';
 import { listVersions, publishedVersionsInUse, RuntimeManagementReader, versionEventSourceMappings } from '../../shared/io/lambdaInventory.js';
 import { versionInUse } from '../../shared/config/decision.js';
 import { NotificationLog, type Claim } from '../../shared/io/notificationLog.js';
@@ -19,6 +21,7 @@ import { changeSince, deadlineStage, DIGEST_RETAIN_DAYS, digestLine, NO_OWNER, R
 import { alertSubject, buildNotification, messageAttributes, ownerOf, regionOfArn, type AlertSubject, type Notification } from '../../shared/remediation/notification.js';
 import { isScheduledEvent, sendDigests, type DigestResult } from './digest.js';
 import { readForAlert } from './read.js';
+import { isWatchEvent, runWatch, watchFromEnvironment, type WatchDependencies, type WatchResult } from './watch.js';
 
 export interface NotifyDependencies {
   readonly lambda: Pick<LambdaClient, 'send'>;
@@ -46,6 +49,18 @@ export interface NotifyDependencies {
   readonly logger: Logger;
   /** Reads the function's invocations for the alert's usage line; absent: no usage line. */
   readonly cloudWatch?: Pick<CloudWatchClient, 'send'>;
+  /** The layer versions the Config rule keeps (read only here); absent: the alert names no layer. */
+  readonly layerStore?: Pick<FunctionStateStore, 'getLayers' | 'putLayer'> | undefined;
+  /** The runtime version watch (docs/watch.md), built on its first run; absent: watch events refused. */
+  readonly watch?: () => WatchDependencies;
+}
+
+type NotifyContext = { invokedFunctionArn?: string; getRemainingTimeInMillis?: () => number };
+
+/** An alert request answers a NotifyResult; the schedules' events answer their own results. */
+export interface NotifyHandler {
+  (event: { functionName: string; [extra: string]: unknown }, context?: NotifyContext): Promise<NotifyResult>;
+  (event: unknown, context?: NotifyContext): Promise<NotifyResult | DigestResult | WatchResult>;
 }
 
 export interface NotifyResult {
@@ -77,7 +92,7 @@ function digestLog(deps: NotifyDependencies): DigestLog {
  * judged it: then, and only then, the update mode and the versions are read (the shared quota).
  */
 async function alertFacts(deps: NotifyDependencies, functionName: string, policy: Policy, now: number, where: { accountId: string; region: string }): Promise<AlertSubject> {
-  const read = await readForAlert(deps.lambda, functionName, where);
+  const read = await readForAlert(deps.lambda, functionName, where, deps.layerStore && { cache: new LayerCache(deps.lambda, deps.layerStore, { now: deps.now, persist: false }), policy, now });
   if (verdict(evaluate(read, policy, now)).compliance === 'NON_COMPLIANT') return alertSubject(read, [], policy, now);
   try {
     const modes = new RuntimeManagementReader(deps.lambda, (reason) => deps.logger.warn('update-mode rules skipped', { reason }));
@@ -101,9 +116,15 @@ async function alertFacts(deps: NotifyDependencies, functionName: string, policy
  * daily schedule, sends the digests. Throws a RemediationError (the automation step's failure
  * message) when it cannot do its job.
  */
-export function createHandler(deps: NotifyDependencies): (event: unknown, context?: { invokedFunctionArn?: string }) => Promise<NotifyResult | DigestResult> {
-  return async (event, context) => {
+export function createHandler(deps: NotifyDependencies): NotifyHandler {
+  return (async (event: unknown, context?: NotifyContext): Promise<NotifyResult | DigestResult | WatchResult> => {
     const where = { accountId: accountOf(context?.invokedFunctionArn), region: deps.region };
+    // Before the digest's test: the watch schedule sends a constant input, not the scheduled event.
+    if (isWatchEvent(event)) {
+      if (!deps.watch) throw new InvalidEventError('A watch event arrived, but this handler has no watch set up.');
+      const remaining = context?.getRemainingTimeInMillis;
+      return runWatch(deps.watch(), where, remaining && (() => remaining()));
+    }
     if (isScheduledEvent(event)) {
       if (!deps.digest) throw new InvalidEventError('A scheduled digest event arrived, but digests are off (template parameter AlertDigest): nothing is recorded for a digest.');
       return sendDigests({ ...deps, log: digestLog(deps) }, where);
@@ -163,7 +184,7 @@ export function createHandler(deps: NotifyDependencies): (event: unknown, contex
     }
     deps.logger.info('notify: alert published', { ...base, messageId: sent.messageId, ruleIds: v.ruleIds, severity: n.attributes.severity, tier: n.attributes.tier });
     return { ...base, published: true, ...(recordState && { recorded: true }), reason: v.summary, subject: n.subject, ...(sent.messageId && { messageId: sent.messageId }) };
-  };
+  }) as NotifyHandler;
 }
 
 /**
@@ -219,17 +240,21 @@ function fromEnvironment(): NotifyDependencies {
   const logger = new Logger({ serviceName: 'runtime-warden-notify' });
   const ssm = new SSMClient(NOTIFY_CLIENT_CONFIG);
   const sns = new Map<string, SNSClient>();
+  const loadPolicy = policyLoaderFromEnvironment(() => ssm, logger);
+  let watch: WatchDependencies | undefined;
   return {
     lambda: new LambdaClient(NOTIFY_CLIENT_CONFIG),
     cloudWatch: new CloudWatchClient(NOTIFY_CLIENT_CONFIG),
     snsFor: (region) => sns.get(region) ?? sns.set(region, new SNSClient({ ...NOTIFY_CLIENT_CONFIG, region })).get(region)!,
     log: new NotificationLog(new DynamoDBClient(NOTIFY_CLIENT_CONFIG), getStringFromEnv({ key: 'NOTIFICATION_LOG_TABLE' })),
+    layerStore: new DynamoFunctionState(new DynamoDBClient(NOTIFY_CLIENT_CONFIG), getStringFromEnv({ key: 'FUNCTION_STATE_TABLE' }), (error) => logger.warn('layer item unreadable: read live', { error })),
     topicArn: getStringFromEnv({ key: 'ALERT_TOPIC_ARN' }),
     centralTopicArn: getStringFromEnv({ key: 'CENTRAL_ALERT_TOPIC_ARN', defaultValue: '' }) || undefined,
     region: getStringFromEnv({ key: 'AWS_REGION' }),
     defaultQuietPeriodMinutes: getNumberFromEnv({ key: 'QUIET_PERIOD_MINUTES', defaultValue: 1440 }),
     digest: alertDigest(getStringFromEnv({ key: 'ALERT_DIGEST', defaultValue: 'off' })),
-    loadPolicy: policyLoaderFromEnvironment(() => ssm, logger),
+    loadPolicy,
+    watch: () => (watch ??= watchFromEnvironment({ loadPolicy, logger })),
     now: Date.now,
     logger,
   };
@@ -237,4 +262,4 @@ function fromEnvironment(): NotifyDependencies {
 
 // Built on first use, once per container: a missing setting fails the invocation, saying which.
 let configured: ReturnType<typeof createHandler> | undefined;
-export const handler = async (event: unknown, context?: { invokedFunctionArn?: string }): Promise<NotifyResult | DigestResult> => (configured ??= createHandler(fromEnvironment()))(event, context);
+export const handler = async (event: unknown, context?: NotifyContext): Promise<NotifyResult | DigestResult | WatchResult> => (configured ??= createHandler(fromEnvironment()))(event, context);

@@ -92,7 +92,7 @@ export function versionInUse(v: VersionUse): boolean {
 const errorRuleIds = (facts: FunctionFacts, policy: Policy, now: number): string[] => [...new Set(evaluate(facts, policy, now).filter((f) => f.severity === 'error').map((f) => f.ruleId))];
 
 /** One annotation line's worth of references: as many as fit in `max`, then how many more. */
-function listWithin(items: readonly string[], max: number): string {
+export function listWithin(items: readonly string[], max: number): string {
   let out = '';
   for (let i = 0; i < items.length; i++) {
     const next = out ? `${out}, ${items[i]}` : items[i]!;

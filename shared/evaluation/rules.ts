@@ -1,6 +1,6 @@
 import { dayStart, daysBetween } from '../catalog/catalog.js';
 import { layerLabel, type LayerVersionFacts } from '../facts/functionFacts.js';
-import { ROLLBACK_TAG } from '../remediation/rollback.js';
+import { pinAgeDays, rollbackTagAgeDays } from '../remediation/rollback.js';
 import { didYouMean } from '../text/suggest.js';
 import type { Check, RemediationAction, RuleContext, RuleMeta } from './types.js';
 
@@ -34,19 +34,6 @@ function unstaleMode(ctx: RuleContext, same: RemediationAction): { text: string;
 function ageDays(ctx: RuleContext): number | undefined {
   const t = ctx.facts.lastModified ? Date.parse(ctx.facts.lastModified) : Number.NaN;
   return Number.isNaN(t) ? undefined : Math.floor((ctx.nowMs - t) / 86_400_000);
-}
-
-/**
- * How long a Manual pin has stood: from the rollback tag's instant where `rollback` wrote one,
- * else the last deploy. The older of the two counts, so a tag can only make RW010 stricter: it
- * dates a pin the last deploy does not (templates, hook events), and retagging hides nothing.
- */
-function pinAgeDays(ctx: RuleContext): number | undefined {
-  const tagged = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)\s/.exec(ctx.facts.tags[ROLLBACK_TAG] ?? '');
-  const t = tagged ? Date.parse(tagged[1]!) : Number.NaN;
-  const fromTag = Number.isNaN(t) || t > ctx.nowMs ? undefined : Math.floor((ctx.nowMs - t) / 86_400_000);
-  const fromDeploy = ageDays(ctx);
-  return fromTag === undefined ? fromDeploy : Math.max(fromTag, fromDeploy ?? fromTag);
 }
 
 /** Lifecycle dates still ahead, for messages: `AWS blocks updates from 2027-03-03 (100 days left)`. */
@@ -248,7 +235,7 @@ export const CHECKS: readonly Check[] = [
     severity: 'error',
     reads: ['updateMode', 'tier'],
     check: (ctx) => {
-      const age = pinAgeDays(ctx);
+      const age = pinAgeDays(rollbackTagAgeDays(ctx.facts.tags, ctx.nowMs), ageDays(ctx));
       const max = ctx.policy.document.manualPinMaxAgeDays;
       if (ctx.facts.updateMode !== 'Manual' || age === undefined || age <= max) return undefined;
       const next = unstaleMode(ctx, { kind: 'pin-runtime-version' });

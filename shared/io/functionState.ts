@@ -11,10 +11,11 @@ import { describeError } from './awsErrors.js';
 // versions, with what invokes those that break the policy - kept between runs, so that a periodic
 // pass judges every function from AWS Config's inventory and this state without spending Lambda's
 // control-plane quota. One item per function, keyed by name (unique in an account and region),
-// each part with the time it was read; plus one item for the sweep's cursor.
+// each part with the time it was read; plus one item for the sweep's cursor, and one per layer
+// version the functions use (shared/io/layerCache.ts, keys `layer#ARN`).
 
-type Dynamo = Pick<DynamoDBClient, 'send'>;
-type Item = Record<string, AttributeValue>;
+export type Dynamo = Pick<DynamoDBClient, 'send'>;
+export type Item = Record<string, AttributeValue>;
 
 export const STATE_KEY = 'pk';
 /** Lambda function names are letters, digits, hyphens and underscores: no name can be this key. */
@@ -67,6 +68,24 @@ export interface FunctionState {
   readonly versions?: VersionsState;
 }
 
+/**
+ * What one layer version declares, as read once: a layer version's content and settings never
+ * change ("the content of each layer version is immutable": Lambda Developer Guide, "Working with
+ * Lambda layers", layer versions), so it is kept without expiry. One that could not be read (not
+ * shared with this account, deleted) is kept with why and when, and asked again a day later:
+ * its owner may share it meanwhile (AddLayerVersionPermission).
+ */
+const cachedLayerSchema = z.object({
+  at: z.string(),
+  runtimes: z.optional(z.array(z.string())),
+  architectures: z.optional(z.array(z.string())),
+  unreadable: z.optional(z.string()),
+});
+export type CachedLayer = z.infer<typeof cachedLayerSchema> & { readonly arn: string };
+
+/** Layer version ARNs hold no `#`, nor do function names: no key of one kind can be the other's. */
+export const LAYER_KEY_PREFIX = 'layer#';
+
 export interface SweepCursor {
   /** The last function name the sweep refreshed; the next sweep starts after it. */
   readonly after: string;
@@ -82,6 +101,9 @@ export interface FunctionStateStore {
   put(state: FunctionState): Promise<void>;
   getCursor(): Promise<SweepCursor | undefined>;
   putCursor(cursor: SweepCursor): Promise<void>;
+  /** The layer versions kept (shared/io/layerCache.ts), by ARN. */
+  getLayers(arns: readonly string[]): Promise<Map<string, CachedLayer>>;
+  putLayer(layer: CachedLayer): Promise<void>;
 }
 
 /** Stored versions, as the policy reads them. */
@@ -154,7 +176,34 @@ export class FunctionStateError extends Error {
   }
 }
 
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The items of the state table with these keys that exist, 100 keys a BatchGetItem call, the
+ * keys DynamoDB left unprocessed asked again with backoff (BATCH_ROUNDS rounds at most).
+ */
+export async function batchGetItems(dynamo: Dynamo, tableName: string, keys: readonly string[], sleep: (ms: number) => Promise<void> = pause): Promise<Item[]> {
+  const unique = [...new Set(keys)];
+  const found: Item[] = [];
+  const send = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (err) {
+      throw new FunctionStateError(tableName, err);
+    }
+  };
+  for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
+    let pending: Item[] | undefined = unique.slice(i, i + BATCH_GET_MAX).map((k) => ({ [STATE_KEY]: { S: k } }));
+    for (let round = 0; pending && pending.length > 0; round++) {
+      if (round === BATCH_ROUNDS) throw new FunctionStateError(tableName, new Error(`${pending.length} items still unprocessed after ${BATCH_ROUNDS} BatchGetItem rounds`));
+      if (round > 0) await sleep(Math.min(50 * 2 ** round, 2000));
+      const out = await send(() => dynamo.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending } } })));
+      found.push(...(out.Responses?.[tableName] ?? []));
+      pending = out.UnprocessedKeys?.[tableName]?.Keys;
+    }
+  }
+  return found;
+}
 
 /**
  * The state table. Reads are eventually consistent (half the read capacity of strong reads): a
@@ -179,24 +228,14 @@ export class DynamoFunctionState implements FunctionStateStore {
   }
 
   public async getMany(names: readonly string[]): Promise<Map<string, FunctionState>> {
-    const keys = [...new Set(names)];
     const found = new Map<string, FunctionState>();
-    for (let i = 0; i < keys.length; i += BATCH_GET_MAX) {
-      let pending: Item[] | undefined = keys.slice(i, i + BATCH_GET_MAX).map((k) => ({ [STATE_KEY]: { S: k } }));
-      for (let round = 0; pending && pending.length > 0; round++) {
-        if (round === BATCH_ROUNDS) throw new FunctionStateError(this.tableName, new Error(`${pending.length} items still unprocessed after ${BATCH_ROUNDS} BatchGetItem rounds`));
-        if (round > 0) await this.sleep(Math.min(50 * 2 ** round, 2000));
-        const out = await this.send(() => this.dynamo.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } } })));
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          try {
-            const s = fromItem(item);
-            found.set(s.name, s);
-          } catch (err) {
-            if (!(err instanceof StateItemError)) throw err;
-            this.onMalformed(err);
-          }
-        }
-        pending = out.UnprocessedKeys?.[this.tableName]?.Keys;
+    for (const item of await batchGetItems(this.dynamo, this.tableName, names, this.sleep)) {
+      try {
+        const s = fromItem(item);
+        found.set(s.name, s);
+      } catch (err) {
+        if (!(err instanceof StateItemError)) throw err;
+        this.onMalformed(err);
       }
     }
     return found;
@@ -242,11 +281,34 @@ export class DynamoFunctionState implements FunctionStateStore {
       ),
     );
   }
+
+  public async getLayers(arns: readonly string[]): Promise<Map<string, CachedLayer>> {
+    const found = new Map<string, CachedLayer>();
+    for (const item of await batchGetItems(this.dynamo, this.tableName, arns.map((a) => `${LAYER_KEY_PREFIX}${a}`), this.sleep)) {
+      const arn = (item[STATE_KEY]?.S ?? '').slice(LAYER_KEY_PREFIX.length);
+      try {
+        const kept = parsePart(cachedLayerSchema, arn, 'layer', item.layer);
+        if (!kept) throw new StateItemError(arn, 'layer is missing');
+        found.set(arn, { arn, ...kept });
+      } catch (err) {
+        // Read again, and rewritten, as if never read.
+        if (!(err instanceof StateItemError)) throw err;
+        this.onMalformed(err);
+      }
+    }
+    return found;
+  }
+
+  public async putLayer(layer: CachedLayer): Promise<void> {
+    const { arn, ...kept } = layer;
+    await this.send(() => this.dynamo.send(new PutItemCommand({ TableName: this.tableName, Item: { [STATE_KEY]: { S: `${LAYER_KEY_PREFIX}${arn}` }, layer: { S: JSON.stringify(kept) } } })));
+  }
 }
 
 /** State in memory, for local runs and tests without a table: it lasts as long as the handler. */
 export class MemoryFunctionState implements FunctionStateStore {
   private readonly items = new Map<string, FunctionState>();
+  private readonly layers = new Map<string, CachedLayer>();
   private cursor: SweepCursor | undefined;
 
   public getMany(names: readonly string[]): Promise<Map<string, FunctionState>> {
@@ -264,6 +326,15 @@ export class MemoryFunctionState implements FunctionStateStore {
 
   public putCursor(cursor: SweepCursor): Promise<void> {
     this.cursor = cursor;
+    return Promise.resolve();
+  }
+
+  public getLayers(arns: readonly string[]): Promise<Map<string, CachedLayer>> {
+    return Promise.resolve(new Map(arns.flatMap((a) => (this.layers.has(a) ? [[a, this.layers.get(a)!] as const] : []))));
+  }
+
+  public putLayer(layer: CachedLayer): Promise<void> {
+    this.layers.set(layer.arn, layer);
     return Promise.resolve();
   }
 }

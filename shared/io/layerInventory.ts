@@ -1,6 +1,6 @@
 import { GetLayerVersionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { LayerVersionFacts } from '../facts/functionFacts.js';
-import { describeError, isNotFound } from './awsErrors.js';
+import { awsError, describeError, isNotFound } from './awsErrors.js';
 
 // What each layer version a fleet uses declares. A layer version is immutable ("Lambda layers":
 // a version's content and settings never change; a change publishes a new version), so each ARN
@@ -16,6 +16,8 @@ import { describeError, isNotFound } from './awsErrors.js';
 /** `arn:PARTITION:lambda:REGION:ACCOUNT:layer:NAME:VERSION` (Lambda API Reference, "Layer": Arn pattern). */
 const LAYER_VERSION_ARN = /^(arn:[a-zA-Z0-9-]+:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:layer:[a-zA-Z0-9_-]+):([0-9]+)$/;
 
+export const isLayerVersionArn = (arn: string): boolean => LAYER_VERSION_ARN.test(arn);
+
 export interface LayerRecord {
   readonly arn: string;
   readonly compatibleRuntimes: readonly string[];
@@ -26,6 +28,34 @@ export interface LayerRecord {
 export interface LayerReadFailure {
   readonly arn: string;
   readonly reason: string;
+  /**
+   * A throttle or a service error: worth asking again at once. Otherwise (not found, access
+   * denied, not a layer version ARN) the answer stands until the layer's owner changes something.
+   */
+  readonly transient?: boolean;
+}
+
+/** Errors that say something about the layer version itself rather than about the moment. */
+const LASTING = new Set(['ResourceNotFoundException', 'AccessDeniedException', 'InvalidParameterValueException']);
+
+/**
+ * What one layer version declares: one GetLayerVersion (after `beforeCall`, a limiter's take),
+ * or why it cannot be read. A deleted version answers ResourceNotFoundException ("Deleted
+ * versions can no longer be viewed", Lambda API Reference, DeleteLayerVersion), although the
+ * functions that use it keep it; a version of another account that does not share it with this
+ * one answers AccessDeniedException: both said, never taken as "declares nothing".
+ */
+export async function readLayerVersion(lambda: Pick<LambdaClient, 'send'>, arn: string, beforeCall?: () => Promise<void>): Promise<LayerRecord | LayerReadFailure> {
+  const m = LAYER_VERSION_ARN.exec(arn);
+  if (!m) return { arn, reason: 'not a layer version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION)' };
+  await beforeCall?.();
+  try {
+    const out = await lambda.send(new GetLayerVersionCommand({ LayerName: m[1], VersionNumber: Number(m[6]) }));
+    return { arn, compatibleRuntimes: out.CompatibleRuntimes ?? [], compatibleArchitectures: out.CompatibleArchitectures ?? [] };
+  } catch (err) {
+    const reason = isNotFound(err) ? 'layer version not found (deleted, or not shared with this account)' : describeError(err);
+    return { arn, reason, ...(!LASTING.has(awsError(err).name) && { transient: true }) };
+  }
 }
 
 export interface LayerInventoryOptions {
@@ -89,19 +119,11 @@ export class LayerInventory {
   }
 
   private async fetch(arn: string): Promise<LayerRecord | LayerReadFailure> {
-    const m = LAYER_VERSION_ARN.exec(arn);
-    if (!m) return this.failure(arn, 'not a layer version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION)');
-    await this.options.beforeCall?.();
-    this.calls++;
-    try {
-      const out = await this.lambda.send(new GetLayerVersionCommand({ LayerName: m[1], VersionNumber: Number(m[6]) }));
-      const record: LayerRecord = { arn, compatibleRuntimes: out.CompatibleRuntimes ?? [], compatibleArchitectures: out.CompatibleArchitectures ?? [] };
-      this.records.set(arn, record);
-      return record;
-    } catch (err) {
-      // A deleted version, or one another account does not share: said, never taken as "declares nothing".
-      return this.failure(arn, isNotFound(err) ? 'layer version not found (deleted, or not shared with this account)' : describeError(err));
-    }
+    if (isLayerVersionArn(arn)) this.calls++;
+    const r = await readLayerVersion(this.lambda, arn, this.options.beforeCall);
+    if ('reason' in r) return this.failure(arn, r.reason);
+    this.records.set(arn, r);
+    return r;
   }
 
   private failure(arn: string, reason: string): LayerReadFailure {

@@ -1,6 +1,6 @@
 import { GetResourceConfigHistoryCommand, type ConfigServiceClient } from '@aws-sdk/client-config-service';
 import * as z from '../schema/zod.js';
-import { parseInitStart, RUNTIME_VERSION_ARN, type RuntimeVersionSighting } from '../remediation/rollback.js';
+import { INIT_START_FILTER_PATTERN, parseInitStart, RUNTIME_VERSION_ARN, type RuntimeVersionSighting } from '../remediation/rollback.js';
 import { describeError } from './awsErrors.js';
 
 // Which runtime versions a function ran on, and when: the two places AWS keeps it.
@@ -59,17 +59,13 @@ export type FilterLogEvents = (input: { logGroupName: string; startTime: number;
   nextToken?: string;
 }>;
 
-/**
- * The INIT_START lines of `logGroupName` between `startMs` and `endMs`. The filter pattern is the
- * quoted term (CloudWatch Logs User Guide, "Filter pattern syntax": a term in double quotes
- * matches log events containing it), so only those lines travel.
- */
+/** The INIT_START lines (text or JSON: parseInitStart) of `logGroupName` between `startMs` and `endMs`. */
 export async function historyFromLogs(filter: FilterLogEvents, logGroupName: string, startMs: number, endMs: number): Promise<HistoryRead> {
   const sightings: RuntimeVersionSighting[] = [];
   let nextToken: string | undefined;
   try {
     for (let page = 0; page < LOG_PAGES; page++) {
-      const out = await filter({ logGroupName, startTime: startMs, endTime: endMs, filterPattern: '"INIT_START"', ...(nextToken && { nextToken }) });
+      const out = await filter({ logGroupName, startTime: startMs, endTime: endMs, filterPattern: INIT_START_FILTER_PATTERN, ...(nextToken && { nextToken }) });
       for (const e of out.events ?? []) {
         const line = e.message === undefined ? undefined : parseInitStart(e.message);
         if (line && e.timestamp !== undefined) sightings.push({ ...line, atMs: e.timestamp });

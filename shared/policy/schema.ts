@@ -35,6 +35,19 @@ const deploymentSchema = z.strictObject({
   ),
 });
 
+/**
+ * The watch after a runtime version change (docs/watch.md): off when absent. A change followed by
+ * an error rate above the baseline by the margin is proposed for rollback, or rolled back.
+ */
+const watchSchema = z.strictObject({
+  /** How far above the 24 hours before the change the error rate may rise, in percent. */
+  errorRiseMarginPercent: z._default(z.number().check(z.gte(0), z.lte(100_000)), 50),
+  /** Invocations after the change needed before it is judged at all. */
+  minInvocations: z._default(z.number().check(z.int(), z.gte(1)), 100),
+  /** `propose`: alert with the command and document to run; `rollback`: start the document too. */
+  act: z._default(z.enum(['propose', 'rollback']), 'propose'),
+});
+
 const tierSchema = z
   .strictObject({
     allowedUpdateModes: z.array(updateMode).check(z.minLength(1)),
@@ -47,6 +60,7 @@ const tierSchema = z
     /** RW021: a newer runtime of the family available longer than this is a warning. Off when absent. */
     adoptNewRuntimeWithinDays: z.optional(days),
     deployment: z.optional(deploymentSchema),
+    watch: z.optional(watchSchema),
   })
   .check(
     z.refine((t) => !t.preferredUpdateMode || t.allowedUpdateModes.includes(t.preferredUpdateMode), {
@@ -169,4 +183,5 @@ export type PolicyDocument = z.output<typeof policySchema>;
 export type PolicyDocumentInput = z.input<typeof policySchema>;
 export type TierDefinition = z.output<typeof tierSchema>;
 export type DeploymentRules = z.output<typeof deploymentSchema>;
+export type WatchSettings = z.output<typeof watchSchema>;
 export type Waiver = z.output<typeof waiverSchema>;

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { dayStart, daysBetween } from '../catalog/catalog.js';
 import { describeVersionUse, type VersionUse } from '../config/decision.js';
+import { layerStanding, recommendedTarget, type FunctionLayers } from '../config/layers.js';
 import { evaluate } from '../evaluation/evaluate.js';
 import type { Finding } from '../evaluation/types.js';
 import { verdict, type Verdict } from '../evaluation/verdict.js';
-import type { FunctionFacts } from '../facts/functionFacts.js';
+import { layerLabel, type FunctionFacts } from '../facts/functionFacts.js';
 import { tierOf, type Policy } from '../policy/policy.js';
 import { IDLE_DAYS, RECENT_DAYS, type FunctionUsage } from '../report/usage.js';
+import { ROLLBACK_FROM_TAG, ROLLBACK_TAG, rollbackTagAgeDays } from './rollback.js';
 
 /** SNS refuses subjects over 100 characters, or with line breaks or non-ASCII characters. */
 export const SNS_SUBJECT_MAX = 100;
@@ -90,6 +92,57 @@ function usageLine(usage: FunctionUsage | 'unknown'): string {
   return `${usage.invocations14d} invocations in the last ${RECENT_DAYS} days; last invoked ${usage.lastInvoked}`;
 }
 
+/**
+ * A function as the alert reads it (remediation/notify/read.ts): its facts, with `layerVersions`
+ * for the layer versions read, and which ones could not be.
+ */
+export interface AlertFacts extends FunctionFacts {
+  readonly layerGaps?: Pick<FunctionLayers, 'notRead' | 'unreadable'>;
+}
+
+const layerGapsOf = (facts: FunctionFacts): AlertFacts['layerGaps'] => ('layerGaps' in facts ? (facts as AlertFacts).layerGaps : undefined);
+
+/**
+ * Every layer version of the function, once each, with what it means for the move to `target`:
+ * the findings (RW018, RW022) say what to do about each. Undefined when the layers were not read
+ * for this alert (the function has none, or need not move).
+ */
+function layersLine(facts: FunctionFacts, target: string | undefined): string | undefined {
+  const read = facts.layerVersions;
+  if (facts.layers.length === 0 || read === undefined) return undefined;
+  const gaps = layerGapsOf(facts);
+  const standing = layerStanding({ facts, notRead: gaps?.notRead ?? [], unreadable: gaps?.unreadable ?? [] }, target);
+  const blocking = new Set(standing.blocking.map((l) => l.arn));
+  const unknown = new Set(standing.unknown.map((l) => l.arn));
+  const byArn = new Map(read.map((l) => [l.arn, l]));
+  const unreadable = new Map((gaps?.unreadable ?? []).map((u) => [u.arn, u.reason]));
+  const parts = facts.layers.map((arn) => {
+    const name = layerLabel({ arn });
+    const l = byArn.get(arn);
+    if (blocking.has(arn)) return `${name} declares ${l!.compatibleRuntimes!.join(', ')}: blocks ${target} (RW018)`;
+    if (unknown.has(arn) || (l && (l.compatibleRuntimes?.length ?? 0) === 0)) return `${name} declares no runtimes: compatibility unknown (RW022)`;
+    if (l) return `${name} declares ${l.compatibleRuntimes!.join(', ')}`;
+    const why = unreadable.get(arn);
+    return why === undefined ? `${name} not read (Lambda did not answer): compatibility unknown` : `${name} could not be read (${why}): compatibility unknown`;
+  });
+  return parts.join('; ');
+}
+
+/**
+ * The update mode, and for a pin the runtime version it holds and how long it has stood: from
+ * the rollback tag `runtime-warden rollback` wrote, as RW010 dates it; without the tag, the age
+ * is unknown (a pin set by hand says nothing of when). A rollback tag on a function whose mode was
+ * not read for this alert is shown too: the pin is likely still there.
+ */
+function updateModeLine(facts: FunctionFacts, now: number): string {
+  const days = rollbackTagAgeDays(facts.tags, now);
+  const from = facts.tags[ROLLBACK_FROM_TAG];
+  const age = days === undefined ? undefined : `pinned ${days} days ago (${ROLLBACK_TAG}: ${facts.tags[ROLLBACK_TAG]})${from ? `, off ${from}` : ''}`;
+  if (facts.updateMode === undefined) return `not read for this alert (UpdateModeRule judges it)${age ? `; ${age}` : ''}`;
+  if (facts.updateMode !== 'Manual' || !facts.runtimeVersionArn) return `${facts.updateMode}${facts.runtimeVersionArn ? ` (pinned to ${facts.runtimeVersionArn})` : ''}`;
+  return `Manual, pinned to ${facts.runtimeVersionArn}; ${age ?? `age unknown: no ${ROLLBACK_TAG} tag`}`;
+}
+
 export function buildNotification(
   facts: FunctionFacts,
   findings: readonly Finding[],
@@ -105,7 +158,8 @@ export function buildNotification(
   const { tier } = tierOf(facts.tags, policy);
   const owner = ownerOf(facts, policy);
   const errors = findings.filter((f) => f.severity === 'error');
-  const target = findings.map((f) => f.remediation).find((r) => r.kind === 'upgrade-runtime' && r.targetRuntime);
+  const target = recommendedTarget(findings);
+  const layers = layersLine(facts, target);
   const severity = errors.length > 0 ? 'error' : 'warning';
   const lead = errors[0] ?? findings[0];
   const subject = ascii(`[runtime-warden] ${v.compliance} ${facts.name}${serving ? ` (${serving.short})` : ''}: ${lead ? `${lead.ruleId} ${lead.rule}` : v.compliance}`).slice(0, SNS_SUBJECT_MAX);
@@ -119,10 +173,11 @@ export function buildNotification(
     `Runtime:      ${facts.runtime ?? '(container image)'}`,
     `Lifecycle:    ${lifecycle(facts, policy, now)}`,
     `Tier:         ${tier.name} (upgrade at least ${tier.upgradeLeadDays} days ahead; update modes allowed: ${tier.allowedUpdateModes.join(', ')})`,
-    `Update mode:  ${facts.updateMode ?? 'not read for this alert (UpdateModeRule judges it)'}${facts.runtimeVersionArn ? ` (pinned to ${facts.runtimeVersionArn})` : ''}`,
+    `Update mode:  ${updateModeLine(facts, now)}`,
+    ...(layers ? [`Layers:       ${layers}`] : []),
     `Owner:        ${owner ?? NO_OWNER}`,
     ...(usage ? [`Usage:        ${usageLine(usage)}`] : []),
-    `Recommended:  ${target && target.kind === 'upgrade-runtime' ? `upgrade to ${target.targetRuntime}` : 'see the findings'}`,
+    `Recommended:  ${target ? `upgrade to ${target}` : 'see the findings'}`,
     `Console:      ${consoleUrl(region, facts.name)}`,
     '',
     'Findings:',

@@ -12,6 +12,38 @@ export const ROLLBACK_TAG = 'runtime-warden:rollback';
 /** The runtime version the rollback left, for the alert, the report and --undo's message. */
 export const ROLLBACK_FROM_TAG = 'runtime-warden:rollback-from';
 
+/** What `rollback` wrote in ROLLBACK_TAG. */
+export interface RollbackTag {
+  /** The instant of the pin; absent when the tag does not start with one. */
+  readonly at?: string;
+  readonly by?: string;
+  /** The reason; the whole value when the tag is not in rollback's form. */
+  readonly reason: string;
+}
+
+/** Reads `2026-11-23T10:00:00Z by alice: pdf rendering broke`, the one parser of the tag. */
+export function parseRollbackTag(value: string): RollbackTag {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)\s(?:by (.*?): )?(.*)$/s.exec(value);
+  if (!m || Number.isNaN(Date.parse(m[1]!))) return { reason: value };
+  return { at: m[1]!, ...(m[2] !== undefined && { by: m[2] }), reason: m[3]! };
+}
+
+/** Whole days since the rollback tag's instant; undefined without a tag, or with one in the future. */
+export function rollbackTagAgeDays(tags: Readonly<Record<string, string>>, nowMs: number): number | undefined {
+  const value = tags[ROLLBACK_TAG];
+  const at = value === undefined ? undefined : parseRollbackTag(value).at;
+  const t = at === undefined ? Number.NaN : Date.parse(at);
+  return Number.isNaN(t) || t > nowMs ? undefined : Math.floor((nowMs - t) / 86_400_000);
+}
+
+/**
+ * How long a Manual pin has stood, as RW010 counts it: the older of the rollback tag's age and
+ * the last deploy's, so a tag can only make RW010 stricter (it dates a pin the last deploy does
+ * not, and retagging hides nothing).
+ */
+export const pinAgeDays = (tagAgeDays: number | undefined, deployAgeDays: number | undefined): number | undefined =>
+  tagAgeDays === undefined ? deployAgeDays : Math.max(tagAgeDays, deployAgeDays ?? tagAgeDays);
+
 /**
  * `arn:PARTITION:lambda:REGION::runtime:ID` (Lambda API Reference, "RuntimeVersionConfig":
  * RuntimeVersionArn pattern `arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}::runtime:.+`).
@@ -30,14 +62,41 @@ export interface RuntimeVersionSighting {
 }
 
 /**
- * Reads an INIT_START line. Lambda Developer Guide, "Identifying Lambda runtime version changes":
- * `INIT_START Runtime Version: python:3.13.v14    Runtime Version ARN: arn:aws:lambda:eu-south-1::runtime:7b62...`
- * (the fields are tab- or space-separated).
+ * Reads an INIT_START line, in either of Lambda's log formats:
+ * - text: Lambda Developer Guide, "Identifying Lambda runtime version changes":
+ *   `INIT_START Runtime Version: python:3.13.v14    Runtime Version ARN: arn:aws:lambda:eu-south-1::runtime:7b62...`
+ *   (the fields are tab- or space-separated);
+ * - JSON (LoggingConfig LogFormat JSON): the system log event `{"type": "platform.initStart",
+ *   "record": {"runtimeVersion", "runtimeVersionArn", ...}}`, the Telemetry API's schema (Lambda
+ *   Developer Guide, "Lambda Telemetry API Event schema reference", platform.initStart).
+ * A function logging JSON would otherwise show no runtime version at all.
  */
 export function parseInitStart(line: string): { version: string; arn: string } | undefined {
+  if (line.trimStart().startsWith('{')) return parseInitStartRecord(line);
   const m = /INIT_START\s+Runtime Version:\s*(\S+)\s+Runtime Version ARN:\s*(\S+)/.exec(line);
   return m && RUNTIME_VERSION_ARN.test(m[2]!) ? { version: m[1]!, arn: m[2]! } : undefined;
 }
+
+function parseInitStartRecord(line: string): { version: string; arn: string } | undefined {
+  let event: unknown;
+  try {
+    event = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const { type, record } = (event ?? {}) as { type?: unknown; record?: { runtimeVersion?: unknown; runtimeVersionArn?: unknown } | null };
+  const version = record?.runtimeVersion;
+  const arn = record?.runtimeVersionArn;
+  if (type !== 'platform.initStart' || typeof version !== 'string' || typeof arn !== 'string' || !RUNTIME_VERSION_ARN.test(arn)) return undefined;
+  return { version, arn };
+}
+
+/**
+ * FilterLogEvents' pattern for both formats: either quoted term (CloudWatch Logs User Guide,
+ * "Filter pattern syntax": `?term ?term` matches events holding any of them; a quoted term
+ * matches events containing it), so only those lines travel.
+ */
+export const INIT_START_FILTER_PATTERN = '?"INIT_START" ?"platform.initStart"';
 
 /**
  * The runtime versions in the order the function moved through them, oldest first: each change

@@ -59,23 +59,3 @@ export function layerRows(facts: readonly FunctionFacts[], rows: readonly Invent
     })
     .sort((a, b) => b.deprecatedFunctions - a.deprecatedFunctions || b.functions - a.functions || a.layer.localeCompare(b.layer));
 }
-
-/**
- * The upgrade calendar with the layers in it: a layer that does not declare a runtime its
- * functions must move to comes just before the first of them, by its publish-by date.
- */
-export function calendarWithLayers<T extends Pick<InventoryRow, 'accountId' | 'region' | 'name'>>(calendar: readonly T[], layers: readonly LayerRow[]): ({ readonly kind: 'function'; readonly function: T } | { readonly kind: 'layer'; readonly layer: LayerRow })[] {
-  const blocking = layers.filter((l) => l.missingTargets !== null && l.missingTargets.length > 0);
-  const placed = new Set<LayerRow>();
-  const out: ({ readonly kind: 'function'; readonly function: T } | { readonly kind: 'layer'; readonly layer: LayerRow })[] = [];
-  for (const row of calendar) {
-    const key = `${row.accountId}/${row.region}/${row.name}`;
-    for (const l of blocking) {
-      if (placed.has(l) || !l.waiting.includes(key)) continue;
-      placed.add(l);
-      out.push({ kind: 'layer', layer: l });
-    }
-    out.push({ kind: 'function', function: row });
-  }
-  return out;
-}

@@ -99,6 +99,31 @@ describe('runtime-warden fix (the built CLI)', () => {
     }
   });
 
+  it('warns, naming the layer and what to do, when a moved function\'s layer does not declare the target; the fix is made', async () => {
+    const dir = join(work, 'layers');
+    mkdirSync(dir);
+    cpSync(join(ROOT, 'test', 'fixtures', 'fix', 'layers.yaml'), join(dir, 'template.yaml'));
+    const dry = await cli(['fix', '--dry-run'], dir);
+    expect(dry.code).toBe(1);
+    // The diff stays a patch; the warnings go beside the notes, on stderr.
+    expect(dry.stdout.split('\n').filter((l) => l.startsWith('+ ') || /^\+\s/.test(l))).toEqual(['+    Runtime: python3.11', '+      Runtime: python3.11']);
+    expect(dry.stderr.trimEnd().split('\n')).toEqual([
+      'runtime-warden: warning: template.yaml:7:14: layer shared-utils declares python3.8, python3.9, not python3.11, which Billing moves to: rebuild the layer for python3.11 and add python3.11 to its CompatibleRuntimes, then test the function with it before deploying (the runtime was changed all the same)',
+      'runtime-warden: warning: template.yaml:44:16: layer NativeDeps declares python3.9, not python3.11, which Invoices moves to: rebuild the layer for python3.11 and add python3.11 to its CompatibleRuntimes, then test the function with it before deploying (the runtime was changed all the same)',
+    ]);
+    const fixed = await cli(['fix'], dir);
+    expect(fixed.code).toBe(1);
+    expect(fixed.stdout).toBe(
+      [
+        'template.yaml:7:14: Globals.Function.Runtime python3.9 -> python3.11 (Billing); layer shared-utils does not declare python3.11: see the warning',
+        'template.yaml:44:16: Resources.Invoices.Properties.Runtime python3.9 -> python3.11 (Invoices); layer NativeDeps does not declare python3.11: see the warning',
+        '',
+      ].join('\n'),
+    );
+    expect(fixed.stderr).toBe(dry.stderr);
+    expect(readFileSync(join(dir, 'template.yaml'), 'utf8')).toBe(readFileSync(join(ROOT, 'test', 'fixtures', 'fix', 'layers.yaml'), 'utf8').replace(/Runtime: python3\.9$/gm, 'Runtime: python3.11'));
+  });
+
   it('names what it leaves alone, and exits 2 for a named file that is not a template', async () => {
     const dir = join(work, 'left');
     mkdirSync(dir);

@@ -105,9 +105,15 @@ describe('runtime-warden report', () => {
   const env = () => ({ ...process.env, AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
   async function report(format: string, extra: string[] = [], name = `report.${format}`): Promise<{ file: string; stderr: string }> {
     const file = join(work, name);
-    const { stderr } = await exec(process.execPath, [BIN, 'report', '--regions', REGIONS.join(','), '--format', format, '--output', file, '--now', '2026-11-23', '--policy', policyFile, ...extra], { env: env(), cwd: ROOT });
+    // moto has no quota to share: the report may take all of Lambda's 15/s.
+    const { stderr } = await exec(process.execPath, [BIN, 'report', '--regions', REGIONS.join(','), '--format', format, '--output', file, '--now', '2026-11-23', '--policy', policyFile, '--lambda-calls-per-second', '15', ...extra], { env: env(), cwd: ROOT });
     return { file, stderr };
   }
+
+  it("refuses a Lambda rate above the control-plane quota, before reading anything", async () => {
+    const r = await exec(process.execPath, [BIN, 'report', '--regions', 'eu-west-1', '--lambda-calls-per-second', '20'], { env: env(), cwd: ROOT }).catch((e: { code: number; stderr: string }) => e);
+    expect(r).toMatchObject({ code: 2, stderr: expect.stringContaining("--lambda-calls-per-second <n>' argument '20' is invalid. must be a number above 0 and at most 15") });
+  });
 
   it('writes JSON whose totals match the seeded fleet, with progress on stderr', async () => {
     const { file, stderr } = await report('json');
@@ -193,15 +199,23 @@ describe('runtime-warden report', () => {
   it('writes CSV with a header, one row per function and its waivers', async () => {
     const { file } = await report('csv');
     const lines = readFileSync(file, 'utf8').trimEnd().split('\r\n');
-    expect(lines[0]).toBe('accountId,region,name,runtime,phase,tier,compliance,ruleIds,deprecation,blockCreate,blockUpdate,wall,wallDate,daysToWall,moveBy,daysToMove,late,critical,target,owner,summary,invocations14d,lastInvoked,deletionCandidate,waivers,layers');
+    expect(lines[0]).toBe('accountId,region,name,runtime,phase,tier,compliance,ruleIds,deprecation,blockCreate,blockUpdate,wall,wallDate,daysToWall,moveBy,daysToMove,late,critical,target,owner,summary,invocations14d,lastInvoked,deletionCandidate,waivers,layers,upgradeStep,waitsForLayers,pinnedVersion,pinAgeDays,pinDaysToLimit,pinnedBy,pinReason');
     expect(lines).toHaveLength(301);
+    // Rows in the upgrade order: the calendar's functions by step (no layers in this fleet, so 1, 2, 3...), then the rest.
+    const calendar = JSON.parse(readFileSync((await report('json', [], 'for-csv.json')).file, 'utf8')).calendar as { name: string }[];
+    // From the end: the summary before them may hold quoted commas. upgradeStep is the 7th cell from the end.
+    const steps = lines.slice(1).map((l) => l.split(','));
+    expect(lines[0]!.split(',').at(-7)).toBe('upgradeStep');
+    expect(steps.slice(0, calendar.length).map((c) => [c[2], c.at(-7)])).toEqual(calendar.map((c, i) => [c.name, String(i + 1)]));
+    expect(calendar.length).toBeGreaterThan(10);
+    expect(steps.slice(calendar.length).every((c) => c.at(-7) === '')).toBe(true);
     const all = new Map([...fleets.values()].flat().map((f) => [f.name, f]));
     const described = 'tag waiver set by whoever tagged the function (CloudTrail: TagResource): RW004 until 2026-12-31 (39 days left): upgrade planned in the next sprint';
     const byPolicy = `policy waiver "${policyTarget}" set by the runtime-warden policy (owner: ${CONTACT}): RW004 until 2027-01-31 (70 days left): vendor SDK pinned to python3.9 until January`;
     let waived = 0;
     for (const line of lines.slice(1)) {
-      // The waivers cell is the last but the layers (none in this fleet); it holds no comma or quote, so it is not quoted.
-      const cells = line.split(',');
+      // The waivers cell comes before the layers (none in this fleet) and the order and pin cells (no pin: moto has no update modes); it holds no comma or quote, so it is not quoted.
+      const cells = line.split(',').slice(0, -7);
       expect(cells.at(-1), cells[2]).toBe('');
       // Its quotes make the policy waiver's cell a quoted field (RFC 4180).
       const expected = cells[2] === policyTarget ? `"${byPolicy.replace(/"/g, '""')}"` : expectedWaivers(all.get(cells[2]!)!, cells[4]!, policyTarget).length > 0 ? described : '';
@@ -290,13 +304,21 @@ print(json.dumps({"failed": failed, "ids": ids}))
       expect(await page.locator('#waivers tbody tr').count()).toBe(json.waivers.length);
       expect(await page.locator('#waivers tbody tr').last().innerText()).toContain(CONTACT);
       expect(await page.locator('#unused-waivers tbody tr').count()).toBe(1);
-      // The inventory: 50 rows a page, soonest AWS date first; search, filter and sort over all 300.
+      // The upgrade order: the calendar's functions, step by step (no layer in this fleet).
+      const calendarNames = json.calendar.map((c: { name: string }) => c.name);
+      expect(await page.locator('#upgrade-steps tbody tr td:nth-child(2)').allInnerTexts()).toEqual(calendarNames.slice(0, 200));
+      // No pins: moto has no update modes (said on stderr), and no function carries the rollback tag.
+      expect(await page.locator('#no-pins').count()).toBe(1);
+      expect(await page.locator('[data-total="pins"]').innerText()).toBe('0');
+      // The inventory: 50 rows a page, in the upgrade order; search, filter and sort over all 300.
       const inv = page.locator('#inventory tbody tr');
       expect(await inv.count()).toBe(50);
       expect(await page.locator('#shown').innerText()).toBe('1-50 of 300');
       const header = await page.locator('#inventory thead th').allInnerTexts();
       const col = (label: string) => header.findIndex((h) => h.replace(/[▲▼]/g, '').trim() === label);
       const cells = () => inv.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+      const firstSteps = Math.min(50, calendarNames.length);
+      expect((await cells()).slice(0, firstSteps).map((r) => [r[col('#')], r[col('function')]])).toEqual(calendarNames.slice(0, firstSteps).map((n: string, i: number) => [String(i + 1), n]));
       const daysLeft = (await cells()).map((r) => r[col('days left')]!).filter((d) => d !== '').map((d) => Number(d.replace(/,/g, '')));
       expect(daysLeft).toEqual([...daysLeft].sort((a, b) => a - b));
       await page.locator('#q').fill('payments');

@@ -1,9 +1,10 @@
 import { PublishLayerVersionCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reportDocumentSchema } from '../../shared/report/reportSchema.js';
 import { seedFleet } from '../../scripts/emulator/fleet.js';
@@ -16,6 +17,7 @@ import { motoPerTest } from '../helpers/motoPerTest.js';
 
 const exec = promisify(execFile);
 const BIN = join(ROOT, 'dist', 'runtime-warden.mjs');
+const CHROMIUM = '/usr/bin/chromium';
 
 describe('report: layers', () => {
   const emu = motoPerTest();
@@ -80,4 +82,44 @@ describe('report: layers', () => {
     const section = html.slice(html.indexOf('<h2>Layers</h2>'), html.indexOf('<h2>Inventory</h2>'));
     expect(section).toContain('<td>shared-utils:1</td><td class="num">1</td><td class="num">1</td><td>python3.8, python3.9</td><td>python3.11</td><td>no: publish a version for python3.11</td>');
   });
+
+  it.skipIf(!existsSync(CHROMIUM))('puts the blocking layer right before its functions in the page\'s upgrade order, and opens the inventory in that order, in headless Chromium', async () => {
+    await seedFleet(emu.moto.clientConfig, [
+      { name: 'billing', runtime: 'python3.9', tags: {} },
+      { name: 'invoices', runtime: 'python3.9', tags: { 'runtime-warden:tier': 'critical' } },
+      { name: 'legacy', runtime: 'nodejs16.x', tags: {} },
+      { name: 'search', runtime: 'python3.13', tags: {} },
+    ]);
+    const utils = await publish('shared-utils', ['python3.8', 'python3.9']);
+    await emu.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'billing', Layers: [utils] }));
+    await emu.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'invoices', Layers: [utils] }));
+    const json = JSON.parse((await report('json')).text);
+    const expected = json.upgradeOrder.map((e: { kind: string; layer?: string; name?: string }) => (e.kind === 'layer' ? `layer ${e.layer}` : e.name));
+    // The JSON's order is the one the page shows: the layer just before the first python3.9 function.
+    const first = expected.findIndex((x: string) => x === 'billing' || x === 'invoices');
+    expect(expected[first - 1]).toBe('layer shared-utils:1');
+    await report('html');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (e) => problems.push(e.message));
+      await page.goto(`file://${join(work, 'report.html')}`);
+      await page.locator('body[data-ready="true"]').waitFor();
+      expect(problems).toEqual([]);
+      const steps = await page.locator('#upgrade-steps tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-kind'), tr.querySelectorAll('td')[1]!.textContent]));
+      expect(steps.map(([, what]) => what)).toEqual(expected);
+      expect(steps[first - 1]).toEqual(['layer', 'layer shared-utils:1']);
+      // The inventory opens in the upgrade order, each function with its step and the layer it waits for.
+      const header = (await page.locator('#inventory thead th').allInnerTexts()).map((h) => h.replace(/[▲▼]/g, '').trim());
+      const rows = await page.locator('#inventory tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      const at = (label: string) => header.indexOf(label);
+      const functions = expected.filter((x: string) => !x.startsWith('layer '));
+      expect(rows.slice(0, functions.length).map((r) => r[at('function')])).toEqual(functions);
+      expect(rows.slice(0, functions.length).map((r) => r[at('#')])).toEqual(functions.map((f: string) => String(expected.indexOf(f) + 1)));
+      expect(Object.fromEntries(rows.map((r) => [r[at('function')], r[at('waits for layer')]]))).toEqual({ billing: 'shared-utils:1', invoices: 'shared-utils:1', legacy: '', search: '' });
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });

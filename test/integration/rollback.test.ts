@@ -124,6 +124,30 @@ describe('rollback against the emulator', () => {
     expect(h).toEqual({ sightings: [{ version: 'nodejs:22.v42', arn: B, atMs: NOW - H }], problems: [] });
   });
 
+  it('reads the platform.initStart events of a function that logs JSON, beside text lines and other events', async () => {
+    const group = '/aws/lambda/json-logs';
+    await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 's1' }));
+    const record = (t: number, type: string, runtimeVersion: string, runtimeVersionArn: string) => ({
+      timestamp: t,
+      message: JSON.stringify({ time: new Date(t).toISOString(), type, record: { initializationType: 'on-demand', phase: 'init', runtimeVersion, runtimeVersionArn, functionName: 'json-logs', functionVersion: '$LATEST' } }),
+    });
+    await logs.send(
+      new PutLogEventsCommand({
+        logGroupName: group,
+        logStreamName: 's1',
+        logEvents: [
+          record(NOW - 3 * H, 'platform.initStart', 'nodejs:22.v41', A),
+          record(NOW - 3 * H + 5, 'platform.start', 'nodejs:22.v41', A),
+          { timestamp: NOW - 3 * H + 9, message: JSON.stringify({ level: 'INFO', message: 'mentions platform.initStart in passing' }) },
+          record(NOW - H, 'platform.initStart', 'nodejs:22.v42', B),
+        ],
+      }),
+    );
+    const h = await historyFromLogs(filterLogEvents, group, NOW - 14 * 24 * H, NOW);
+    expect(h).toEqual({ sightings: [{ version: 'nodejs:22.v41', arn: A, atMs: NOW - 3 * H }, { version: 'nodejs:22.v42', arn: B, atMs: NOW - H }], problems: [] });
+  });
+
   it('sends what the botocore models accept', async () => {
     await seedFleet(emu.moto.clientConfig, [{ name: 'pdf-render', runtime: 'nodejs22.x', tags: {} }]);
     const sent: { api: string; params: unknown }[] = [];
@@ -132,7 +156,7 @@ describe('rollback against the emulator', () => {
     stubRuntimeManagement(spy);
     await rollback('pdf-render', { reason: 'broke', by: 'alice', to: A }, { lambda: spy, policy: DEFAULT_POLICY, now: NOW });
     await rollback('pdf-render', { undo: true }, { lambda: spy, policy: DEFAULT_POLICY, now: NOW });
-    const logsInput = { logGroupName: '/aws/lambda/pdf-render', startTime: NOW - H, endTime: NOW, filterPattern: '"INIT_START"' };
+    const logsInput = { logGroupName: '/aws/lambda/pdf-render', startTime: NOW - H, endTime: NOW, filterPattern: '?"INIT_START" ?"platform.initStart"' };
     expect(modelErrors([...sent.map((s, i) => ({ id: `${i} ${s.api}`, ...s })), { id: 'logs', api: 'logs.FilterLogEvents', params: logsInput }])).toEqual([]);
     // GetFunctionConfiguration is the stub's own check that the function exists.
     expect(sent.map((s) => s.api).filter((a) => a !== 'lambda.GetFunctionConfiguration')).toEqual(['lambda.GetFunction', 'lambda.GetRuntimeManagementConfig', 'lambda.TagResource', 'lambda.PutRuntimeManagementConfig', 'lambda.GetFunction', 'lambda.GetRuntimeManagementConfig', 'lambda.PutRuntimeManagementConfig', 'lambda.UntagResource']);

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-config-service';
 import {
   GetFunctionCommand,
+  GetLayerVersionCommand,
   GetPolicyCommand,
   GetRuntimeManagementConfigCommand,
   LambdaClient,
@@ -24,6 +25,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHandler, type ConfigRuleDependencies } from '../../config-rules/runtime-compliance/handler.js';
 import { FUNCTION_INVENTORY_QUERY } from '../../shared/io/configInventory.js';
+import { MemoryFunctionState, versionsState } from '../../shared/io/functionState.js';
 import { DEFAULT_POLICY, PolicyValidationError } from '../../shared/index.js';
 import { configEvent, loadEvent, NOW } from '../helpers/fixtures.js';
 
@@ -66,6 +68,8 @@ describe('config rule: change-triggered', () => {
     configMock.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
     lambdaMock.on(GetRuntimeManagementConfigCommand).resolves({ UpdateRuntimeOn: 'Auto' });
     lambdaMock.on(ListVersionsByFunctionCommand).resolves({ Versions: [] });
+    // The recorded item's layer (common-utils:12) declares every python the verdicts name: no layer note.
+    lambdaMock.on(GetLayerVersionCommand).resolves({ CompatibleRuntimes: ['python3.8', 'python3.11', 'python3.12', 'python3.13', 'python3.14'] });
   });
 
   it('reports one NON_COMPLIANT evaluation for a python3.8 function, naming the runtime and its deprecation date', async () => {
@@ -295,7 +299,7 @@ describe('config rule: periodic', () => {
     fns.map((f) =>
       JSON.stringify({
         resourceName: f.FunctionName,
-        configuration: { functionArn: f.FunctionArn, runtime: f.Runtime, packageType: f.PackageType, lastModified: f.LastModified },
+        configuration: { functionArn: f.FunctionArn, runtime: f.Runtime, packageType: f.PackageType, lastModified: f.LastModified, ...(f.Layers && { layers: f.Layers.map((l) => ({ arn: l.Arn, codeSize: l.CodeSize })) }) },
         tags: Object.entries(tags(f.FunctionName!)).map(([key, value]) => ({ key, value })),
       }),
     );
@@ -326,6 +330,22 @@ describe('config rule: periodic', () => {
     const reported = sent().flat();
     expect(reported).toHaveLength(249);
     expect(reported.find((e) => e.ComplianceResourceId === 'fn-0003')!.Annotation).toMatch(/waive/i);
+  });
+
+  it("judges the layers Config recorded from the state alone: the layer blocking the move is named, with no Lambda call", async () => {
+    // Prepare: a python3.9 function whose recorded layer declares only python3.8/3.9, kept in the state
+    const LAYER = 'arn:aws:lambda:eu-west-1:123456789012:layer:shared-utils:3';
+    const functions = [fn('legacy-etl', 'python3.9', { Layers: [{ Arn: LAYER, CodeSize: 10 }] })];
+    configMock.on(SelectResourceConfigCommand).resolves({ Results: recorded(functions) });
+    const state = new MemoryFunctionState();
+    await state.putLayer({ arn: LAYER, at: new Date(NOW).toISOString(), runtimes: ['python3.8', 'python3.9'] });
+    await state.put({ name: 'legacy-etl', mode: { at: new Date(NOW).toISOString(), updateMode: 'Auto' }, versions: versionsState(new Date(NOW).toISOString(), [], []) });
+    // Act
+    const [evaluation] = await setup({ state }).handler(loadEvent('config', 'scheduled'));
+    // Assess
+    expect(evaluation).toMatchObject({ ComplianceResourceId: 'legacy-etl', ComplianceType: 'NON_COMPLIANT' });
+    expect(evaluation!.Annotation).toMatch(/layer shared-utils:3 declares python3\.8, python3\.9 only: publish a version compatible with python3\.\d+ first/);
+    expect(lambdaMock.calls()).toHaveLength(0);
   });
 
   it("reads live the tags of a function whose tier tag decides its verdict, and judges it by the tier it has now", async () => {

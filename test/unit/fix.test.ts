@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findTemplates } from '../../cli/files.js';
-import { planFix, unifiedDiff, type FilePlan } from '../../cli/fix.js';
+import { describeLayerWarning, planFix, unifiedDiff, type FilePlan } from '../../cli/fix.js';
 import { DEFAULT_POLICY } from '../../shared/index.js';
 import { parseTemplate } from '../../shared/template/parse.js';
 import { scanTemplateText } from '../../shared/template/scan.js';
@@ -125,6 +125,38 @@ describe('runtime-warden fix', () => {
       'Restricted: nodejs22.x is not in the AllowedValues of parameter Pinned: change both',
       'Flow: Resources.Flow.Properties.Runtime is not written as one plain or quoted value on its key\'s line',
     ]);
+  });
+
+  it("moves functions whose template layers do not declare the target all the same, and names each such layer with what to do", () => {
+    const text = readFileSync(join(ROOT, 'test', 'fixtures', 'fix', 'layers.yaml'), 'utf8');
+    const p = plan(text);
+    // Both python3.9 values move to python3.11: none is refused for its layers.
+    expect(p.edits.map((e) => [e.where, e.from, e.to, e.functions])).toEqual([
+      ['Globals.Function.Runtime', 'python3.9', 'python3.11', ['Billing']],
+      ['Resources.Invoices.Properties.Runtime', 'python3.9', 'python3.11', ['Invoices']],
+    ]);
+    expect(p.left).toEqual([]);
+    expectSound(p);
+    // Billing takes Globals' layer; Invoices' own list replaces it (SAM), and of its three only
+    // NativeDeps misses python3.11: Ready declares it, Silent declares nothing (RW022's, not a warning).
+    expect(p.layerWarnings).toEqual([
+      { layer: 'shared-utils', declares: ['python3.8', 'python3.9'], to: 'python3.11', line: 7, column: 14, functions: ['Billing'] },
+      { layer: 'NativeDeps', declares: ['python3.9'], to: 'python3.11', line: 44, column: 16, functions: ['Invoices'] },
+    ]);
+    expect(describeLayerWarning(p.layerWarnings[0]!)).toBe(
+      'layer shared-utils declares python3.8, python3.9, not python3.11, which Billing moves to: rebuild the layer for python3.11 and add python3.11 to its CompatibleRuntimes, then test the function with it before deploying (the runtime was changed all the same)',
+    );
+    // The scan of the fixed template says the same of the layers (RW018), so the warning is not fix's alone.
+    const after = scanTemplateText('t.yaml', p.fixed, DEFAULT_POLICY, NOW).functions.filter((f) => f.findings.some((x) => x.ruleId === 'RW018')).map((f) => f.logicalId);
+    expect(after).toEqual(['Billing', 'Invoices']);
+  });
+
+  it('warns of no layer when every layer of the moved functions declares the target, or there is none', () => {
+    const text = readFileSync(join(ROOT, 'test', 'fixtures', 'fix', 'layers.yaml'), 'utf8').replace(/CompatibleRuntimes: \[python3\.8, python3\.9\]/, 'CompatibleRuntimes: [python3.9, python3.11]').replace('        - python3.9\n', '        - python3.9\n        - python3.11\n');
+    const p = plan(text);
+    expect(p.edits).toHaveLength(2);
+    expect(p.layerWarnings).toEqual([]);
+    expect(plan(readFileSync(join(ROOT, 'test', 'fixtures', 'templates', 'sam-globals.yaml'), 'utf8')).layerWarnings).toEqual([]);
   });
 
   it('prints a unified diff of the changed lines with their context', () => {

@@ -20,6 +20,13 @@ describe('INIT_START lines', () => {
     expect(parseInitStart(`INIT_START Runtime Version: nodejs:22.v41    Runtime Version ARN: ${A}\n`)).toEqual({ version: 'nodejs:22.v41', arn: A });
   });
   it('refuse what is not one', () => {
+    // LogFormat JSON: the platform.initStart system log event.
+    const json = { time: '2026-11-23T10:00:00.000Z', type: 'platform.initStart', record: { initializationType: 'on-demand', phase: 'init', runtimeVersion: 'nodejs:22.v41', runtimeVersionArn: A, functionName: 'pdf-render', functionVersion: '$LATEST' } };
+    expect(parseInitStart(JSON.stringify(json))).toEqual({ version: 'nodejs:22.v41', arn: A });
+    expect(parseInitStart(JSON.stringify({ ...json, type: 'platform.start' }))).toBeUndefined();
+    expect(parseInitStart(JSON.stringify({ ...json, record: { ...json.record, runtimeVersionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:x' } }))).toBeUndefined();
+    expect(parseInitStart('{"type": "platform.initStart", "record": null}')).toBeUndefined();
+    expect(parseInitStart('{not json')).toBeUndefined();
     expect(parseInitStart('START RequestId: 1 Version: $LATEST')).toBeUndefined();
     expect(parseInitStart('INIT_START Runtime Version: nodejs:22.v41 Runtime Version ARN: arn:aws:lambda:eu-west-1:123456789012:function:x')).toBeUndefined();
     fc.assert(fc.property(fc.string(), (s) => void parseInitStart(s)));
