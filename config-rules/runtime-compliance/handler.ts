@@ -216,6 +216,23 @@ async function readAndStore(run: Run, facts: FunctionFacts): Promise<FunctionSta
   return state;
 }
 
+/**
+ * For a change: a part stored at or after the change was captured is as new as the change, so it
+ * is not read again. A change notification reaches both rules, one function: whichever runs
+ * second takes what the first read (one GetRuntimeManagementConfig per change, not two, when they
+ * do not run at once). A part read before the capture is read again.
+ */
+async function readChanged(run: Run, facts: FunctionFacts, capturedAt: Date): Promise<FunctionState> {
+  const stored = (await run.store.getMany([facts.name])).get(facts.name);
+  const since = (part: { at: string } | undefined): boolean => part !== undefined && Date.parse(part.at) >= capturedAt.getTime();
+  const wanted = partsOf(run);
+  const fresh = { mode: wanted.mode && since(stored?.mode), versions: wanted.versions && since(stored?.versions) };
+  const toRead = { mode: wanted.mode && !fresh.mode, versions: wanted.versions && !fresh.versions };
+  const read = toRead.mode || toRead.versions ? await readFunctionState(run.readers, facts, toRead, run.policy, run.now) : { name: facts.name };
+  if (toRead.mode || toRead.versions) await run.store.put(read);
+  return { ...read, ...(fresh.mode && { mode: stored!.mode }), ...(fresh.versions && { versions: stored!.versions }) };
+}
+
 async function change(run: Run): Promise<ConfigEvaluation | undefined> {
   const { req, deps } = run;
   const inv = req.invokingEvent;
@@ -250,7 +267,7 @@ async function change(run: Run): Promise<ConfigEvaluation | undefined> {
     throw error;
   }
   try {
-    const state = await readAndStore(run, facts);
+    const state = await readChanged(run, facts, ts);
     // A change reads its function's layer versions not kept yet, live: at most once each, ever.
     const kept = run.updateModeScope || facts.layers.length === 0 ? NONE_KEPT : await run.layers.read(facts.layers);
     return await judge(run, facts, state, ts, kept);

@@ -355,7 +355,7 @@ describe('template.yaml', () => {
     expect(await loopback(changeSet)).toMatchObject({ hookStatus: 'FAILED', errorCode: 'NonCompliant', message: expect.stringMatching(/^1 Lambda function that this change set creates or updates breaks the runtime policy: OrdersApiFunction \(line 12\)\./) });
     const rule = (await import(pathToFileURL(join(built, 'ConfigRuleFunction', 'handler.mjs')).href)) as { handler: (e: unknown) => Promise<unknown> };
     await expect(rule.handler({ invokingEvent: 'x' })).rejects.toThrow(/^Not an AWS Config rule event: /);
-    Object.assign(process.env, { AWS_REGION: 'eu-west-1', ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:alerts', NOTIFICATION_LOG_TABLE: 'log' });
+    Object.assign(process.env, { AWS_REGION: 'eu-west-1', ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:alerts', NOTIFICATION_LOG_TABLE: 'log', FUNCTION_STATE_TABLE: 'state' });
     for (const [fn, message] of [
       ['NotifyFunction', /^Invalid notify input: functionName: /],
       ['SwitchModeFunction', /^Invalid switch-mode input: functionName: /],

@@ -194,6 +194,25 @@ describe('config rule: change-triggered', () => {
     expect(lambdaMock.commandCalls(ListVersionsByFunctionCommand)).toHaveLength(0);
   });
 
+  it('reads the update mode once for the two rules a change reaches, and again for a change captured after that read', async () => {
+    // Prepare: both rules share the function's state; the change was captured before NOW
+    const state = new MemoryFunctionState();
+    const critical = { tags: { 'runtime-warden:tier': 'critical' } };
+    // Act: the compliance rule, then the update-mode rule, on the same change
+    const [runtime] = await setup({ state }).handler(configEvent('change-python38', { item: critical }));
+    const [mode] = await setup({ state }).handler(configEvent('change-python38', { item: critical, parameters: { scope: 'update-mode' } }));
+    // Assess: one read, and the second rule judged the mode the first read
+    expect(lambdaMock.commandCalls(GetRuntimeManagementConfigCommand)).toHaveLength(1);
+    expect(runtime).toMatchObject({ ComplianceType: 'NON_COMPLIANT' });
+    expect(mode).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringMatching(/^RW008 switch Auto -> FunctionUpdate: /) });
+    // A later change (captured after the stored read) is read again, and judged by what is read now.
+    lambdaMock.on(GetRuntimeManagementConfigCommand).resolves({ UpdateRuntimeOn: 'FunctionUpdate' });
+    const later = { item: { ...critical, configurationItemCaptureTime: new Date(NOW + 60_000).toISOString() }, parameters: { scope: 'update-mode' } };
+    const [after] = await setup({ state, now: () => NOW + 120_000 }).handler(configEvent('change-python38', later));
+    expect(lambdaMock.commandCalls(GetRuntimeManagementConfigCommand)).toHaveLength(2);
+    expect(after).toMatchObject({ ComplianceType: 'COMPLIANT' });
+  });
+
   it('in update-mode scope, is NOT_APPLICABLE when the mode cannot be read', async () => {
     lambdaMock.on(GetRuntimeManagementConfigCommand).rejects(Object.assign(new SyntaxError('Unexpected token <'), { $metadata: { httpStatusCode: 404 } }));
     const [e] = await setup().handler(configEvent('change-python38', { parameters: { scope: 'update-mode', checkUpdateMode: 'false' } }));
