@@ -43,7 +43,7 @@ export async function readForAlert(lambda: Pick<LambdaClient, 'send'>, functionN
   // Tags decide the tier, the owner and waivers: unread tags are no tags only by mistake.
   if (out.TagsError) throw new RemediationError(`Cannot read the tags of ${functionName}: ${out.TagsError.ErrorCode}: ${out.TagsError.Message}`);
   if (!out.Configuration) throw new RemediationError(`Cannot read function ${functionName}: GetFunction returned no configuration.`);
-  const facts: FunctionFacts = { ...factsFromFunctionConfiguration(out.Configuration, { tags: out.Tags ?? {} }), ...(out.Configuration.Architectures && { architectures: out.Configuration.Architectures }) };
+  const facts: FunctionFacts = factsFromFunctionConfiguration(out.Configuration, { tags: out.Tags ?? {} });
   return layers ? withLayerReads(facts, layers) : facts;
 }
 

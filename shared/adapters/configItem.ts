@@ -29,6 +29,7 @@ function configurationOf(item: ConfigurationItem): Json {
     if (v !== undefined && v !== null && typeof v !== 'string') throw new InvalidEventError(`${what}: configuration.${field} must be a string, not ${JSON.stringify(v)?.slice(0, 40)}`);
   }
   if (c.layers !== undefined && c.layers !== null && !Array.isArray(c.layers)) throw new InvalidEventError(`${what}: configuration.layers must be a list`);
+  if (c.architectures !== undefined && c.architectures !== null && !(Array.isArray(c.architectures) && c.architectures.every((a) => typeof a === 'string'))) throw new InvalidEventError(`${what}: configuration.architectures must be a list of strings`);
   return c;
 }
 
@@ -48,6 +49,7 @@ export function factsFromConfigurationItem(item: ConfigurationItem, extras: Lamb
       LastModified: str(c.lastModified),
       Version: str(c.version),
       Layers: layers,
+      ...(Array.isArray(c.architectures) && { Architectures: c.architectures as string[] }),
     },
     { ...extras, tags: extras.tags ?? item.tags ?? {} },
   );

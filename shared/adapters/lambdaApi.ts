@@ -10,6 +10,8 @@ export interface LambdaFunctionConfiguration {
   readonly LastModified?: string | undefined;
   readonly Version?: string | undefined;
   readonly Layers?: readonly { readonly Arn?: string | undefined }[] | undefined;
+  /** x86_64 or arm64 (Lambda API Reference, FunctionConfiguration): what RW018 holds a layer's CompatibleArchitectures to. */
+  readonly Architectures?: readonly string[] | undefined;
 }
 
 /** What other calls add: tags (ListTags) and the runtime management configuration. */
@@ -49,6 +51,7 @@ export function factsFromFunctionConfiguration(cfg: LambdaFunctionConfiguration,
     ...(extras.pinnedRuntimeVersionArn !== undefined && { runtimeVersionArn: extras.pinnedRuntimeVersionArn }),
     tags: extras.tags ?? {},
     layers: (cfg.Layers ?? []).flatMap((l) => (l.Arn ? [l.Arn] : [])),
+    ...(cfg.Architectures && cfg.Architectures.length > 0 && { architectures: [...cfg.Architectures] }),
     ...(lastModified !== undefined && { lastModified }),
     qualifier: cfg.Version ?? '$LATEST',
   };

@@ -19,7 +19,7 @@ import { hasAnyFunction, listFunctionPages, readTags } from './lambdaInventory.j
 /** SelectResourceConfig's largest page. */
 export const SELECT_PAGE = 100;
 export const FUNCTION_INVENTORY_QUERY =
-  "SELECT resourceName, configuration.functionArn, configuration.runtime, configuration.packageType, configuration.lastModified, configuration.layers, tags WHERE resourceType = 'AWS::Lambda::Function'";
+  "SELECT resourceName, configuration.functionArn, configuration.runtime, configuration.packageType, configuration.lastModified, configuration.layers, configuration.architectures, tags WHERE resourceType = 'AWS::Lambda::Function'";
 
 /** One function of the inventory: its facts (`$LATEST`, without update mode), or why its row cannot be read. */
 export type InventoryEntry =

@@ -13,6 +13,18 @@ describe('facts from Config items and Lambda responses', () => {
     expect(facts.updateMode).toBeUndefined();
   });
 
+  it("read the architectures from a Config item and a Lambda response alike, so RW018 holds a layer's to them; refuse a malformed list", () => {
+    const layer = 'arn:aws:lambda:eu-west-1:123456789012:layer:x:1';
+    const fromConfig = factsFromConfigurationItem({ ...item, configuration: { functionName: 'orders-ingest', runtime: 'python3.13', architectures: ['arm64'], layers: [{ arn: layer }] } });
+    const fromLambda = factsFromFunctionConfiguration({ FunctionName: 'orders-ingest', Runtime: 'python3.13', Architectures: ['arm64'], Layers: [{ Arn: layer }] });
+    for (const facts of [fromConfig, fromLambda]) {
+      expect(facts.architectures).toEqual(['arm64']);
+      const withLayer = { ...facts, layerVersions: [{ arn: layer, compatibleRuntimes: ['python3.13'], compatibleArchitectures: ['x86_64'] }] };
+      expect(evaluate(withLayer, DEFAULT_POLICY, NOW).map((f) => [f.ruleId, f.message])).toEqual([['RW018', 'Layer x:1 declares architectures x86_64, not arm64.']]);
+    }
+    expect(() => factsFromConfigurationItem({ ...item, configuration: { functionName: 'orders-ingest', architectures: 'arm64' } })).toThrow(/configuration\.architectures must be a list of strings/);
+  });
+
   it('refuse a configuration that is not JSON, naming the resource', () => {
     expect(() => factsFromConfigurationItem({ ...item, configuration: '{broken' })).toThrow(new InvalidEventError('Configuration item orders-ingest has a configuration that is not JSON'));
   });
