@@ -13,6 +13,7 @@ import { scanTemplateText, type ScannedFile } from '../shared/template/scan.js';
 import { write } from './common.js';
 import { findTemplates, type Target } from './files.js';
 import { LIFECYCLE } from './scanReport.js';
+import { blockingLayers } from '../shared/config/layers.js';
 
 export interface RuntimeEdit {
   /** Where the value is in the template: `Globals.Function.Runtime`, `Parameters.NodeRuntime.Default`. */
@@ -220,11 +221,9 @@ function layerWarnings(raw: Record<string, unknown>, edits: readonly RuntimeEdit
   for (const e of edits) {
     const by = new Map<string, { declares: readonly string[]; functions: string[] }>();
     for (const fn of e.functions) {
-      for (const l of layersOf.get(fn) ?? []) {
-        const declares = l.compatibleRuntimes ?? [];
-        if (declares.length === 0 || declares.includes(e.to)) continue;
+      for (const l of blockingLayers(layersOf.get(fn) ?? [], e.to)) {
         const label = layerLabel(l);
-        (by.get(label) ?? by.set(label, { declares, functions: [] }).get(label)!).functions.push(fn);
+        (by.get(label) ?? by.set(label, { declares: l.compatibleRuntimes!, functions: [] }).get(label)!).functions.push(fn);
       }
     }
     for (const [layer, w] of by) out.push({ layer, declares: w.declares, to: e.to, line: e.line, column: e.column, functions: w.functions });

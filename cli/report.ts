@@ -23,12 +23,13 @@ import { InputError, readText, UsageError, write } from './common.js';
 import { renderHtml } from './reportFormats/html.js';
 import type { InventoryReport } from './reportFormats/report.js';
 import { renderAsff, renderCsv, renderJson as renderInventoryJson } from './reportFormats/tabular.js';
+import { withRuntimeManagement } from '../shared/adapters/lambdaApi.js';
 
 const REPORT_FORMATS = { html: renderHtml, csv: renderCsv, json: renderInventoryJson, asff: renderAsff } as const;
 const clientConfig = { retryMode: 'adaptive', maxAttempts: 6 } as const;
 
 /** A third of Lambda's 15/s control-plane quota, as the Config rule takes (template LambdaCallsPerSecond). */
-export const DEFAULT_REPORT_LAMBDA_RATE = 5;
+const DEFAULT_REPORT_LAMBDA_RATE = 5;
 
 /** Progress on stderr: one line rewritten in place on a terminal, plain lines otherwise. */
 function progress(message: string): void {
@@ -99,7 +100,7 @@ export async function withModes(lambdaFor: (region: string) => LambdaClient, fac
         try {
           const m = await readerOf(f.region).read(f.name);
           if (++done % 500 === 0) progress(`update modes of ${done}/${facts.length}`);
-          return { ...f, ...(m.updateMode && { updateMode: m.updateMode }), ...(m.pinnedRuntimeVersionArn && { runtimeVersionArn: m.pinnedRuntimeVersionArn }) };
+          return withRuntimeManagement(f, m);
         } catch (err) {
           if (isNotFound(err)) return f;
           // A caller without lambda:GetRuntimeManagementConfig still gets the rest of the report.

@@ -4,6 +4,7 @@ import type { FunctionFacts } from '../../shared/facts/functionFacts.js';
 import { versionsState, type FunctionState } from '../../shared/io/functionState.js';
 import { listVersions, publishedVersionsInUse, versionEventSourceMappings, type RuntimeManagementReader } from '../../shared/io/lambdaInventory.js';
 import type { Policy } from '../../shared/policy/policy.js';
+import { withRuntimeManagement } from '../../shared/adapters/lambdaApi.js';
 
 // The one reader of what only the Lambda API knows about a function: its update mode, its
 // published versions and what invokes those that break the policy. The change-triggered path,
@@ -36,7 +37,7 @@ export async function readFunctionState(readers: FunctionReaders, facts: Functio
   let versions: FunctionState['versions'];
   if (parts.versions) {
     const listed = await listVersions(readers.lambda, facts.name);
-    const withMode = mode?.updateMode ? { ...facts, updateMode: mode.updateMode, ...(mode.pinnedRuntimeVersionArn && { runtimeVersionArn: mode.pinnedRuntimeVersionArn }) } : facts;
+    const withMode = withRuntimeManagement(facts, mode);
     const uses = await publishedVersionsInUse({ lambda: readers.lambda, cloudWatch: readers.cloudWatch, mappings: versionEventSourceMappings(readers.lambda) }, withMode, listed, policy, now);
     versions = versionsState(at, listed, uses);
   }

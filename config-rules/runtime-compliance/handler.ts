@@ -8,7 +8,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import pLimit from 'p-limit';
 import { parseConfigRuleEvent, parseFetchedItem, sweepRequest, type ConfigRuleRequest, type ConfigurationItem } from '../../shared/adapters/configEvent.js';
 import { factsFromConfigurationItem } from '../../shared/adapters/configItem.js';
-import { versionFacts, type LambdaFunctionConfiguration } from '../../shared/adapters/lambdaApi.js';
+import { versionFacts, withRuntimeManagement, type LambdaFunctionConfiguration } from '../../shared/adapters/lambdaApi.js';
 import {
   configEvaluation,
   DELETED_DURING_EVALUATION,
@@ -134,7 +134,7 @@ export function createHandler(deps: ConfigRuleDependencies): (event: unknown, co
     if (sweepReq) {
       const policy = await loadOrFail(deps, () => deps.policyLoader(sweepReq.policySource)());
       const store = storeOf();
-      await sweep({ deps, store, policy, now: deps.now(), clock, deadline, readers: { lambda: deps.lambda, cloudWatch: deps.cloudWatch, modes: modeReader() }, layers: layerCache(store) });
+      await sweep({ deps, store, policy, clock, deadline, readers: { lambda: deps.lambda, cloudWatch: deps.cloudWatch, modes: modeReader() }, layers: layerCache(store) });
       return [];
     }
     let req: ConfigRuleRequest;
@@ -289,7 +289,7 @@ function withState(run: Run, facts: FunctionFacts, state: FunctionState | undefi
   const ageDays = Number.isFinite(oldest) && run.now - oldest > STALE_NOTE_MS ? Math.floor((run.now - oldest) / 86_400_000) : undefined;
   const note = pending.length > 0 ? `${pending.join(', ')} not read yet` : ageDays !== undefined ? `mode and versions as read ${ageDays} days ago` : undefined;
   return {
-    facts: mode?.updateMode ? { ...facts, updateMode: mode.updateMode, ...(mode.pinnedRuntimeVersionArn && { runtimeVersionArn: mode.pinnedRuntimeVersionArn }) } : facts,
+    facts: withRuntimeManagement(facts, mode),
     versions: stored ? versionConfigurations(facts.arn, facts.name, stored) : [],
     stored,
     note,
@@ -434,7 +434,6 @@ interface Sweep {
   readonly deps: ConfigRuleDependencies;
   readonly store: FunctionStateStore;
   readonly policy: Policy;
-  readonly now: number;
   readonly clock: () => number;
   readonly deadline: number;
   readonly readers: FunctionReaders;

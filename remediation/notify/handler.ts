@@ -3,7 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { notifyInputSchema, parseInput } from '../../shared/adapters/remediationInput.js';
 import { evaluate, InvalidEventError, RemediationError, verdict, type Compliance, type Policy } from '../../shared/index.js';
@@ -18,10 +18,12 @@ import type { FunctionUsage } from '../../shared/report/usage.js';
 import { policyLoaderFromEnvironment } from '../../shared/io/catalogSource.js';
 import type { PolicyLoader } from '../../shared/io/policySource.js';
 import { changeSince, deadlineStage, DIGEST_RETAIN_DAYS, digestLine, NO_OWNER, REMIND_AFTER_DAYS, STAGES, urgentBlock } from '../../shared/remediation/digest.js';
-import { alertSubject, buildNotification, messageAttributes, ownerOf, regionOfArn, type AlertSubject, type Notification } from '../../shared/remediation/notification.js';
+import { alertSubject, buildNotification, messageAttributes, ownerOf, type AlertSubject, type Notification } from '../../shared/remediation/notification.js';
 import { isScheduledEvent, sendDigests, type DigestResult } from './digest.js';
+import { publishClaimed } from './publish.js';
 import { readForAlert } from './read.js';
 import { isWatchEvent, runWatch, watchFromEnvironment, type WatchDependencies, type WatchResult } from './watch.js';
+import { withRuntimeManagement } from '../../shared/adapters/lambdaApi.js';
 
 export interface NotifyDependencies {
   readonly lambda: Pick<LambdaClient, 'send'>;
@@ -97,7 +99,7 @@ async function alertFacts(deps: NotifyDependencies, functionName: string, policy
   try {
     const modes = new RuntimeManagementReader(deps.lambda, (reason) => deps.logger.warn('update-mode rules skipped', { reason }));
     const m = read.packageType === 'Image' ? {} : await modes.read(read.name);
-    const latest = { ...read, ...(m.updateMode && { updateMode: m.updateMode }), ...(m.pinnedRuntimeVersionArn && { runtimeVersionArn: m.pinnedRuntimeVersionArn }) };
+    const latest = withRuntimeManagement(read, m);
     if (verdict(evaluate(latest, policy, now)).compliance === 'NON_COMPLIANT') return alertSubject(latest, [], policy, now);
     const versions = await listVersions(deps.lambda, read.name);
     const uses = (await publishedVersionsInUse({ lambda: deps.lambda, cloudWatch: deps.cloudWatch, mappings: versionEventSourceMappings(deps.lambda) }, latest, versions, policy, now)).filter(versionInUse);
@@ -187,10 +189,7 @@ export function createHandler(deps: NotifyDependencies): NotifyHandler {
   }) as NotifyHandler;
 }
 
-/**
- * Publishes the alert to each topic not claimed within the quiet period. Each topic is claimed
- * on its own, so that a retry after a failed publish pages only the topics that did not get it.
- */
+/** Publishes the alert to each topic not claimed within the quiet period (publishClaimed); a refused publish fails the invocation, naming the topics. */
 async function publishAlert(
   deps: NotifyDependencies,
   key: string,
@@ -198,34 +197,12 @@ async function publishAlert(
   now: number,
   quiet: number,
 ): Promise<{ published: true; messageId: string | undefined } | { published: false; held: Exclude<Claim, { granted: true }> }> {
-  const attributes = messageAttributes(n.attributes);
-  let messageId: string | undefined;
-  let published = 0;
-  const failures: { topic: string; error: unknown }[] = [];
-  const held: Exclude<Claim, { granted: true }>[] = [];
-  for (const topic of [deps.topicArn, deps.centralTopicArn].filter((t): t is string => Boolean(t))) {
-    const claim = `${key}@${topic}`;
-    const granted = await deps.log.claim(claim, now, quiet);
-    if (!granted.granted) {
-      held.push(granted);
-      continue;
-    }
-    try {
-      // SNS Publish must go to the topic's own region (SNS API Reference, Publish: "the topic
-      // ... in the same Region"); the central topic usually lives in another one.
-      const out = await deps.snsFor(regionOfArn(topic)).send(new PublishCommand({ TopicArn: topic, Subject: n.subject, Message: n.message, MessageAttributes: attributes }));
-      messageId ??= out.MessageId;
-      published++;
-    } catch (error) {
-      await deps.log.release(claim);
-      failures.push({ topic, error });
-    }
+  const sent = await publishClaimed(deps, key, { subject: n.subject, message: n.message, attributes: messageAttributes(n.attributes) }, now, quiet);
+  if (sent.failures.length > 0) {
+    const what = sent.failures.map(({ topic, error }) => `${topic}: ${describeError(error)}`).join('; ');
+    throw new RemediationError(`Could not publish the alert for ${n.attributes.function} to ${what}`, { cause: sent.failures[0]!.error });
   }
-  if (failures.length > 0) {
-    const what = failures.map(({ topic, error }) => `${topic}: ${describeError(error)}`).join('; ');
-    throw new RemediationError(`Could not publish the alert for ${n.attributes.function} to ${what}`, { cause: failures[0]!.error });
-  }
-  return published > 0 ? { published: true, messageId } : { published: false, held: held[0]! };
+  return sent.published > 0 ? { published: true, messageId: sent.messageId } : { published: false, held: sent.held[0]! };
 }
 
 /** The SDK clients' retries: adaptive (client-side rate limiting after a throttle) with 4 attempts. */
@@ -239,22 +216,27 @@ function alertDigest(value: string): boolean {
 function fromEnvironment(): NotifyDependencies {
   const logger = new Logger({ serviceName: 'runtime-warden-notify' });
   const ssm = new SSMClient(NOTIFY_CLIENT_CONFIG);
+  const dynamo = new DynamoDBClient(NOTIFY_CLIENT_CONFIG);
   const sns = new Map<string, SNSClient>();
   const loadPolicy = policyLoaderFromEnvironment(() => ssm, logger);
-  let watch: WatchDependencies | undefined;
-  return {
-    lambda: new LambdaClient(NOTIFY_CLIENT_CONFIG),
-    cloudWatch: new CloudWatchClient(NOTIFY_CLIENT_CONFIG),
-    snsFor: (region) => sns.get(region) ?? sns.set(region, new SNSClient({ ...NOTIFY_CLIENT_CONFIG, region })).get(region)!,
-    log: new NotificationLog(new DynamoDBClient(NOTIFY_CLIENT_CONFIG), getStringFromEnv({ key: 'NOTIFICATION_LOG_TABLE' })),
-    layerStore: new DynamoFunctionState(new DynamoDBClient(NOTIFY_CLIENT_CONFIG), getStringFromEnv({ key: 'FUNCTION_STATE_TABLE' }), (error) => logger.warn('layer item unreadable: read live', { error })),
+  const topics = {
+    snsFor: (region: string) => sns.get(region) ?? sns.set(region, new SNSClient({ ...NOTIFY_CLIENT_CONFIG, region })).get(region)!,
+    log: new NotificationLog(dynamo, getStringFromEnv({ key: 'NOTIFICATION_LOG_TABLE' })),
     topicArn: getStringFromEnv({ key: 'ALERT_TOPIC_ARN' }),
     centralTopicArn: getStringFromEnv({ key: 'CENTRAL_ALERT_TOPIC_ARN', defaultValue: '' }) || undefined,
+  };
+  let watch: WatchDependencies | undefined;
+  return {
+    ...topics,
+    lambda: new LambdaClient(NOTIFY_CLIENT_CONFIG),
+    cloudWatch: new CloudWatchClient(NOTIFY_CLIENT_CONFIG),
+    layerStore: new DynamoFunctionState(dynamo, getStringFromEnv({ key: 'FUNCTION_STATE_TABLE' }), (error) => logger.warn('layer item unreadable: read live', { error })),
     region: getStringFromEnv({ key: 'AWS_REGION' }),
     defaultQuietPeriodMinutes: getNumberFromEnv({ key: 'QUIET_PERIOD_MINUTES', defaultValue: 1440 }),
     digest: alertDigest(getStringFromEnv({ key: 'ALERT_DIGEST', defaultValue: 'off' })),
     loadPolicy,
-    watch: () => (watch ??= watchFromEnvironment({ loadPolicy, logger })),
+    // The watch publishes through the same topics, claims and SNS clients as the alerts.
+    watch: () => (watch ??= watchFromEnvironment({ ...topics, loadPolicy, logger, dynamo })),
     now: Date.now,
     logger,
   };

@@ -5,19 +5,18 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient, StartAutomationExecutionCommand, type StartAutomationExecutionCommandInput } from '@aws-sdk/client-ssm';
 import pLimit from 'p-limit';
 import * as z from '../../shared/schema/zod.js';
 import { describeError, isNotFound } from '../../shared/io/awsErrors.js';
-import { NotificationLog } from '../../shared/io/notificationLog.js';
 import type { PolicyLoader } from '../../shared/io/policySource.js';
 import { lambdaRateBudget, limitLambdaClient, TokenBucket } from '../../shared/io/rateLimit.js';
 import { historyFromLogs, type FilterLogEvents } from '../../shared/io/runtimeVersionHistory.js';
 import { findCandidates, type CandidateSources, type WatchCandidate } from '../../shared/io/watchCandidates.js';
 import { readEvidence } from '../../shared/io/watchMetrics.js';
 import { DynamoWatchStore, type WatchStore } from '../../shared/io/watchState.js';
-import { messageAttributes, regionOfArn } from '../../shared/remediation/notification.js';
+import { messageAttributes } from '../../shared/remediation/notification.js';
+import { publishClaimed, type AlertTopics } from './publish.js';
 import {
   afterWindowEnd,
   judge,
@@ -60,16 +59,12 @@ const CLAIM_MINUTES = 7 * 1440;
 
 export type StartAutomation = (input: StartAutomationExecutionCommandInput) => Promise<{ AutomationExecutionId?: string | undefined }>;
 
-export interface WatchDependencies extends CandidateSources {
+export interface WatchDependencies extends CandidateSources, AlertTopics {
   readonly filterLogEvents: FilterLogEvents;
   /** The watch's share of the FilterLogEvents quota. */
   readonly logsBucket: TokenBucket;
   readonly cloudWatch: Pick<CloudWatchClient, 'send'>;
   readonly store: WatchStore;
-  readonly log: Pick<NotificationLog, 'claim' | 'release'>;
-  readonly snsFor: (region: string) => Pick<SNSClient, 'send'>;
-  readonly topicArn: string;
-  readonly centralTopicArn?: string | undefined;
   /** SSM StartAutomationExecution; the RollbackDocument's name and the role it runs as. Absent: a tier's `act: rollback` only proposes, and says why. */
   readonly rollback?: { readonly start: StartAutomation; readonly documentName: string; readonly automationRoleArn: string } | undefined;
   /** Functions watched per run at most (WATCH_MAX_FUNCTIONS). */
@@ -82,7 +77,8 @@ export interface WatchDependencies extends CandidateSources {
 export interface FunctionOutcome {
   readonly function: string;
   readonly tier: string;
-  readonly outcome: ObservationKind | 'unread' | 'not-reached';
+  /** `no-log-group`: /aws/lambda/NAME does not exist (never invoked, or logging elsewhere): not watched. */
+  readonly outcome: ObservationKind | 'unread' | 'not-reached' | 'no-log-group';
   readonly verdict?: 'waiting' | 'no-baseline' | 'no-rise' | 'breach';
   readonly action?: WatchAction['kind'];
   readonly problem?: string;
@@ -115,37 +111,42 @@ export async function runWatch(deps: WatchDependencies, where: { accountId: stri
   }
   if (list.pinned.length > 0) deps.logger.info('watch: pinned by a rollback, not watched', { functions: list.pinned });
   const failures: string[] = [];
+  const missingGroups = new Set<string>();
   const limit = pLimit(CONCURRENCY);
   const functions = await Promise.all(
     list.candidates.map((c) =>
       limit(async (): Promise<FunctionOutcome> => {
         if (remainingMs && remainingMs() < DEADLINE_MARGIN_MS) return { function: c.name, tier: c.tier.name, outcome: 'not-reached' };
-        return watchOne(deps, c, now, where, failures);
+        return watchOne(deps, c, now, where, failures, missingGroups);
       }),
     ),
   );
   const notReached = functions.filter((f) => f.outcome === 'not-reached').length;
   if (notReached > 0) deps.logger.error('watch: the invocation ran out of time; some functions were not read this run', { notReached, candidates: list.candidates.length });
   const result = { candidates: list.candidates.length, pinned: list.pinned.length, notWatched: list.notWatched.length, functions };
+  const noLogGroup = functions.filter((f) => f.outcome === 'no-log-group').map((f) => f.function);
+  // Never silently: a function whose log group is not where the watch reads is not watched.
+  if (noLogGroup.length > 0) deps.logger.warn('watch: no log group /aws/lambda/NAME (never invoked, or logging to another group): not watched', { functions: noLogGroup.length, first: noLogGroup.slice(0, 20) });
   deps.logger.info('watch: done', { candidates: result.candidates, pinned: result.pinned, notWatched: result.notWatched, notReached, unread: functions.filter((f) => f.outcome === 'unread').length, breaches: functions.filter((f) => f.verdict === 'breach').length });
   if (failures.length > 0) throw new WatchAlertError(`Could not publish ${failures.length} watch alerts: ${failures.join('; ')}`);
   return result;
 }
 
-/** FilterLogEvents within the watch's share; a log group that does not exist yet holds no line. */
-function limitedFilter(deps: WatchDependencies): FilterLogEvents {
+/** FilterLogEvents within the watch's share; a log group that does not exist holds no line, and is noted in `missing`. */
+function limitedFilter(deps: WatchDependencies, missing: Set<string>): FilterLogEvents {
   return async (input) => {
     await deps.logsBucket.take();
     try {
       return await deps.filterLogEvents(input);
     } catch (err) {
-      if (isNotFound(err)) return { events: [] };
-      throw err;
+      if (!isNotFound(err)) throw err;
+      missing.add(input.logGroupName);
+      return { events: [] };
     }
   };
 }
 
-async function watchOne(deps: WatchDependencies, c: WatchCandidate, now: number, where: { accountId: string; region: string }, failures: string[]): Promise<FunctionOutcome> {
+async function watchOne(deps: WatchDependencies, c: WatchCandidate, now: number, where: { accountId: string; region: string }, failures: string[], missingGroups: Set<string>): Promise<FunctionOutcome> {
   const base = { function: c.name, tier: c.tier.name };
   const unread = (what: string, err: unknown): FunctionOutcome => {
     const problem = `${what}: ${typeof err === 'string' ? err : describeError(err)}`;
@@ -155,7 +156,8 @@ async function watchOne(deps: WatchDependencies, c: WatchCandidate, now: number,
   let observation;
   try {
     const record = await deps.store.get(c.name);
-    const history = await historyFromLogs(limitedFilter(deps), c.logGroup, now - LOOKBACK_MS, now);
+    const history = await historyFromLogs(limitedFilter(deps, missingGroups), c.logGroup, now - LOOKBACK_MS, now);
+    if (missingGroups.has(c.logGroup)) return { ...base, outcome: 'no-log-group' };
     // A partial read could miss the latest version: nothing is concluded from it.
     if (history.problems.length > 0) return unread('INIT_START lines', history.problems.join('; '));
     observation = observe(record, history.sightings, now);
@@ -166,7 +168,12 @@ async function watchOne(deps: WatchDependencies, c: WatchCandidate, now: number,
   const { kind, record } = observation;
   if (kind === 'first-seen' || kind === 'changed') deps.logger.info(`watch: ${kind}`, { ...base, version: record!.version, arn: record!.arn, ...(kind === 'changed' && { from: record!.change!.from, fromVersion: record!.change!.fromVersion, at: iso(record!.change!.atMs) }) });
   const change = record?.change;
-  if (!stillWatched(change, now)) return { ...base, outcome: kind };
+  if (!stillWatched(change, now)) {
+    // A change whose watch ended in this run's hour without an alert: said, not dropped.
+    const ended: WatchedChange | undefined = record?.change;
+    if (ended && ended.alertedAtMs === undefined && afterWindowEnd(ended, now) > now - LOOKBACK_MS) deps.logger.warn('watch: the watch of a change ended without a breach (too few invocations, no baseline or no rise)', { ...base, changedAt: iso(ended.atMs), to: ended.to });
+    return { ...base, outcome: kind };
+  }
 
   let evidence;
   try {
@@ -181,9 +188,19 @@ async function watchOne(deps: WatchDependencies, c: WatchCandidate, now: number,
     return { ...base, outcome: kind, verdict: j.verdict };
   }
   const key = `watch/${where.accountId}/${where.region}/${c.name}/${change.atMs}/${change.to}`;
-  const action = await act(deps, c, change, j, key, now);
-  const alert = watchAlert({ functionName: c.name, account: where.accountId, region: where.region, tier: c.tier.name, settings: c.tier.watch, change, evidence, judgement: j, nowMs: now, action, rollbackDocument: deps.rollback?.documentName, automationRoleArn: deps.rollback?.automationRoleArn });
-  const failed = await publish(deps, key, alert, now);
+  let action: WatchAction;
+  let failed: string[];
+  try {
+    action = await act(deps, c, change, j, key, now);
+    const alert = watchAlert({ functionName: c.name, account: where.accountId, region: where.region, tier: c.tier.name, settings: c.tier.watch, change, evidence, judgement: j, nowMs: now, action, rollbackDocument: deps.rollback?.documentName, automationRoleArn: deps.rollback?.automationRoleArn });
+    failed = await publish(deps, key, alert, now);
+  } catch (err) {
+    // The claims (the notification log) could not be read or written: the breach fails the run.
+    const problem = `${c.name}: ${describeError(err)}`;
+    deps.logger.error('watch: error rate breach, but its claims could not be kept: nothing sent', { ...facts, problem });
+    failures.push(problem);
+    return { ...base, outcome: kind, verdict: 'breach', problem };
+  }
   deps.logger[action.kind === 'rollback-failed' || failed.length > 0 ? 'error' : 'warn']('watch: error rate breach', { ...facts, action: action.kind, ...(action.kind === 'rollback-started' && { executionId: action.executionId }), ...(failed.length > 0 && { publishFailures: failed }) });
   if (failed.length > 0) {
     failures.push(...failed);
@@ -215,20 +232,10 @@ async function act(deps: WatchDependencies, c: WatchCandidate, change: WatchedCh
   }
 }
 
-/** Each topic claimed on its own (as the notify alerts), so a retry pages only those that did not get it. The failures, said. */
+/** The alert to each topic not claimed for this change (publishClaimed, as the notify alerts); the failures, said. */
 async function publish(deps: WatchDependencies, key: string, alert: ReturnType<typeof watchAlert>, now: number): Promise<string[]> {
-  const failed: string[] = [];
-  for (const topic of [deps.topicArn, deps.centralTopicArn].filter((t): t is string => Boolean(t))) {
-    const claim = `${key}@${topic}`;
-    if (!(await deps.log.claim(claim, now, CLAIM_MINUTES)).granted) continue;
-    try {
-      await deps.snsFor(regionOfArn(topic)).send(new PublishCommand({ TopicArn: topic, Subject: alert.subject, Message: alert.message, MessageAttributes: messageAttributes(alert.attributes) }));
-    } catch (err) {
-      await deps.log.release(claim);
-      failed.push(`${alert.attributes.function} to ${topic}: ${describeError(err)}`);
-    }
-  }
-  return failed;
+  const sent = await publishClaimed(deps, key, { subject: alert.subject, message: alert.message, attributes: messageAttributes(alert.attributes) }, now, CLAIM_MINUTES);
+  return sent.failures.map(({ topic, error }) => `${alert.attributes.function} to ${topic}: ${describeError(error)}`);
 }
 
 const CLIENT_CONFIG = { retryMode: 'adaptive', maxAttempts: 4 } as const;
@@ -241,27 +248,22 @@ function bounded(key: string, defaultValue: number, min: number, max: number): n
 }
 
 /** The watch with real clients, from the notify function's environment (template.yaml). */
-export function watchFromEnvironment(shared: { loadPolicy: PolicyLoader; logger: Logger }): WatchDependencies {
+export function watchFromEnvironment(shared: AlertTopics & { loadPolicy: PolicyLoader; logger: Logger; dynamo: DynamoDBClient }): WatchDependencies {
+  const { dynamo, ...notify } = shared;
   const logs = new CloudWatchLogsClient(CLIENT_CONFIG);
   const ssm = new SSMClient(CLIENT_CONFIG);
-  const sns = new Map<string, SNSClient>();
-  const dynamo = new DynamoDBClient(CLIENT_CONFIG);
   const table = getStringFromEnv({ key: 'NOTIFICATION_LOG_TABLE' });
   const documentName = getStringFromEnv({ key: 'ROLLBACK_DOCUMENT_NAME', defaultValue: '' });
   const automationRoleArn = getStringFromEnv({ key: 'ROLLBACK_AUTOMATION_ROLE_ARN', defaultValue: '' });
   return {
-    ...shared,
+    ...notify,
     tagging: new ResourceGroupsTaggingAPIClient(CLIENT_CONFIG),
     // A client of its own: the notify alerts' Lambda calls are not slowed by the watch's budget.
     lambda: limitLambdaClient(new LambdaClient(CLIENT_CONFIG), lambdaRateBudget(LIST_CALLS_PER_SECOND, 1)),
     filterLogEvents: (i) => logs.send(new FilterLogEventsCommand(i)),
     logsBucket: new TokenBucket(bounded('WATCH_LOGS_CALLS_PER_SECOND', 2, 0.1, FILTER_LOG_EVENTS_QUOTA), 1),
     cloudWatch: new CloudWatchClient(CLIENT_CONFIG),
-    store: new DynamoWatchStore(dynamo, table, (functionName, what) => shared.logger.warn('watch: record unreadable, recorded anew', { function: functionName, what })),
-    log: new NotificationLog(dynamo, table),
-    snsFor: (region) => sns.get(region) ?? sns.set(region, new SNSClient({ ...CLIENT_CONFIG, region })).get(region)!,
-    topicArn: getStringFromEnv({ key: 'ALERT_TOPIC_ARN' }),
-    centralTopicArn: getStringFromEnv({ key: 'CENTRAL_ALERT_TOPIC_ARN', defaultValue: '' }) || undefined,
+    store: new DynamoWatchStore(dynamo, table, (functionName, what) => notify.logger.warn('watch: record unreadable, recorded anew', { function: functionName, what })),
     rollback: documentName && automationRoleArn ? { start: (i) => ssm.send(new StartAutomationExecutionCommand(i)), documentName, automationRoleArn } : undefined,
     maxFunctions: bounded('WATCH_MAX_FUNCTIONS', 500, 1, 100_000),
     now: Date.now,

@@ -15,6 +15,7 @@ import { policyLoaderFromEnvironment } from '../../shared/io/catalogSource.js';
 import type { PolicyLoader } from '../../shared/io/policySource.js';
 import type { FilterLogEvents } from '../../shared/io/runtimeVersionHistory.js';
 import { plannedModeChange } from '../../shared/remediation/modeChange.js';
+import { ROLLBACK_FROM_TAG, ROLLBACK_TAG } from '../../shared/remediation/rollback.js';
 import { rollback, type RollbackResult } from '../../shared/remediation/rollbackRun.js';
 
 /** The tag that records the configuration before a switch, so that it can be undone. */
@@ -127,6 +128,9 @@ export function createHandler(deps: SwitchModeDependencies): (event: unknown, co
       const e = awsError(err);
       throw new RemediationError(`Could not switch ${facts.name} to ${change.to}: ${e.name}: ${e.message}`, { cause: err });
     }
+    // A pin left is no pin: its rollback tags go with it, or the report and the watch would still count it pinned.
+    const rollbackTags = change.from === 'Manual' && change.to !== 'Manual' ? [ROLLBACK_TAG, ROLLBACK_FROM_TAG].filter((k) => facts.tags[k] !== undefined) : [];
+    if (rollbackTags.length > 0) await send(deps, new UntagResourceCommand({ Resource: arn, TagKeys: rollbackTags }), `remove the rollback tags of ${facts.name} (now ${change.to})`);
     deps.logger.info('switch-mode: update mode changed', { functionName: facts.name, from: previous, to: applied, ruleId: change.ruleId, tier: tier.name });
     return { ...base, action: 'changed', applied, ruleId: change.ruleId, reason: change.reason };
   };

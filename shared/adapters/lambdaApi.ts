@@ -21,6 +21,14 @@ export interface LambdaExtras {
   readonly pinnedRuntimeVersionArn?: string | undefined;
 }
 
+/**
+ * The facts with the runtime management configuration read apart (GetRuntimeManagementConfig, or
+ * the state that kept it): the one place the mode and the pinned version join the facts.
+ */
+export function withRuntimeManagement<F extends FunctionFacts>(facts: F, m: { readonly updateMode?: UpdateMode | undefined; readonly pinnedRuntimeVersionArn?: string | undefined } | undefined): F {
+  return { ...facts, ...(m?.updateMode && { updateMode: m.updateMode }), ...(m?.pinnedRuntimeVersionArn && { runtimeVersionArn: m.pinnedRuntimeVersionArn }) };
+}
+
 /** arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER] */
 export function parseFunctionArn(arn: string | undefined): { region?: string; accountId?: string; name?: string; qualifier?: string } {
   const parts = arn?.split(':') ?? [];

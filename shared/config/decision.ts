@@ -19,13 +19,6 @@ export interface ConfigEvaluation {
   readonly OrderingTimestamp: Date;
 }
 
-/** A published version that an alias routes traffic to (all of it, or a weighted share). */
-export interface AliasTarget {
-  readonly alias: string;
-  readonly version: string;
-  readonly facts: FunctionFacts;
-}
-
 export function configEvaluation(resourceId: string, compliance: Compliance, annotation: string, orderingTimestamp: Date): ConfigEvaluation {
   return {
     ComplianceResourceType: LAMBDA_RESOURCE_TYPE,

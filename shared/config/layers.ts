@@ -61,12 +61,16 @@ export interface LayerStanding {
   readonly unknown: readonly LayerVersionFacts[];
 }
 
+const declaresRuntimes = (l: LayerVersionFacts): boolean => (l.compatibleRuntimes?.length ?? 0) > 0;
+
+/** The versions that declare runtimes, `target` not among them: each must be republished before a move to `target` (also `fix`'s warning). */
+export const blockingLayers = (versions: readonly LayerVersionFacts[], target: string): LayerVersionFacts[] => versions.filter((l) => declaresRuntimes(l) && !l.compatibleRuntimes!.includes(target));
+
 export function layerStanding(layers: FunctionLayers, target: string | undefined): LayerStanding {
   const read = layers.facts.layerVersions ?? [];
-  const declares = (l: LayerVersionFacts): boolean => (l.compatibleRuntimes?.length ?? 0) > 0;
   return {
-    blocking: target === undefined ? [] : read.filter((l) => declares(l) && !l.compatibleRuntimes!.includes(target)),
-    unknown: target === undefined ? [] : read.filter((l) => !declares(l)),
+    blocking: target === undefined ? [] : blockingLayers(read, target),
+    unknown: target === undefined ? [] : read.filter((l) => !declaresRuntimes(l)),
   };
 }
 

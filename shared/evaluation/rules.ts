@@ -1,6 +1,6 @@
 import { dayStart, daysBetween } from '../catalog/catalog.js';
 import { layerLabel, type LayerVersionFacts } from '../facts/functionFacts.js';
-import { pinAgeDays, rollbackTagAgeDays } from '../remediation/rollback.js';
+import { deployAgeDays, pinAgeDays, rollbackTagAgeDays } from '../remediation/rollback.js';
 import { didYouMean } from '../text/suggest.js';
 import type { Check, RemediationAction, RuleContext, RuleMeta } from './types.js';
 
@@ -31,10 +31,7 @@ function unstaleMode(ctx: RuleContext, same: RemediationAction): { text: string;
   return { text: `Switch to ${mode}.`, remediation: { kind: 'set-update-mode', mode } };
 }
 
-function ageDays(ctx: RuleContext): number | undefined {
-  const t = ctx.facts.lastModified ? Date.parse(ctx.facts.lastModified) : Number.NaN;
-  return Number.isNaN(t) ? undefined : Math.floor((ctx.nowMs - t) / 86_400_000);
-}
+const ageDays = (ctx: RuleContext): number | undefined => deployAgeDays(ctx.facts.lastModified, ctx.nowMs);
 
 /** Lifecycle dates still ahead, for messages: `AWS blocks updates from 2027-03-03 (100 days left)`. */
 function nextBlock(ctx: RuleContext): string {

@@ -13,7 +13,7 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { versionFacts, withQualifier, type LambdaFunctionConfiguration } from '../adapters/lambdaApi.js';
-import { versionsBreakingPolicy, type AliasTarget, type UnreadSignal, type VersionUse } from '../config/decision.js';
+import { versionsBreakingPolicy, type UnreadSignal, type VersionUse } from '../config/decision.js';
 import type { FunctionFacts } from '../facts/functionFacts.js';
 import { globMatch } from '../policy/glob.js';
 import type { Policy } from '../policy/policy.js';
@@ -158,20 +158,6 @@ function breakingVersions(facts: FunctionFacts, versions: readonly LambdaFunctio
     policy,
     now,
   );
-}
-
-/**
- * The aliases that route traffic to a published version breaking the policy. Aliases are read
- * only when such a version exists: most functions cost no ListAliases call.
- */
-export async function aliasesServingBadVersions(lambda: Lambda, facts: FunctionFacts, versions: readonly LambdaFunctionConfiguration[], policy: Policy, now: number): Promise<AliasTarget[]> {
-  const bad = breakingVersions(facts, versions, policy, now);
-  if (bad.length === 0) return [];
-  const routes = await readAliasRoutes(lambda, facts.name);
-  return routes.flatMap((r) => {
-    const v = bad.find((b) => b.qualifier === r.version);
-    return v ? [{ alias: r.alias, version: r.version, facts: v }] : [];
-  });
 }
 
 /** The event source mappings that invoke a published version. */

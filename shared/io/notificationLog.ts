@@ -136,9 +136,10 @@ export class NotificationLog {
 
   /**
    * The changes recorded after `afterMs` and up to `untilMs`, one per function (its latest), read
-   * with a Scan: the table holds one state and at most a few events per alerted function, and
-   * DynamoDB returns 1 MB a page (DynamoDB API Reference, Scan), so a day of 50,000 changes is a
-   * few dozen pages. Strongly consistent: a change recorded just before the digest is in it.
+   * with a Scan: the table holds one state and at most a few events per alerted function, the
+   * claims, and one small record per function the watch reads (at most WATCH_MAX_FUNCTIONS a
+   * run, kept 90 days: docs/watch.md); DynamoDB returns 1 MB a page (DynamoDB API Reference,
+   * Scan), so a day of 50,000 changes is a few dozen pages. Strongly consistent: a change recorded just before the digest is in it.
    */
   public async eventsBetween(afterMs: number, untilMs: number): Promise<DigestEvent[]> {
     const latest = new Map<string, DigestEvent>();

@@ -5,6 +5,7 @@ import type { WatchSettings } from '../policy/schema.js';
 import { ROLLBACK_TAG } from '../remediation/rollback.js';
 import { listFunctionPages } from './lambdaInventory.js';
 import { logGroupOf } from './runtimeVersionHistory.js';
+import { parseFunctionArn } from '../adapters/lambdaApi.js';
 
 // Which functions the watch looks at: those whose tier has `watch`. A tier named by the tier tag
 // is found with the Resource Groups Tagging API's GetResources (its own quota, not Lambda's
@@ -32,7 +33,11 @@ export interface CandidateList {
 }
 
 /** `arn:aws:lambda:REGION:ACCOUNT:function:NAME` -> NAME. */
-const nameOf = (arn: string): string | undefined => /^arn:[^:]+:lambda:[^:]+:\d{12}:function:([^:]+)$/.exec(arn)?.[1];
+/** A function's name from its unqualified ARN (a qualified one names a version or alias, not a function). */
+const nameOf = (arn: string): string | undefined => {
+  const a = parseFunctionArn(arn);
+  return a.qualifier === undefined ? a.name : undefined;
+};
 
 /** Lambda functions carrying `key`, by name, with all their tags (GetResources returns every tag of a match). */
 async function taggedWith(tagging: Tagging, key: string): Promise<Map<string, Record<string, string>>> {

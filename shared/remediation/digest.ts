@@ -1,7 +1,7 @@
 import { dayStart, daysBetween } from '../catalog/catalog.js';
 import type { FunctionFacts } from '../facts/functionFacts.js';
 import { tierOf, type Policy } from '../policy/policy.js';
-import { NO_OWNER, SNS_SUBJECT_MAX, singleLine, type Notification } from './notification.js';
+import { NO_OWNER, singleLine, snsSubject, type Notification } from './notification.js';
 
 export { NO_OWNER };
 
@@ -149,14 +149,13 @@ export function fitSections(subject: string, attributes: Readonly<Record<string,
 
 const CONFIG_MORE = (more: number, all: number): string => `... and ${more} more (${all} in all; every one is in AWS Config's compliance results of the rule)`;
 
-const ascii = (text: string): string => text.replace(/[^\x20-\x7e]/g, '?');
 const byLine = (a: DigestEvent, b: DigestEvent): number => (a.line < b.line ? -1 : a.line > b.line ? 1 : 0);
 const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 /** The day's message to one owner: every function of theirs that newly broke the policy or moved closer to a deadline. */
 export function ownerDigest(owner: string, events: readonly DigestEvent[], where: { accountId: string; region: string }, day: string, max = SNS_MESSAGE_MAX_BYTES): Digest {
   const n = events.length;
-  const subject = ascii(`[runtime-warden] digest ${day} ${owner}: ${plural(n, 'function')} to upgrade`).slice(0, SNS_SUBJECT_MAX);
+  const subject = snsSubject(`[runtime-warden] digest ${day} ${owner}: ${plural(n, 'function')} to upgrade`);
   const attributes = { kind: 'digest', owner, account: where.accountId, region: where.region, functions: String(n) };
   const head = [
     singleLine(`runtime-warden daily digest for ${owner}: ${plural(n, 'function')} newly broke the runtime policy or moved closer to an AWS deadline since the last digest.`),
@@ -188,7 +187,7 @@ const MORE_LINES = /^\.\.\. and (\d+) more \(/;
 export function accountDigest(byOwner: ReadonlyMap<string, readonly DigestEvent[]>, where: { accountId: string; region: string }, day: string, max = SNS_MESSAGE_MAX_BYTES): Digest {
   const owners = [...byOwner.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const total = owners.reduce((sum, [, e]) => sum + e.length, 0);
-  const subject = ascii(`[runtime-warden] digest ${day} account ${where.accountId} ${where.region}: ${plural(total, 'function')}, ${plural(owners.length, 'owner')}`).slice(0, SNS_SUBJECT_MAX);
+  const subject = snsSubject(`[runtime-warden] digest ${day} account ${where.accountId} ${where.region}: ${plural(total, 'function')}, ${plural(owners.length, 'owner')}`);
   const attributes = { kind: ACCOUNT_DIGEST_KIND, account: where.accountId, region: where.region, day, functions: String(total) };
   const head = [
     `runtime-warden daily digest of account ${where.accountId}, ${where.region}: ${plural(total, 'function')} of ${plural(owners.length, 'owner')} newly broke the runtime policy or moved closer to an AWS deadline since the last digest.`,

@@ -10,8 +10,9 @@ import { tierOf, type Policy } from '../policy/policy.js';
 import { IDLE_DAYS, RECENT_DAYS, type FunctionUsage } from '../report/usage.js';
 import { ROLLBACK_FROM_TAG, ROLLBACK_TAG, rollbackTagAgeDays } from './rollback.js';
 
-/** SNS refuses subjects over 100 characters, or with line breaks or non-ASCII characters. */
-export const SNS_SUBJECT_MAX = 100;
+/** Subjects as SNS takes them ("less than 100 characters long": shared/waivers/text.ts). */
+export { SNS_SUBJECT_MAX, snsSubject } from '../waivers/text.js';
+import { snsSubject } from '../waivers/text.js';
 
 export interface Notification {
   readonly subject: string;
@@ -31,9 +32,6 @@ export function consoleUrl(region: string, functionName: string): string {
   return `https://${region}.console.aws.amazon.com/lambda/home?region=${region}#/functions/${encodeURIComponent(functionName)}`;
 }
 
-function ascii(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '?');
-}
 
 /**
  * C0 and C1 controls (newline, carriage return, tab, NEL among them), DEL, the Unicode line and
@@ -162,7 +160,7 @@ export function buildNotification(
   const layers = layersLine(facts, target);
   const severity = errors.length > 0 ? 'error' : 'warning';
   const lead = errors[0] ?? findings[0];
-  const subject = ascii(`[runtime-warden] ${v.compliance} ${facts.name}${serving ? ` (${serving.short})` : ''}: ${lead ? `${lead.ruleId} ${lead.rule}` : v.compliance}`).slice(0, SNS_SUBJECT_MAX);
+  const subject = snsSubject(`[runtime-warden] ${v.compliance} ${facts.name}${serving ? ` (${serving.short})` : ''}: ${lead ? `${lead.ruleId} ${lead.rule}` : v.compliance}`);
   const lines = [
     `runtime-warden: Lambda function ${facts.name} ${v.compliance === 'NON_COMPLIANT' ? 'breaks' : 'meets'} the runtime policy.`,
     '',

@@ -1,5 +1,5 @@
 import { fitSections, SNS_MESSAGE_MAX_BYTES, type AccountDigestContent, type Digest, type DigestedFunction } from './digest.js';
-import { SNS_SUBJECT_MAX, singleLine } from './notification.js';
+import { singleLine, snsSubject } from './notification.js';
 
 // The organisation's one daily digest, added up from the member accounts' digests. No I/O.
 
@@ -92,7 +92,7 @@ export function organisationDigest({ tally, day, unreadable }: OrganisationDiges
   const owners = byCount([...tally.byOwner.entries()], (n) => n);
   const days = [...tally.days].sort();
   const span = days.length === 0 ? day : days.length === 1 ? days[0]! : `${days[0]} to ${days.at(-1)}`;
-  const subject = `[runtime-warden] organisation digest ${day}: ${plural(tally.functions, 'function')}, ${plural(accounts.length, 'account')}`.slice(0, SNS_SUBJECT_MAX);
+  const subject = snsSubject(`[runtime-warden] organisation digest ${day}: ${plural(tally.functions, 'function')}, ${plural(accounts.length, 'account')}`);
   const attributes = { kind: ORGANISATION_DIGEST_KIND, day, functions: String(tally.functions), accounts: String(accounts.length) };
   const head = [
     `runtime-warden organisation digest: ${plural(tally.functions, 'function')} in ${plural(accounts.length, 'account')} newly broke the runtime policy or moved closer to an AWS deadline, from ${plural(tally.digests, 'account digest')} of ${span} (UTC).`,

@@ -36,6 +36,12 @@ export function rollbackTagAgeDays(tags: Readonly<Record<string, string>>, nowMs
   return Number.isNaN(t) || t > nowMs ? undefined : Math.floor((nowMs - t) / 86_400_000);
 }
 
+/** Whole days since the last deploy (LastModified, an ISO instant); undefined when unknown. */
+export function deployAgeDays(lastModified: string | undefined, nowMs: number): number | undefined {
+  const t = lastModified ? Date.parse(lastModified) : Number.NaN;
+  return Number.isNaN(t) ? undefined : Math.floor((nowMs - t) / 86_400_000);
+}
+
 /**
  * How long a Manual pin has stood, as RW010 counts it: the older of the rollback tag's age and
  * the last deploy's, so a tag can only make RW010 stricter (it dates a pin the last deploy does

@@ -10,6 +10,7 @@ import { tierOf, type Policy } from '../policy/policy.js';
 import type { UpdateMode } from '../policy/schema.js';
 import { describeError } from '../io/awsErrors.js';
 import { historyFromConfig, historyFromLogs, logGroupOf, type FilterLogEvents } from '../io/runtimeVersionHistory.js';
+import { snsSubject } from './notification.js';
 import { planRollback, planUndo, RollbackRefused, type RollbackPlan } from './rollback.js';
 
 export interface RollbackOptions {
@@ -59,7 +60,11 @@ export async function rollback(functionName: string, o: RollbackOptions, deps: R
   const cfg = fn.Configuration ?? {};
   if (cfg.PackageType === 'Image') throw new RemediationError(`${functionName} is a container image function: its runtime is in the image, there is no runtime version to pin.`);
   const rmc = await call(`read the runtime update mode of ${functionName}`, () => deps.lambda.send(new GetRuntimeManagementConfigCommand({ FunctionName: functionName })));
+  // Tags are returned only to a caller also allowed lambda:ListTags (Lambda API Reference,
+  // GetFunction, TagsError): unread tags would pick the wrong tier and leave the rollback tags.
+  if (fn.TagsError) throw new RemediationError(`Could not read the tags of ${functionName}: ${fn.TagsError.ErrorCode}: ${fn.TagsError.Message} (grant lambda:ListTags)`);
   const tags = fn.Tags ?? {};
+  const name = cfg.FunctionName ?? functionName;
   const inUse = rmc.RuntimeVersionArn ?? cfg.RuntimeVersionConfig?.RuntimeVersionArn;
   const current = { updateMode: (rmc.UpdateRuntimeOn ?? 'Auto') as UpdateMode, ...(inUse && { runtimeVersionArn: inUse }) };
   const arn = (cfg.FunctionArn ?? functionName).split(':').slice(0, 7).join(':');
@@ -68,17 +73,18 @@ export async function rollback(functionName: string, o: RollbackOptions, deps: R
   let plan: RollbackPlan;
   try {
     if (o.undo) {
-      plan = planUndo(cfg.FunctionName ?? functionName, current, tags, tierOf(tags, deps.policy).tier);
+      plan = planUndo(name, current, tags, tierOf(tags, deps.policy).tier);
     } else {
       const reads = [];
       // The history is needed only to find the version before; --to names it.
       if (o.to === undefined) {
-        if (deps.config) reads.push(historyFromConfig(deps.config, functionName));
-        if (deps.filterLogEvents) reads.push(historyFromLogs(deps.filterLogEvents, logGroupOf(functionName, cfg.LoggingConfig?.LogGroup), deps.now - (o.sinceDays ?? DEFAULT_SINCE_DAYS) * 86_400_000, deps.now));
+        // By name: Config's resource id and the default log group are the name, not an ARN given.
+        if (deps.config) reads.push(historyFromConfig(deps.config, name));
+        if (deps.filterLogEvents) reads.push(historyFromLogs(deps.filterLogEvents, logGroupOf(name, cfg.LoggingConfig?.LogGroup), deps.now - (o.sinceDays ?? DEFAULT_SINCE_DAYS) * 86_400_000, deps.now));
       }
       const history = await Promise.all(reads);
       problems.push(...history.flatMap((h) => h.problems));
-      plan = planRollback({ functionName: cfg.FunctionName ?? functionName, current, history: history.flatMap((h) => h.sightings), ...(o.to && { to: o.to }), reason: o.reason ?? '', by: o.by ?? 'unknown', nowMs: deps.now });
+      plan = planRollback({ functionName: name, current, history: history.flatMap((h) => h.sightings), ...(o.to && { to: o.to }), reason: o.reason ?? '', by: o.by ?? 'unknown', nowMs: deps.now });
     }
   } catch (err) {
     if (err instanceof RollbackRefused) throw new RemediationError(problems.length > 0 ? `${err.message} (${problems.join('; ')})` : err.message);
@@ -91,7 +97,7 @@ export async function rollback(functionName: string, o: RollbackOptions, deps: R
   if (o.topic && deps.sns) {
     const sns = deps.sns;
     await call(`alert ${o.topic}`, () =>
-      sns.send(new PublishCommand({ TopicArn: o.topic, Subject: `runtime-warden: ${plan.kind === 'undo' ? 'rollback undone' : 'runtime rolled back'} on ${plan.functionName}`.slice(0, 100), Message: plan.description })),
+      sns.send(new PublishCommand({ TopicArn: o.topic, Subject: snsSubject(`runtime-warden: ${plan.kind === 'undo' ? 'rollback undone' : 'runtime rolled back'} on ${plan.functionName}`), Message: plan.description })),
     );
     alerted = true;
   }

@@ -1,5 +1,5 @@
 import type { WatchSettings } from '../policy/schema.js';
-import { singleLine, SNS_SUBJECT_MAX, consoleUrl } from './notification.js';
+import { singleLine, snsSubject, consoleUrl } from './notification.js';
 import type { RuntimeVersionSighting } from './rollback.js';
 
 // The watch after a runtime version change (docs/watch.md), pure: what the INIT_START lines of
@@ -54,7 +54,8 @@ export interface Observation {
 
 /**
  * The last hour's INIT_START lines against the record. The version in use is the one of the last
- * line; a version other than the recorded one is a change, dated at its first line in the hour.
+ * line; a version other than the recorded one is a change, dated at its first line in the hour
+ * (the version the change under watch left does not count as one).
  * The first lines ever seen only record: without a version before them there is nothing to
  * compare with, nor to roll back to.
  */
@@ -67,6 +68,10 @@ export function observe(previous: WatchRecord | undefined, sightings: readonly R
     const stale = nowMs - previous.seenAtMs >= REFRESH_MS;
     return { kind: 'unchanged', record: stale ? { ...previous, seenAtMs: nowMs } : previous, write: stale };
   }
+  // During a rollout old and new versions run side by side: the version a change left showing
+  // again while the change is judged is no change back (which would make the suspect version
+  // the one to roll back to).
+  if (stillWatched(previous.change, nowMs) && last.arn === previous.change.from) return { kind: 'unchanged', record: previous, write: false };
   const first = sorted.find((s) => s.arn === last.arn)!;
   const change: WatchedChange = { from: previous.arn, fromVersion: previous.version, to: last.arn, toVersion: last.version, atMs: first.atMs };
   return { kind: 'changed', record: { arn: last.arn, version: last.version, seenAtMs: nowMs, change }, write: true };
@@ -205,7 +210,7 @@ function actionLines(a: WatchAlertInput): string[] {
 export function watchAlert(a: WatchAlertInput): WatchAlert {
   const { change, evidence, judgement: j } = a;
   const verb = { proposed: 'rollback proposed', 'rollback-started': 'rolled back', 'rollback-tried-before': 'rollback tried', 'rollback-failed': 'rollback FAILED' }[a.action.kind];
-  const subject = `[runtime-warden] ${verb}: ${a.functionName} errors up after runtime update`.replace(/[^\x20-\x7e]/g, '?').slice(0, SNS_SUBJECT_MAX);
+  const subject = snsSubject(`[runtime-warden] ${verb}: ${a.functionName} errors up after runtime update`);
   const lines = [
     `runtime-warden: Lambda function ${a.functionName} fails more often since its runtime version changed.`,
     '',

@@ -36,7 +36,8 @@ export interface Comparison {
   readonly runtimeChanged: readonly (FunctionRef & { readonly from: string; readonly to: string })[];
 }
 
-const keyOf = (f: FunctionRef): string => `${f.accountId}/${f.region}/${f.name}`;
+/** One function's key across the report: the compare, the upgrade order and the layers' dependents. */
+export const functionKey = (f: FunctionRef): string => `${f.accountId}/${f.region}/${f.name}`;
 const ref = (f: FunctionRef): FunctionRef => ({ accountId: f.accountId, region: f.region, name: f.name });
 const waiverKey = (w: Waiver): string => [w.source, w.waiver ?? '', w.expires, w.reason].join('\u0000');
 
@@ -47,12 +48,12 @@ function waiverChanges(from: Fn, to: Fn | undefined, mark?: (w: Waiver) => Parti
     .map((w) => ({ ...ref(from), source: w.source, ...(w.waiver !== undefined && { waiver: w.waiver }), rules: w.rules, expires: w.expires, reason: w.reason, ...mark?.(w) }));
 }
 
-const byKey = <T extends FunctionRef>(xs: T[]): T[] => xs.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+const byKey = <T extends FunctionRef>(xs: T[]): T[] => xs.sort((a, b) => (functionKey(a) < functionKey(b) ? -1 : functionKey(a) > functionKey(b) ? 1 : 0));
 
 /** `current` against `previous`; `currentDay` (YYYY-MM-DD) tells an expired waiver from a removed one. */
 export function compareReports(previous: { readonly now: string; readonly functions: readonly Fn[] }, current: readonly Fn[], currentDay: string): Comparison {
-  const before = new Map(previous.functions.map((f) => [keyOf(f), f]));
-  const after = new Map(current.map((f) => [keyOf(f), f]));
+  const before = new Map(previous.functions.map((f) => [functionKey(f), f]));
+  const after = new Map(current.map((f) => [functionKey(f), f]));
   const c = { added: [], removed: [], newlyNonCompliant: [], fixed: [], newWaivers: [], endedWaivers: [], tierMoved: [], runtimeChanged: [] } as { -readonly [K in keyof Omit<Comparison, 'since'>]: Comparison[K] extends readonly (infer T)[] ? T[] : never };
   for (const [k, now] of after) {
     const was = before.get(k);

@@ -1,3 +1,4 @@
+import { functionKey } from './compare.js';
 import { layerLabel, type FunctionFacts } from '../facts/functionFacts.js';
 import type { InventoryRow } from './inventory.js';
 
@@ -54,7 +55,7 @@ export function layerRows(facts: readonly FunctionFacts[], rows: readonly Invent
         targets,
         missingTargets: declared.length === 0 ? null : targets.filter((t) => !declared.includes(t)),
         publishBy: moveBys[0] ?? null,
-        waiting: moving.map((u) => `${u.accountId}/${u.region}/${u.name}`).sort(),
+        waiting: moving.map(functionKey).sort(),
       };
     })
     .sort((a, b) => b.deprecatedFunctions - a.deprecatedFunctions || b.functions - a.functions || a.layer.localeCompare(b.layer));

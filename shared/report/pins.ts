@@ -1,5 +1,5 @@
 import type { FunctionFacts } from '../facts/functionFacts.js';
-import { parseRollbackTag, pinAgeDays, rollbackTagAgeDays, ROLLBACK_FROM_TAG, ROLLBACK_TAG } from '../remediation/rollback.js';
+import { deployAgeDays, parseRollbackTag, pinAgeDays, rollbackTagAgeDays, ROLLBACK_FROM_TAG, ROLLBACK_TAG } from '../remediation/rollback.js';
 import type { InventoryRow } from './inventory.js';
 
 // Every runtime version pin of the fleet (issue #24): a Manual update mode holds the function on
@@ -7,7 +7,6 @@ import type { InventoryRow } from './inventory.js';
 // report lists each with the version it holds, its age and who pinned it and why (the rollback
 // tag), and the days left before RW010's limit. Pure: facts and their rows in.
 
-const DAY_MS = 86_400_000;
 
 export interface PinRow {
   readonly accountId: string;
@@ -40,10 +39,7 @@ export interface PinRow {
  * How old a pin is as RW010 counts it (pinAgeDays, shared/remediation/rollback.ts): the older of
  * the rollback tag's instant and the last deploy, a tag in the future not counting.
  */
-export function ruleAgeDays(tagAgeDays: number | undefined, lastModified: string | undefined, now: number): number | undefined {
-  const deployed = lastModified === undefined ? Number.NaN : Date.parse(lastModified);
-  return pinAgeDays(tagAgeDays, Number.isNaN(deployed) ? undefined : Math.floor((now - deployed) / DAY_MS));
-}
+export const ruleAgeDays = (tagAgeDays: number | undefined, lastModified: string | undefined, now: number): number | undefined => pinAgeDays(tagAgeDays, deployAgeDays(lastModified, now));
 
 /**
  * The fleet's pins, closest to RW010's limit first (unknown ages last). A function is pinned when

@@ -1,3 +1,4 @@
+import { functionKey } from './compare.js';
 import type { InventoryRow } from './inventory.js';
 import type { LayerRow } from './layers.js';
 
@@ -11,7 +12,7 @@ type FunctionRef = Pick<InventoryRow, 'accountId' | 'region' | 'name'>;
 
 export type UpgradeStep<T extends FunctionRef = InventoryRow> = { readonly kind: 'function'; readonly function: T } | { readonly kind: 'layer'; readonly layer: LayerRow };
 
-export const functionKey = (r: FunctionRef): string => `${r.accountId}/${r.region}/${r.name}`;
+export { functionKey };
 
 /** A layer that blocks its functions: it declares runtimes, and not every target of theirs. */
 export const blocks = (l: LayerRow): boolean => l.missingTargets !== null && l.missingTargets.length > 0;

@@ -52,9 +52,14 @@ function deploymentOf(fn: TemplateFunction, t: TemplateParts, resources: Record<
   const preference = decided(fn.properties.DeploymentPreference, t);
   if (alias === UNDECIDED || preference === UNDECIDED) return undefined;
   const pref = isRecord(preference) ? preference : {};
-  const type = decided(pref.Type, t);
+  // `Enabled: false` turns the preference off (AWS SAM Developer Guide,
+  // AWS::Serverless::Function DeploymentPreference, Enabled: "Default: true"): no shifting, no alarms.
+  const enabled = decided(pref.Enabled, t);
+  if (enabled === UNDECIDED) return undefined;
+  const off = enabled === false || enabled === 'false';
+  const type = off ? undefined : decided(pref.Type, t);
   // Alarms name CloudWatch alarms, often `!Ref` to resources: counted, not resolved.
-  const alarms = Array.isArray(pref.Alarms) ? pref.Alarms : decided(pref.Alarms, t);
+  const alarms = off ? [] : Array.isArray(pref.Alarms) ? pref.Alarms : decided(pref.Alarms, t);
   if (type === UNDECIDED || alarms === UNDECIDED) return undefined;
   const name = fn.properties.FunctionName;
   const versioned = Object.values(resources).some(

@@ -5,10 +5,10 @@
  * less than 100 characters long" (Amazon SNS API Reference, Publish). Kept to printable ASCII,
  * which email subjects carry unencoded.
  */
-const SUBJECT_MAX = 99;
+export const SNS_SUBJECT_MAX = 99;
 
 export function snsSubject(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, SUBJECT_MAX);
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, SNS_SUBJECT_MAX);
 }
 
 /** SNS Publish: "at most 256 KB in size (262,144 bytes, not 262,144 characters)" (Amazon SNS API Reference, Publish). */

@@ -118,6 +118,16 @@ describe('rollback against the emulator', () => {
     failing.destroy();
   });
 
+  it('given the function by ARN, reads its history by name; refuses, naming the permission, when GetFunction could not read the tags', async () => {
+    await seedFleet(emu.moto.clientConfig, [{ name: 'by-arn', runtime: 'nodejs22.x', tags: { 'runtime-warden:tier': 'important' } }]);
+    await initStart('/aws/lambda/by-arn', [[NOW - 30 * H, 'nodejs:22.v41', A], [NOW - 2 * H, 'nodejs:22.v42', B]]);
+    const deps = { lambda: emu.lambda, filterLogEvents, policy: DEFAULT_POLICY, now: NOW };
+    const dry = await rollback('arn:aws:lambda:eu-west-1:123456789012:function:by-arn', { reason: 'broke', by: 'alice', dryRun: true }, deps);
+    expect(dry).toMatchObject({ problems: [], plan: { functionName: 'by-arn', put: { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: A } } });
+    const noTags = { send: () => Promise.resolve({ Configuration: { FunctionName: 'by-arn', PackageType: 'Zip' }, TagsError: { ErrorCode: 'AccessDeniedException', Message: 'not allowed lambda:ListTags' } }) } as never;
+    await expect(rollback('by-arn', { reason: 'broke', by: 'alice', to: A }, { ...deps, lambda: noTags })).rejects.toThrow('Could not read the tags of by-arn: AccessDeniedException: not allowed lambda:ListTags (grant lambda:ListTags)');
+  });
+
   it('reads INIT_START lines only, within the window', async () => {
     await initStart('/aws/lambda/w', [[NOW - 40 * 24 * H, 'nodejs:22.v40', A], [NOW - H, 'nodejs:22.v42', B]]);
     const h = await historyFromLogs(filterLogEvents, '/aws/lambda/w', NOW - 14 * 24 * H, NOW);

@@ -178,9 +178,11 @@ describe('the runtime version watch', () => {
     const first = await runAt(T - 2 * H);
     const second = await runAt(T);
     expect(first.functions.map((f) => [f.function, f.tier, f.outcome])).toEqual([
-      ['orders', 'critical', 'no-lines'],
+      ['orders', 'critical', 'no-log-group'],
       ['pdf-render', 'important', 'first-seen'],
     ]);
+    // A watched function with no log group where the watch reads is said, never silently skipped.
+    expect(logged.find((l) => l.message.startsWith('watch: no log group'))).toMatchObject({ level: 'warn', extra: { functions: 1, first: ['orders'] } });
     expect(outcome(second, 'pdf-render')).toMatchObject({ outcome: 'unchanged' });
     expect(await alerting.received()).toEqual([]);
     expect(logged.find((l) => l.message === 'watch: first-seen')?.extra).toMatchObject({ function: 'pdf-render', tier: 'important', version: 'nodejs:22.v41', arn: A });
@@ -248,6 +250,31 @@ describe('the runtime version watch', () => {
     const messages = await alerting.received();
     expect(messages).toHaveLength(1);
     expect(messages[0]!.Message).toMatch(/After: {8}66\.7% errors: 100 of 150 invocations/);
+  });
+
+  it('a change whose watch ends without enough invocations is said, once, when it ends', async () => {
+    await changedToB('pdf-render');
+    await baselineOf('pdf-render');
+    await metrics('pdf-render', [[T - 20 * MIN, 50, 40]]);
+    await runAt(T - 2 * H);
+    await runAt(T);
+    const ended = (m: Logged) => m.message.startsWith('watch: the watch of a change ended');
+    expect(logged.filter(ended)).toEqual([]);
+    await runAt(T + 6 * H);
+    await runAt(T + 8 * H);
+    expect(logged.filter(ended)).toEqual([{ level: 'warn', message: expect.any(String), extra: expect.objectContaining({ function: 'pdf-render', to: B }) }]);
+    expect(await alerting.received()).toEqual([]);
+  });
+
+  it('a breach whose claims cannot be kept sends nothing and fails the run, naming the function', async () => {
+    await changedToB('pdf-render');
+    await baselineOf('pdf-render');
+    await metrics('pdf-render', [[T - 20 * MIN, 200, 40]]);
+    await runAt(T - 2 * H);
+    const broken = { claim: () => Promise.reject(Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException' })), release: () => Promise.resolve() };
+    await expect(runAt(T, { log: broken })).rejects.toThrow(/Could not publish 1 watch alerts: pdf-render: ResourceNotFoundException: Requested resource not found/);
+    expect(logged.find((l) => l.message.startsWith('watch: error rate breach, but its claims'))).toMatchObject({ level: 'error', extra: { function: 'pdf-render' } });
+    expect(await alerting.received()).toEqual([]);
   });
 
   it("a tier with act: rollback starts the RollbackDocument with the version before; the function is pinned to it, and watched no more", async () => {

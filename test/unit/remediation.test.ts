@@ -17,6 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandler as createNotify } from '../../remediation/notify/handler.js';
 import { createHandler as createSwitch, PREVIOUS_MODE_TAG } from '../../remediation/switch-mode/handler.js';
+import { ROLLBACK_FROM_TAG, ROLLBACK_TAG } from '../../shared/remediation/rollback.js';
 import { DEFAULT_POLICY, InvalidEventError, RemediationError } from '../../shared/index.js';
 import { NOW } from '../helpers/fixtures.js';
 import { notifyInputSchema, parseInput, switchModeInputSchema } from '../../shared/adapters/remediationInput.js';
@@ -273,6 +274,17 @@ describe('switch-mode remediation', () => {
     expect(lambdaMock.commandCalls(TagResourceCommand)[0]!.args[0].input).toEqual({ Resource: ARN, Tags: { [PREVIOUS_MODE_TAG]: `Manual ${PIN} 2026-11-23T12:00:00.000Z` } });
     // Versions matter to alerts, not to the update mode of $LATEST.
     expect(lambdaMock.commandCalls(ListVersionsByFunctionCommand)).toHaveLength(0);
+  });
+
+  it("removes a rollback's tags with the pin it moves off, and no other tag", async () => {
+    givenFunction('python3.13', { 'runtime-warden:tier': 'important', [ROLLBACK_TAG]: '2026-09-01T00:00:00Z by alice: broke', [ROLLBACK_FROM_TAG]: PIN, owner: 'team-a' }, oldPin, '2026-09-01T00:00:00.000+0000');
+    expect(await handler({ functionName: 'checkout' })).toMatchObject({ action: 'changed', applied: { UpdateRuntimeOn: 'Auto' } });
+    expect(lambdaMock.commandCalls(UntagResourceCommand).map((c) => c.args[0].input)).toEqual([{ Resource: ARN, TagKeys: [ROLLBACK_TAG, ROLLBACK_FROM_TAG] }]);
+    // Without rollback tags, nothing is untagged.
+    lambdaMock.resetHistory();
+    givenFunction('python3.13', { 'runtime-warden:tier': 'important' }, oldPin, '2026-09-01T00:00:00.000+0000');
+    await handler({ functionName: 'checkout' });
+    expect(lambdaMock.commandCalls(UntagResourceCommand)).toHaveLength(0);
   });
 
   it('changes nothing in a dry run', async () => {

@@ -63,6 +63,19 @@ describe('deployment facts in the scanner (RW020)', () => {
     expect(f!.location).toMatchObject({ path: 'Resources.Api.Properties.DeploymentPreference', line: 14 });
   });
 
+  it('takes a preference with Enabled: false for none: no shifting, no alarms', () => {
+    const disabled = `      AutoPublishAlias: live
+      DeploymentPreference:
+        Enabled: false
+        Type: Canary10Percent5Minutes
+        Alarms: [!Ref ErrorsAlarm]
+`;
+    const [f, ...rest] = rule(sam(critical(disabled)), 'RW020');
+    expect(rest).toEqual([]);
+    expect(f!.message).toContain('a DeploymentPreference with a Canary or Linear Type');
+    expect(f!.message).toContain('(has 0, needs 1)');
+  });
+
   it('reads the preference from Globals.Function, and a parameter it resolves', () => {
     const globals = `Parameters:
   Shift: { Type: String, Default: Linear10PercentEvery1Minute }

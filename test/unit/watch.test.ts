@@ -81,6 +81,15 @@ describe('observing INIT_START lines', () => {
       }),
     );
   });
+  it('takes the version a change left, seen again while the change is watched, for a rollout running both, not for a change back', () => {
+    const changed = observe(recordOn(A), [seen(B, NOW - 20 * 60_000, 'nodejs:22.v42')], NOW).record!;
+    const flip = observe(changed, [seen(B, NOW + 10 * 60_000, 'nodejs:22.v42'), seen(A, NOW + 50 * 60_000, 'nodejs:22.v41')], NOW + H);
+    expect(flip).toEqual({ kind: 'unchanged', record: changed, write: false });
+    // Once the change is no longer watched, the old version coming back is a change again.
+    const later = NOW + (WATCH_HOURS + 1) * H;
+    expect(observe(changed, [seen(A, later - 10 * 60_000, 'nodejs:22.v41')], later)).toMatchObject({ kind: 'changed', record: { change: { from: B, to: A } } });
+  });
+
   it('a change is judged for its watch hours, and no more after its alert', () => {
     const change = { from: A, to: B, atMs: NOW - H };
     expect(stillWatched(change, NOW)).toBe(true);
